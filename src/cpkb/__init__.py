@@ -1,0 +1,3 @@
+"""cpkb: the child-protection knowledge base."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from cpkb.cli import main
+
+main()

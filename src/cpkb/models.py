@@ -1,0 +1,116 @@
+"""The data model: sources, and entities made of claims that cite them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+
+Scalar: TypeAlias = "str | int | float | bool"
+
+ENTITY_TYPES: tuple[str, ...] = ("official", "organisation", "law", "programme", "statistic")
+
+TYPE_ALIASES: Mapping[str, str] = {
+    "official": "official",
+    "officials": "official",
+    "organisation": "organisation",
+    "organisations": "organisation",
+    "organization": "organisation",
+    "organizations": "organisation",
+    "org": "organisation",
+    "orgs": "organisation",
+    "law": "law",
+    "laws": "law",
+    "programme": "programme",
+    "programmes": "programme",
+    "program": "programme",
+    "programs": "programme",
+    "statistic": "statistic",
+    "statistics": "statistic",
+    "stat": "statistic",
+    "stats": "statistic",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    date: str
+    url: str | None
+    reliability: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    property: str
+    sources: tuple[Citation, ...]
+    value: Scalar | None = None
+    target: str | None = None
+    unit: str | None = None
+    date: str | None = None
+    start: str | None = None
+    end: str | None = None
+    qualifiers: tuple[tuple[str, Scalar], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+    summary: str
+    sources: tuple[Citation, ...]
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """A claim of entity `origin` whose target is another entity."""
+
+    origin: Entity
+    claim: Claim
+
+
+@dataclass
+class KnowledgeBase:
+    path: Path
+    schema_version: int
+    sources: dict[str, Source]
+    entities: dict[str, Entity]
+    _backlinks: dict[str, list[Backlink]] | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self.entities.values())
+
+    def of_type(self, entity_type: str) -> list[Entity]:
+        return [e for e in self.entities.values() if e.type == entity_type]
+
+    def backlinks(self, entity_id: str) -> list[Backlink]:
+        """Claims of other entities that target `entity_id`, in data-file order."""
+        if self._backlinks is None:
+            index: dict[str, list[Backlink]] = {}
+            for entity in self.entities.values():
+                for claim in entity.claims:
+                    if claim.target is not None:
+                        index.setdefault(claim.target, []).append(Backlink(entity, claim))
+            self._backlinks = index
+        return self._backlinks.get(entity_id, [])
+
+    def claim_counts(self) -> dict[str, int]:
+        """How many claims cite each source (a claim citing a source twice counts once)."""
+        counts = dict.fromkeys(self.sources, 0)
+        for entity in self.entities.values():
+            for claim in entity.claims:
+                for source_id in {c.source for c in claim.sources}:
+                    counts[source_id] = counts.get(source_id, 0) + 1
+        return counts

@@ -1,0 +1,254 @@
+"""Human output with Rich: the only module that imports rich.
+
+Every string from the data reaches Rich as a `Text` after `visible()`, never as markup, so
+`[bold]x[/]` prints literally and control characters print as escapes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cpkb.text import visible
+from cpkb.views import View
+
+BAR_WIDTH = 20
+TYPE_STYLE = {
+    "official": "cyan",
+    "organisation": "magenta",
+    "law": "yellow",
+    "programme": "green",
+    "statistic": "blue",
+}
+
+
+def console(file: TextIO | None = None) -> Console:
+    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+
+
+def t(value: object, style: str = "") -> Text:
+    """Data as inert text."""
+    return Text(visible(scalar_text(value)), style=style)
+
+
+def scalar_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def claim_value(claim: View) -> Text:
+    if "target" in claim:
+        target = claim["target"]
+        text = t(target["name"], "bold")
+        text.append_text(t(f" ({target['type']}: {target['id']})", "dim"))
+    else:
+        text = t(claim["value"], "bold")
+        if "unit" in claim:
+            text.append_text(t(f" {claim['unit']}"))
+    return text
+
+
+def claim_details(claim: View) -> Text:
+    parts = [f"{key} {claim[key]}" for key in ("date", "start", "end") if key in claim]
+    parts += [f"{k}: {scalar_text(v)}" for k, v in claim.get("qualifiers", {}).items()]
+    return t("; ".join(parts), "italic")
+
+
+def cite(citations: Iterable[View], sources: dict[str, View]) -> Text:
+    text = Text()
+    for i, c in enumerate(citations):
+        if i:
+            text.append("\n")
+        text.append_text(t(f"“{c['quote']}”"))
+        publisher = sources.get(c["source"], {}).get("publisher", c["source"])
+        text.append_text(
+            t(f" — {publisher}, {sources.get(c['source'], {}).get('date', '')}", "dim")
+        )
+    return text
+
+
+def entity_panel(view: View, sources: dict[str, View]) -> Group:
+    head = t(view["name"], "bold " + TYPE_STYLE.get(view["type"], ""))
+    head.append_text(t(f"  {view['type']} · {view['id']}", "dim"))
+    if view["aliases"]:
+        head.append("\n")
+        head.append_text(t("also: " + ", ".join(view["aliases"]), "italic"))
+    head.append("\n\n")
+    head.append_text(t(view["summary"]))
+    head.append("\n\nSource: ", "dim")
+    head.append_text(cite(view["sources"], sources))
+    parts: list[Any] = [Panel(head, box=box.ROUNDED, expand=False)]
+    if view["claims"]:
+        parts.append(claims_table("Claims", view["claims"], sources))
+    if view["backlinks"]:
+        parts.append(backlinks_table(view["backlinks"], sources))
+    return Group(*parts)
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_lines=True)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def claims_table(title: str, claims: list[View], sources: dict[str, View]) -> Table:
+    table = _table(title, "property", "value", "details", "source")
+    for claim in sorted(claims, key=lambda c: ("target" in c, c["property"])):
+        table.add_row(
+            t(claim["property"]),
+            claim_value(claim),
+            claim_details(claim),
+            cite(claim["sources"], sources),
+        )
+    return table
+
+
+def backlinks_table(links: list[View], sources: dict[str, View]) -> Table:
+    table = _table("Referenced by", "from", "property", "source")
+    for link in links:
+        origin = t(link["from"]["name"], "bold")
+        origin.append_text(t(f" ({link['from']['type']}: {link['from']['id']})", "dim"))
+        table.add_row(origin, t(link["property"]), cite(link["sources"], sources))
+    return table
+
+
+def show_entity(view: View, sources: dict[str, View], out: Console | None = None) -> None:
+    (out or console()).print(entity_panel(view, sources))
+
+
+def show_list(views: list[View], title: str, out: Console | None = None) -> None:
+    out = out or console()
+    if not out.is_terminal:
+        for v in views:
+            out.print(
+                visible(v["id"]),
+                visible(v["name"]),
+                visible(v["summary"]),
+                sep="\t",
+                soft_wrap=True,
+            )
+        return
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("id", "name", "aliases", "claims", "links in"):
+        table.add_column(column, overflow="fold")
+    for v in views:
+        table.add_row(
+            t(v["id"], "dim"),
+            t(v["name"], "bold"),
+            t(", ".join(v["aliases"])),
+            t(len(v["claims"])),
+            t(len(v["backlinks"])),
+        )
+    out.print(table)
+
+
+def _first(claims: list[View], prop: str) -> View | None:
+    return next((c for c in claims if c["property"] == prop), None)
+
+
+def period(claim: View | None) -> Text:
+    if claim is None:
+        return t("")
+    if "date" in claim:
+        return t(claim["date"])
+    if "start" in claim or "end" in claim:
+        return t(f"{claim.get('start', '…')}–{claim.get('end', '…')}")
+    return t("not stated", "dim")
+
+
+def source_line(citations: list[View], sources: dict[str, View]) -> Text:
+    ids = dict.fromkeys(c["source"] for c in citations)
+    return t(
+        "; ".join(
+            f"{sources[i]['publisher']}, {sources[i]['date']}" if i in sources else i for i in ids
+        )
+    )
+
+
+def magnitude(number: object, scale: float) -> Text:
+    if not isinstance(number, (int, float)) or isinstance(number, bool) or not scale:
+        return Text("")
+    width = max(1, round(abs(number) / scale * BAR_WIDTH))
+    return Text("█" * width, style="red" if number < 0 else "green")
+
+
+def stat_row(view: View, sources: dict[str, View], scale: float) -> list[Text]:
+    claims = view["claims"]
+    value, measure, direction = (_first(claims, p) for p in ("value", "measure", "direction"))
+    name = t(view["name"], "bold")
+    if measure:
+        name.append("\n")
+        name.append_text(t(measure["value"], "dim"))
+    shown = claim_value(value) if value else t("—")
+    if value and value.get("qualifiers"):
+        shown.append("\n")
+        shown.append_text(
+            t(", ".join(scalar_text(q) for q in value["qualifiers"].values()), "italic")
+        )
+    attributed = [c["target"]["name"] for c in claims if c["property"] == "attributed_to"]
+    return [
+        name,
+        shown,
+        t(direction["value"] if direction else "—"),
+        period(value),
+        t(", ".join(attributed) or "—"),
+        source_line(value["sources"] if value else view["sources"], sources),
+        magnitude(value["value"] if value else None, scale),
+    ]
+
+
+def show_stats(views: list[View], sources: dict[str, View], out: Console | None = None) -> None:
+    numbers = [
+        abs(c["value"])
+        for v in views
+        for c in v["claims"]
+        if c["property"] == "value"
+        and isinstance(c["value"], (int, float))
+        and not isinstance(c["value"], bool)
+    ]
+    table = Table(title="Statistics", title_justify="left", box=box.SIMPLE_HEAD, show_lines=True)
+    for column in ("statistic", "value", "change", "period", "attributed to", "source"):
+        table.add_column(column, overflow="fold")
+    table.add_column("magnitude", no_wrap=True, min_width=BAR_WIDTH // 2)
+    for view in views:
+        table.add_row(*stat_row(view, sources, max(numbers, default=0)))
+    (out or console()).print(table)
+
+
+def show_sources(rows: list[View], out: Console | None = None) -> None:
+    table = _table("Sources", "id", "title", "publisher", "date", "url", "reliability", "claims")
+    for r in rows:
+        table.add_row(
+            *(t(r[k]) for k in ("id", "title", "publisher", "date")),
+            t(r["url"] or "—"),
+            t(r["reliability"]),
+            t(r["claims"]),
+        )
+    (out or console()).print(table)
+
+
+def show_info(info: View, out: Console | None = None) -> None:
+    counts = info["counts"]
+    table = Table(box=box.SIMPLE, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    table.add_row("data file", t(info["data_file"]))
+    table.add_row("schema version", t(info["schema_version"]))
+    table.add_row("cpkb version", t(info["cpkb_version"]))
+    table.add_row("entities", t(counts["entities"]))
+    for entity_type, n in counts["by_type"].items():
+        table.add_row(f"  {entity_type}", t(n))
+    for key in ("claims", "relations", "citations", "sources"):
+        table.add_row(key, t(counts[key]))
+    (out or console()).print(table)

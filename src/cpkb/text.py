@@ -1,0 +1,40 @@
+"""Text folding for search and reference resolution, and making data safe to show."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII words joined by single spaces, whatever the script, accents, punctuation.
+
+    'Қазақстан балалары' -> 'qazaqstan balalary'; 'Adal-Azamat' -> 'adal azamat';
+    'Women’s' -> 'womens' (apostrophes join, they do not split).
+    """
+    ascii_text = anyascii(unicodedata.normalize("NFC", text)).casefold().replace("'", "")
+    return _NON_ALNUM.sub(" ", ascii_text).strip()
+
+
+def compact(text: str) -> str:
+    """`fold` without the spaces: 'adal-azamat', 'Adal Azamat' and 'AdalAzamat' are one key."""
+    return fold(text).replace(" ", "")
+
+
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_VISIBLE = {
+    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI)
+}
+
+
+def visible(text: str) -> str:
+    """Show control characters (C0, C1, DEL, bidi) as escapes, so data cannot drive a terminal.
+
+    Newlines and tabs are escaped too: every data string is shown on the line it belongs to.
+    """
+    return text.translate(_VISIBLE)
