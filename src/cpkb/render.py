@@ -64,20 +64,33 @@ def claim_details(claim: View) -> Text:
     return t("; ".join(parts), "italic")
 
 
-def cite(citations: Iterable[View], sources: dict[str, View]) -> Text:
-    text = Text()
-    for i, c in enumerate(citations):
-        if i:
-            text.append("\n")
-        text.append_text(t(f"“{c['quote']}”"))
-        publisher = sources.get(c["source"], {}).get("publisher", c["source"])
-        text.append_text(
-            t(f" — {publisher}, {sources.get(c['source'], {}).get('date', '')}", "dim")
-        )
-    return text
+class Footnotes:
+    """Numbers each distinct citation once, so a quote shared by many claims prints once."""
+
+    def __init__(self, sources: dict[str, View]) -> None:
+        self.sources = sources
+        self.numbers: dict[tuple[str, str], int] = {}
+
+    def ref(self, citations: Iterable[View]) -> Text:
+        marks = []
+        for c in citations:
+            key = (c["source"], c["quote"])
+            number = self.numbers.setdefault(key, len(self.numbers) + 1)
+            marks.append(f"[{number}]")
+        return Text("".join(marks), style="cyan")
+
+    def render(self) -> Text:
+        text = Text()
+        for (source, quote), number in self.numbers.items():
+            text.append(f"\n[{number}] ", style="cyan")
+            text.append_text(t(f"“{quote}”"))
+            text.append(" — ", style="dim")
+            text.append_text(source_line([{"source": source}], self.sources))
+        return text
 
 
 def entity_panel(view: View, sources: dict[str, View]) -> Group:
+    notes = Footnotes(sources)
     head = t(view["name"], "bold " + TYPE_STYLE.get(view["type"], ""))
     head.append_text(t(f"  {view['type']} · {view['id']}", "dim"))
     if view["aliases"]:
@@ -85,41 +98,50 @@ def entity_panel(view: View, sources: dict[str, View]) -> Group:
         head.append_text(t("also: " + ", ".join(view["aliases"]), "italic"))
     head.append("\n\n")
     head.append_text(t(view["summary"]))
-    head.append("\n\nSource: ", "dim")
-    head.append_text(cite(view["sources"], sources))
+    head.append(" ")
+    head.append_text(notes.ref(view["sources"]))
     parts: list[Any] = [Panel(head, box=box.ROUNDED, expand=False)]
     if view["claims"]:
-        parts.append(claims_table("Claims", view["claims"], sources))
+        parts.append(claims_table(view["claims"], notes))
     if view["backlinks"]:
-        parts.append(backlinks_table(view["backlinks"], sources))
+        parts.append(backlinks_table(view["backlinks"], notes))
+    parts.append(Text("Citations", style="italic").append_text(notes.render()))
     return Group(*parts)
 
 
 def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_lines=True)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for column in columns:
         table.add_column(column, overflow="fold")
     return table
 
 
-def claims_table(title: str, claims: list[View], sources: dict[str, View]) -> Table:
-    table = _table(title, "property", "value", "details", "source")
-    for claim in sorted(claims, key=lambda c: ("target" in c, c["property"])):
+def grouped(claims: list[View]) -> list[View]:
+    """Values before relations; claims of one property together, in order of first appearance."""
+    first: dict[str, int] = {}
+    for claim in claims:
+        first.setdefault(claim["property"], len(first))
+    return sorted(claims, key=lambda c: ("target" in c, first[c["property"]]))
+
+
+def claims_table(claims: list[View], notes: Footnotes) -> Table:
+    table = _table("Claims", "property", "value", "details", "cited")
+    for claim in grouped(claims):
         table.add_row(
             t(claim["property"]),
             claim_value(claim),
             claim_details(claim),
-            cite(claim["sources"], sources),
+            notes.ref(claim["sources"]),
         )
     return table
 
 
-def backlinks_table(links: list[View], sources: dict[str, View]) -> Table:
-    table = _table("Referenced by", "from", "property", "source")
+def backlinks_table(links: list[View], notes: Footnotes) -> Table:
+    table = _table("Referenced by", "from", "property", "cited")
     for link in links:
         origin = t(link["from"]["name"], "bold")
         origin.append_text(t(f" ({link['from']['type']}: {link['from']['id']})", "dim"))
-        table.add_row(origin, t(link["property"]), cite(link["sources"], sources))
+        table.add_row(origin, t(link["property"]), notes.ref(link["sources"]))
     return table
 
 
@@ -168,6 +190,7 @@ def period(claim: View | None) -> Text:
 
 
 def source_line(citations: list[View], sources: dict[str, View]) -> Text:
+    """' — Publisher, date' for each distinct source cited."""
     ids = dict.fromkeys(c["source"] for c in citations)
     return t(
         "; ".join(
