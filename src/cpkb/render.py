@@ -16,10 +16,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cpkb.text import visible
+from cpkb.text import fold, visible
 from cpkb.views import View
 
-BAR_WIDTH = 20
+BAR_WIDTH = 12
 TYPE_STYLE = {
     "official": "cyan",
     "organisation": "magenta",
@@ -152,14 +152,8 @@ def show_entity(view: View, sources: dict[str, View], out: Console | None = None
 def show_list(views: list[View], title: str, out: Console | None = None) -> None:
     out = out or console()
     if not out.is_terminal:
-        for v in views:
-            out.print(
-                visible(v["id"]),
-                visible(v["name"]),
-                visible(v["summary"]),
-                sep="\t",
-                soft_wrap=True,
-            )
+        for v in views:  # piped: one tab-separated line per entity, for cut/awk/grep
+            out.file.write("\t".join(visible(v[k]) for k in ("id", "name", "summary")) + "\n")
         return
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("id", "name", "aliases", "claims", "links in"):
@@ -179,14 +173,16 @@ def _first(claims: list[View], prop: str) -> View | None:
     return next((c for c in claims if c["property"] == prop), None)
 
 
-def period(claim: View | None) -> Text:
-    if claim is None:
-        return t("")
-    if "date" in claim:
-        return t(claim["date"])
-    if "start" in claim or "end" in claim:
-        return t(f"{claim.get('start', '…')}–{claim.get('end', '…')}")
-    return t("not stated", "dim")
+def change_and_period(direction: View | None, value: View | None) -> Text:
+    text = t(direction["value"] if direction else "—")
+    text.append("\n")
+    if value and "date" in value:
+        text.append_text(t(value["date"]))
+    elif value and ("start" in value or "end" in value):
+        text.append_text(t(f"{value.get('start', '…')}–{value.get('end', '…')}"))
+    else:
+        text.append("period not stated", "dim")
+    return text
 
 
 def source_line(citations: list[View], sources: dict[str, View]) -> Text:
@@ -210,7 +206,7 @@ def stat_row(view: View, sources: dict[str, View], scale: float) -> list[Text]:
     claims = view["claims"]
     value, measure, direction = (_first(claims, p) for p in ("value", "measure", "direction"))
     name = t(view["name"], "bold")
-    if measure:
+    if measure and fold(scalar_text(measure["value"])) not in fold(view["name"]):
         name.append("\n")
         name.append_text(t(measure["value"], "dim"))
     shown = claim_value(value) if value else t("—")
@@ -220,14 +216,16 @@ def stat_row(view: View, sources: dict[str, View], scale: float) -> list[Text]:
             t(", ".join(scalar_text(q) for q in value["qualifiers"].values()), "italic")
         )
     attributed = [c["target"]["name"] for c in claims if c["property"] == "attributed_to"]
+    bar = magnitude(value["value"] if value else None, scale)
+    if bar:
+        shown.append("\n")
+        shown.append_text(bar)
     return [
         name,
         shown,
-        t(direction["value"] if direction else "—"),
-        period(value),
+        change_and_period(direction, value),
         t(", ".join(attributed) or "—"),
         source_line(value["sources"] if value else view["sources"], sources),
-        magnitude(value["value"] if value else None, scale),
     ]
 
 
@@ -241,24 +239,27 @@ def show_stats(views: list[View], sources: dict[str, View], out: Console | None 
         and not isinstance(c["value"], bool)
     ]
     table = Table(title="Statistics", title_justify="left", box=box.SIMPLE_HEAD, show_lines=True)
-    for column in ("statistic", "value", "change", "period", "attributed to", "source"):
-        table.add_column(column, overflow="fold")
-    table.add_column("magnitude", no_wrap=True, min_width=BAR_WIDTH // 2)
+    for column in ("statistic", "value", "change, period", "attributed to", "source"):
+        width = BAR_WIDTH if column == "value" else None
+        table.add_column(column, overflow="fold", min_width=width)
     for view in views:
         table.add_row(*stat_row(view, sources, max(numbers, default=0)))
     (out or console()).print(table)
 
 
 def show_sources(rows: list[View], out: Console | None = None) -> None:
-    table = _table("Sources", "id", "title", "publisher", "date", "url", "reliability", "claims")
+    out = out or console()
     for r in rows:
-        table.add_row(
-            *(t(r[k]) for k in ("id", "title", "publisher", "date")),
-            t(r["url"] or "—"),
-            t(r["reliability"]),
-            t(r["claims"]),
-        )
-    (out or console()).print(table)
+        table = Table(box=box.SIMPLE, show_header=False, title_justify="left", title_style="bold")
+        table.title = t(r["title"], "bold")
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(overflow="fold")
+        for label, key in (("id", "id"), ("publisher", "publisher"), ("date", "date")):
+            table.add_row(label, t(r[key]))
+        table.add_row("url", t(r["url"] or "— (not recorded)"))
+        table.add_row("reliability", t(r["reliability"]))
+        table.add_row("claims", t(r["claims"]))
+        out.print(table)
 
 
 def show_info(info: View, out: Console | None = None) -> None:

@@ -1,0 +1,45 @@
+"""Shared fixtures: the bundled KB, the small fixture KB, a CLI runner with a clean environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cpkb.store import default_data_path
+
+TESTS = Path(__file__).resolve().parent
+MINI = TESTS / "data" / "mini.json"
+SHARED_SOURCES = TESTS.parent.parent / "shared" / "sources"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's CPKB_* settings, and get a fixed width."""
+    for name in ("CPKB_DATA", "CPKB_DEBUG", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def bundled_path() -> Path:
+    return default_data_path()
+
+
+@pytest.fixture(scope="session")
+def bundled(bundled_path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(bundled_path.read_text(encoding="utf-8"))
+    return doc
+
+
+@pytest.fixture
+def mini() -> Path:
+    return MINI

@@ -1,0 +1,100 @@
+"""A few real runs of the `cpkb` program, from a folder that is not the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cpkb
+
+CPKB = shutil.which("cpkb")
+COMMAND = [CPKB] if CPKB else [sys.executable, "-m", "cpkb"]
+
+
+def cpkb_run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CPKB_")}
+    environment.pop("NO_COLOR", None)
+    environment.update(env)
+    return subprocess.run(
+        [*COMMAND, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_stats_from_another_folder(tmp_path: Path) -> None:
+    result = cpkb_run("stats", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "-30 percent" in result.stdout
+    assert "\x1b" not in result.stdout  # piped: no ANSI codes
+    assert result.stderr == ""
+
+
+def test_programme_show_and_json_id(tmp_path: Path) -> None:
+    shown = cpkb_run("programme", "show", "Adal Azamat", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "Honest Citizen" in shown.stdout
+    as_json = cpkb_run("programme", "show", "Adal Azamat", "--json", cwd=tmp_path)
+    assert json.loads(as_json.stdout)["id"] == "adal-azamat"
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_json_pipes_into_jq(tmp_path: Path) -> None:
+    shown = cpkb_run("official", "list", "--json", cwd=tmp_path)
+    names = subprocess.run(
+        ["jq", "-r", ".[].name"], input=shown.stdout, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "Erlan Karin" in names and "Regina De Dominicis" in names
+
+
+def test_bundled_data_ships_inside_the_package(tmp_path: Path) -> None:
+    info = json.loads(cpkb_run("info", "--json", cwd=tmp_path).stdout)
+    data_file = Path(info["data_file"])
+    assert data_file.is_file()
+    if "site-packages" in cpkb.__file__:  # an installed wheel, not the checkout
+        assert data_file.parent == Path(cpkb.__file__).parent / "data"
+
+
+def test_module_entry_point_and_version(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cpkb", "--version"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"cpkb {cpkb.__version__}"
+
+
+def test_no_color_and_errors_on_stderr(tmp_path: Path) -> None:
+    result = cpkb_run("show", "no such thing at all", cwd=tmp_path, NO_COLOR="1")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("cpkb: error: no entity matches")
+    assert "Traceback" not in result.stderr
+
+
+def test_show_json_does_not_import_rich(tmp_path: Path) -> None:
+    code = (
+        "import sys; from cpkb.cli import main; sys.argv=['cpkb','show','adal-azamat','--json'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'rich' not in sys.modules, 'rich imported'; print('ok', file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "ok" in result.stderr, result.stderr
+
+
+def test_version_and_help_do_not_load_data_or_tinydb(tmp_path: Path) -> None:
+    for args in (["--version"], ["--help"]):
+        code = (
+            f"import sys; from cpkb.cli import main; sys.argv=['cpkb', *{args!r}];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "assert 'tinydb' not in sys.modules and 'cpkb.store' not in sys.modules;"
+            "print('ok', file=sys.stderr)"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert "ok" in result.stderr, result.stderr
