@@ -7,7 +7,11 @@ import sys
 import traceback
 
 from cpkb.app import DEBUG_ENV, app
-from cpkb.commands import read  # noqa: F401  (registers the commands)
+from cpkb.commands import (
+    graph,  # noqa: F401
+    read,  # noqa: F401  (registers the commands)
+    search,  # noqa: F401
+)
 from cpkb.errors import ExitCode
 
 __all__ = ["app", "main"]

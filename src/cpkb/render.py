@@ -276,3 +276,106 @@ def show_info(info: View, out: Console | None = None) -> None:
     for key in ("claims", "relations", "citations", "sources"):
         table.add_row(key, t(counts[key]))
     (out or console()).print(table)
+
+
+def entity_ref(ref: View) -> Text:
+    """'Name  type · id' for an entity reference view."""
+    text = t(ref["name"], "bold " + TYPE_STYLE.get(ref["type"], ""))
+    text.append_text(t(f"  {ref['type']} · {ref['id']}", "dim"))
+    return text
+
+
+def highlighted(snippet: str, spans: list[list[int]]) -> Text:
+    """A snippet with its matching spans emphasised (each piece escaped on its own)."""
+    text, done = Text(), 0
+    for start, end in spans:
+        text.append_text(t(snippet[done:start]))
+        text.append_text(t(snippet[start:end], "bold reverse"))
+        done = end
+    text.append_text(t(snippet[done:]))
+    return text
+
+
+def show_hits(hits: list[View], out: Console | None = None) -> None:
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("score", "entity", "matched"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        matched = t(hit["matched"]["field"] + ": ", "dim")
+        matched.append_text(highlighted(hit["matched"]["snippet"], hit["matched"]["highlights"]))
+        entity = t(hit["name"], "bold " + TYPE_STYLE.get(hit["type"], ""))
+        entity.append("\n").append_text(t(f"{hit['type']} · {hit['id']}", "dim"))
+        table.add_row(t(f"{hit['score']:.1f}"), entity, matched)
+    (out or console()).print(table)
+
+
+def link_group(link: View) -> Text:
+    arrow = "→" if link["direction"] == "out" else "←"
+    return t(f"{arrow} {link['property']}", "italic")
+
+
+def show_xref(view: View, sources: dict[str, View], out: Console | None = None) -> None:
+    """Links as a tree: each entity, then its links grouped by direction and property."""
+    from rich.tree import Tree
+
+    notes = Footnotes(sources)
+    root = Tree(entity_ref(view["entity"]))
+    nodes = {view["entity"]["id"]: root}
+    groups: dict[tuple[str, str, str], Tree] = {}
+    for link in view["links"]:
+        via = link["via"]["id"]
+        key = (via, link["direction"], link["property"])
+        if key not in groups:
+            groups[key] = nodes[via].add(link_group(link))
+        label = entity_ref(link["entity"]).append(" ").append_text(notes.ref(link["sources"]))
+        nodes.setdefault(link["entity"]["id"], groups[key].add(label))
+    parts: list[Any] = [root]
+    if view["links"]:
+        parts.append(Text("Citations", style="italic").append_text(notes.render()))
+    else:
+        parts.append(Text("no links", style="dim"))
+    (out or console()).print(Group(*parts))
+
+
+def show_path(view: View, sources: dict[str, View], out: Console | None = None) -> None:
+    """The chain top to bottom: ↓ the entity above makes the claim, ↑ the one below does."""
+    notes = Footnotes(sources)
+    steps = view["steps"]
+    lines = [Text(f"{len(steps)} step{'s' * (len(steps) != 1)}", style="italic")]
+    lines.append(entity_ref(view["from"]))
+    for step in steps:
+        arrow = Text("  ↓ " if step["direction"] == "out" else "  ↑ ", style="cyan")
+        arrow.append_text(t(step["property"], "italic")).append(" ")
+        lines += [arrow.append_text(notes.ref(step["sources"])), entity_ref(step["to"])]
+    legend = "↓: the entity above makes the claim; ↑: the entity below does"
+    if steps:
+        lines.append(Text("Citations", style="italic").append_text(notes.render()))
+        lines.append(Text(legend, style="dim"))
+    (out or console()).print(Group(*lines))
+
+
+def show_problems(
+    report: View, *, file: str, summary: list[str], out: Console | None = None
+) -> None:
+    """`cpkb validate`: `FILE:LINE: severity CODE name: PATH (entity ID): message`, one a line."""
+    from cpkb.parse import brief
+    from cpkb.rules import RULES
+
+    out = out or console()
+    for p in report["problems"]:
+        style = "bold red" if p["severity"] == "error" else "yellow"
+        line = t(f"{file}:{p['line']}:" if p["line"] else f"{file}:")
+        line.append(f" {p['severity']} {p['code']} {RULES[p['code']].name}:", style=style)
+        owner = f"(entity {brief(p['entity'])})" if p["entity"] else None
+        where = " ".join(w for w in (p["path"], owner) if w)
+        if where:
+            line.append_text(t(f" {where}:", "dim"))
+        line.append_text(t(f" {p['message']}"))
+        out.print(line, soft_wrap=True)
+    for note in summary[:-1]:
+        out.print(t(note), soft_wrap=True)
+    verdict = t(f"{file}: ")
+    verdict.append(
+        "valid" if report["valid"] else "invalid", "bold green" if report["valid"] else "bold red"
+    )
+    out.print(verdict.append_text(t(f" ({summary[-1]})")), soft_wrap=True)

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
 from cpkb.models import ENTITY_TYPES, Citation, Claim, Entity, KnowledgeBase
+from cpkb.text import visible
+
+if TYPE_CHECKING:
+    from cpkb.graph import Graph, Link
+    from cpkb.search import SearchHit
 
 View = dict[str, Any]
 
@@ -98,3 +103,128 @@ def info_view(kb: KnowledgeBase) -> View:
 def dumps(data: object) -> str:
     """UTF-8 JSON as scripts get it: 2-space indent, no \\u escapes for letters, key order kept."""
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def hit_view(hit: SearchHit) -> View:
+    """One `cpkb search --json` hit: highlights are [start, end) offsets into the snippet."""
+    return {
+        **ref_view(hit.entity),
+        "score": hit.score,
+        "matched": {
+            "field": hit.field,
+            "snippet": hit.snippet,
+            "highlights": [list(span) for span in hit.highlights],
+        },
+    }
+
+
+def link_view(link: Link) -> View:
+    return {
+        "property": link.property,
+        "direction": link.direction,
+        "depth": link.depth,
+        "entity": ref_view(link.entity),
+        "via": ref_view(link.via),
+        "sources": citations_view(link.sources),
+    }
+
+
+def xref_view(entity: Entity, links: list[Link]) -> View:
+    """The documented shape of `cpkb xref --json`."""
+    return {"entity": ref_view(entity), "links": [link_view(link) for link in links]}
+
+
+def path_view(start: Entity, goal: Entity, steps: list[Link]) -> View:
+    """The documented shape of `cpkb path --json`: out = `from` makes the claim about `to`."""
+    return {
+        "from": ref_view(start),
+        "to": ref_view(goal),
+        "length": len(steps),
+        "steps": [
+            {
+                "from": ref_view(step.via),
+                "property": step.property,
+                "direction": step.direction,
+                "to": ref_view(step.entity),
+                "sources": citations_view(step.sources),
+            }
+            for step in steps
+        ],
+    }
+
+
+def graph_view(graph: Graph) -> View:
+    """The shape of `cpkb graph --format json`: node-link, as d3 and networkx read it."""
+    return {
+        "nodes": [ref_view(node) for node in graph.nodes],
+        "links": [
+            {
+                "source": link.via.id,
+                "target": link.entity.id,
+                "property": link.property,
+                "sources": citations_view(link.sources),
+            }
+            for link in graph.links
+        ],
+    }
+
+
+NODE_STYLE = {  # (Graphviz shape, fill colour) by entity type
+    "official": ("ellipse", "#cfe2ff"),
+    "organisation": ("box", "#f3d9fa"),
+    "law": ("note", "#fff3bf"),
+    "programme": ("hexagon", "#d3f9d8"),
+    "statistic": ("parallelogram", "#d0ebff"),
+}
+
+
+def dot_string(text: str) -> str:
+    """A DOT quoted string: control characters shown as escapes, backslash and quote escaped."""
+    return '"' + visible(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def graph_dot(view: View) -> str:
+    """A graph view as a Graphviz digraph: nodes shaped and filled by type, edges by property."""
+    lines = [
+        "digraph cpkb {",
+        '  graph [rankdir=LR, fontname="Helvetica"];',
+        '  node [style="filled,rounded", fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+    for node in view["nodes"]:
+        shape, fill = NODE_STYLE.get(node["type"], ("box", "#eeeeee"))
+        lines.append(
+            f"  {dot_string(node['id'])} [label={dot_string(node['name'])}, shape={shape}, "
+            f'fillcolor="{fill}", tooltip={dot_string(node["type"])}];'
+        )
+    for link in view["links"]:
+        lines.append(
+            f"  {dot_string(link['source'])} -> {dot_string(link['target'])} "
+            f"[label={dot_string(link['property'])}];"
+        )
+    return "\n".join([*lines, "}"])
+
+
+MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;"}
+
+
+def mermaid_string(text: str) -> str:
+    """A Mermaid quoted label: characters Mermaid would parse written as entity codes."""
+    return '"' + "".join(MERMAID_ESCAPES.get(ch, ch) for ch in visible(text)) + '"'
+
+
+def graph_mermaid(view: View) -> str:
+    """A graph view as a Mermaid flowchart: one class per entity type, edges by property."""
+    ids = {node["id"]: f"n{i}" for i, node in enumerate(view["nodes"])}
+    lines = ["flowchart LR"]
+    lines += [f"  {ids[n['id']]}[{mermaid_string(n['name'])}]" for n in view["nodes"]]
+    lines += [
+        f"  {ids[k['source']]} -->|{mermaid_string(k['property'])}| {ids[k['target']]}"
+        for k in view["links"]
+    ]
+    for entity_type in ENTITY_TYPES:
+        members = [ids[n["id"]] for n in view["nodes"] if n["type"] == entity_type]
+        if members:
+            lines.append(f"  classDef {entity_type} fill:{NODE_STYLE[entity_type][1]}")
+            lines.append(f"  class {','.join(members)} {entity_type}")
+    return "\n".join(lines)

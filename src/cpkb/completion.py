@@ -1,0 +1,99 @@
+"""Shell completion for entity references, types and properties.
+
+Callbacks never raise: a missing or broken data file simply completes to nothing. Typer keeps
+only candidates that start with the typed text, so a candidate keeps what was typed and takes
+the rest from the label ('qaz' -> 'qazaqstan-balalary', 'regina d' -> 'regina de Dominicis');
+text in another script or without accents cannot complete (REF resolution still accepts it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import typer
+
+from cpkb.models import ENTITY_TYPES, Entity, KnowledgeBase
+
+MAX_ITEMS = 100
+
+
+def typed(incomplete: str, label: str, *, recase: bool = True) -> str | None:
+    """`label` completing `incomplete` (ignoring case if `recase`), as typed; else None."""
+    if label.startswith(incomplete):
+        return label
+    if recase and label[: len(incomplete)].casefold() == incomplete.casefold():
+        return incomplete + label[len(incomplete) :]
+    return None
+
+
+def labels(entity: Entity) -> Iterable[tuple[str, str]]:
+    """Every label of an entity, with the help text a shell shows next to it."""
+    yield entity.id, entity.name
+    yield entity.name, f"{entity.type} · {entity.id}"
+    for alias in entity.aliases:
+        yield alias, f"{entity.name} ({entity.type})"
+
+
+def ref_completions(
+    kb: KnowledgeBase, incomplete: str, *, spaces: bool = True
+) -> list[tuple[str, str]]:
+    """Ids, names and aliases that complete `incomplete`; without `spaces`, single words only.
+
+    The label is written with the typed text ('regina d' -> 'regina de Dominicis'), which
+    resolves all the same.
+    """
+    found: dict[str, str] = {}
+    for entity in kb:
+        for label, help_text in labels(entity):
+            # A recased id ('Regina-de-dominicis') only helps where names cannot be offered.
+            value = typed(incomplete, label, recase=label != entity.id or not spaces)
+            if value is not None and (spaces or not any(c.isspace() for c in value)):
+                found.setdefault(value, help_text)
+        if len(found) >= MAX_ITEMS:
+            break
+    return sorted(found.items(), key=lambda item: (item[0].casefold(), item[0]))
+
+
+def spaces_allowed() -> bool:
+    """Typer's bash script inserts a completion unquoted, so one with spaces would split in two."""
+    return "_TYPER_COMPLETE_ARGS" in os.environ or "COMP_WORDS" not in os.environ
+
+
+def load(ctx: typer.Context) -> KnowledgeBase | None:
+    """The knowledge base the command line names (--data, CPKB_DATA, bundled), or None."""
+    try:
+        from cpkb import store
+
+        return store.load(store.resolve_data_path(ctx.find_root().params.get("data")))
+    except Exception:
+        return None
+
+
+def complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Entity ids, names and aliases starting with what was typed, in any case."""
+    try:
+        kb = load(ctx)
+        return [] if kb is None else ref_completions(kb, incomplete, spaces=spaces_allowed())
+    except Exception:
+        return []
+
+
+def complete_type(incomplete: str) -> list[tuple[str, str]]:
+    """The five entity types."""
+    found = ((typed(incomplete, name), name) for name in ENTITY_TYPES)
+    return [(value, f"entity type {name}") for value, name in found if value is not None]
+
+
+def complete_property(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The properties of relation claims in the knowledge base."""
+    try:
+        kb = load(ctx)
+        if kb is None:
+            return []
+        from cpkb.graph import relation_properties
+
+        found = ((typed(incomplete, p), p) for p in relation_properties(kb))
+        return [(value, "relation") for value, _ in found if value is not None]
+    except Exception:
+        return []

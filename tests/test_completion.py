@@ -1,0 +1,144 @@
+"""Shell completion: the callbacks, and real round trips through Typer's completion protocol."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+
+from cpkb import store
+from cpkb.cli import app
+from cpkb.completion import (
+    MAX_ITEMS,
+    complete_property,
+    complete_ref,
+    complete_type,
+    ref_completions,
+    typed,
+)
+from cpkb.models import ENTITY_TYPES, KnowledgeBase
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return store.load(store.default_data_path())
+
+
+def values(items: list[tuple[str, str]]) -> list[str]:
+    return [value for value, _ in items]
+
+
+def context(*args: str):  # type: ignore[no-untyped-def]
+    """The root context Typer builds while completing (the callback has not run)."""
+    return get_command(app).make_context("cpkb", list(args), resilient_parsing=True)
+
+
+@pytest.mark.parametrize(
+    ("incomplete", "label", "expected"),
+    [
+        ("qaz", "qazaqstan-balalary", "qazaqstan-balalary"),
+        ("Qaz", "Qazaqstan Balalary", "Qazaqstan Balalary"),
+        ("qazaqstan b", "Qazaqstan Balalary", "qazaqstan balalary"),
+        ("", "UNICEF", "UNICEF"),
+        ("uni", "UNICEF", "uniCEF"),
+        ("қаз", "Qazaqstan Balalary", None),
+        ("kaz", "Qazaqstan Balalary", None),
+    ],
+)
+def test_typed_keeps_what_was_typed(incomplete: str, label: str, expected: str | None) -> None:
+    assert typed(incomplete, label) == expected
+    if expected is not None:
+        assert expected.startswith(incomplete)  # Typer drops anything else
+
+
+def test_ref_completions_offer_ids_names_and_aliases(kb: KnowledgeBase) -> None:
+    assert values(ref_completions(kb, "qaz")) == ["qazaqstan Balalary", "qazaqstan-balalary"]
+    assert values(ref_completions(kb, "Qaz")) == ["Qazaqstan Balalary"]
+    assert values(ref_completions(kb, "Hon")) == ["Honest Citizen"]
+    assert values(ref_completions(kb, "regina d")) == ["regina de Dominicis"]
+    help_text = dict(ref_completions(kb, "adal"))
+    assert help_text["adal-azamat"] == "Adal Azamat"
+    assert help_text["adal Azamat"] == "programme · adal-azamat"
+
+
+def test_ref_completions_without_spaces_for_bash(kb: KnowledgeBase) -> None:
+    assert values(ref_completions(kb, "Reg", spaces=False)) == ["Regina-de-dominicis"]
+    everything = values(ref_completions(kb, "", spaces=False))
+    assert everything and not any(" " in v for v in everything)
+    assert set(kb.entities) <= set(everything)
+
+
+def test_ref_completions_are_capped(kb: KnowledgeBase) -> None:
+    assert len(ref_completions(kb, "")) <= MAX_ITEMS + 3
+
+
+def test_complete_type() -> None:
+    assert values(complete_type("")) == list(ENTITY_TYPES)
+    assert values(complete_type("pro")) == ["programme"]
+    assert values(complete_type("Off")) == ["Official"]
+    assert complete_type("x") == []
+
+
+def test_callbacks_read_the_data_option(tmp_path: Path) -> None:
+    mini = Path(__file__).resolve().parent / "data" / "mini.json"
+    ctx = context("--data", str(mini))
+    assert values(complete_ref(ctx, "beta")) == ["beta", "beta-law", "beta-org"]
+    assert values(complete_property(ctx, "")) == ["attributed_to", "member_of"]
+    assert values(complete_ref(context(), "akor")) == ["akorda"]
+
+
+@pytest.mark.parametrize("content", [None, "", "{not json", '{"schema_version": 99}'])
+def test_callbacks_never_raise_on_bad_data(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "kb.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    ctx = context("--data", str(path))
+    assert complete_ref(ctx, "") == []
+    assert complete_property(ctx, "") == []
+
+
+def complete(shell: str, words: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m cpkb` the way the installed completion script runs `cpkb`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CPKB_", "_TYPER", "COMP_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    env["_CPKB_COMPLETE"] = f"complete_{shell}"
+    if shell == "bash":
+        env.update(COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - (not words.endswith(" "))))
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = words
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "-m", "cpkb"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_bash_round_trip() -> None:
+    done = complete("bash", "cpkb xref qaz")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["qazaqstan-balalary"]
+    assert complete("bash", "cpkb path Reg").stdout.splitlines() == ["Regina-de-dominicis"]
+    assert complete("bash", "cpkb search x --type st").stdout.splitlines() == ["statistic"]
+
+
+def test_zsh_round_trip_offers_names_with_help() -> None:
+    done = complete("zsh", "cpkb xref Reg")
+    assert done.returncode == 0, done.stderr
+    assert '"Regina De Dominicis":"official · regina-de-dominicis"' in done.stdout
+
+
+def test_fish_round_trip_completes_properties() -> None:
+    done = complete("fish", "cpkb xref unicef -p mem", _TYPER_COMPLETE_FISH_ACTION="get-args")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["member_of\trelation"]
+
+
+def test_round_trip_with_a_missing_data_file_completes_nothing(tmp_path: Path) -> None:
+    done = complete("bash", f"cpkb --data {tmp_path / 'missing.json'} xref a")
+    assert done.returncode == 0
+    assert done.stdout.strip() == "" and done.stderr == ""
