@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand
 
 from cpkb import __version__
+from cpkb.completion import complete_ref
 from cpkb.errors import CpkbError, ExitCode
 from cpkb.text import visible
 
@@ -108,9 +109,8 @@ app = _typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the documented contract).")]
-RefArg = Annotated[
-    str, typer.Argument(help="An id, name or alias (case, accents, punctuation ignored).")
-]
+REF_HELP = "An id, name or alias (case, accents, script and small typos forgiven)."
+RefArg = Annotated[str, typer.Argument(help=REF_HELP, autocompletion=complete_ref)]
 
 
 def _version(value: bool) -> None:

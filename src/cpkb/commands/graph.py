@@ -8,15 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from cpkb.app import CpkbCommand, JsonOpt, app, emit, settings, source_views
+from cpkb.app import REF_HELP, CpkbCommand, JsonOpt, RefArg, app, emit, settings, source_views
 from cpkb.completion import complete_property, complete_ref
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.models import KnowledgeBase
 from cpkb.text import compact
 
 LINKS_PANEL = "Links between entities"
-REF_HELP = "An id, name or alias (case, accents, script and small typos forgiven)."
-RefArg = Annotated[str, typer.Argument(help=REF_HELP, autocompletion=complete_ref)]
 DepthOpt = Annotated[
     int, typer.Option("--depth", "-d", min=1, help="Follow links this many steps out.")
 ]
