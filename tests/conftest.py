@@ -16,11 +16,17 @@ MINI = TESTS / "data" / "mini.json"
 SHARED_SOURCES = TESTS.parent.parent / "shared" / "sources"
 
 
+@pytest.fixture(scope="session")
+def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cpkb-cache")
+
+
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see the developer's CPKB_* settings, and get a fixed width."""
-    for name in ("CPKB_DATA", "CPKB_DEBUG", "NO_COLOR", "FORCE_COLOR"):
+def clean_env(monkeypatch: pytest.MonkeyPatch, cache_root: Path) -> None:
+    """Tests never see the developer's CPKB_* settings nor touch their cache; fixed width."""
+    for name in ("CPKB_DATA", "CPKB_DEBUG", "CPKB_INDEX", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CPKB_CACHE_DIR", str(cache_root))
     monkeypatch.setenv("COLUMNS", "120")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -23,8 +25,9 @@ from cpkb.text import visible
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext
 
+    from cpkb.catalog import Catalog
+    from cpkb.index import Progress
     from cpkb.models import Entity, KnowledgeBase
-    from cpkb.search import NameIndex
     from cpkb.views import View
 
 DEBUG_ENV = "CPKB_DEBUG"
@@ -66,24 +69,44 @@ class Settings:
     data: Path | None
     debug: bool
     _kb: KnowledgeBase | None = None
-    _names: NameIndex | None = None
+    _catalog: Catalog | None = None
+
+    def data_path(self) -> Path:
+        from cpkb.store import resolve_data_path
+
+        return resolve_data_path(self.data)
 
     def kb(self) -> KnowledgeBase:
+        """The whole data file, read and checked (once per run)."""
         if self._kb is None:
             from cpkb import store
 
-            self._kb = store.load(store.resolve_data_path(self.data))
+            self._kb = store.load(self.data_path())
         return self._kb
 
-    def names(self) -> NameIndex:
-        if self._names is None:
-            from cpkb.search import NameIndex
+    def catalog(self) -> Catalog:
+        """Lookups for show and search: from the cached index for big files, else from memory."""
+        if self._catalog is None:
+            from cpkb.catalog import open_catalog
 
-            self._names = NameIndex.build(self.kb())
-        return self._names
+            with indexing_progress() as progress:
+                self._catalog = open_catalog(self.data_path(), load=self.kb, progress=progress)
+        return self._catalog
 
     def resolve(self, ref: str, entity_type: str | None = None) -> Entity:
-        return self.names().resolve(ref, entity_type=entity_type)
+        return self.catalog().resolve(ref, entity_type=entity_type)
+
+
+@contextmanager
+def indexing_progress() -> Iterator[Progress | None]:
+    """A progress bar on stderr while an index is built, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from cpkb.render import ProgressBar
+
+    with ProgressBar("indexing the data file (once after each change)") as bar:
+        yield bar
 
 
 def settings(ctx: ClickContext) -> Settings:
@@ -129,6 +152,7 @@ def main_callback(
             envvar="CPKB_DATA",
             help="Data file to use instead of the bundled one.",
             show_default=False,
+            readable=False,  # the store reports an unreadable file (exit 3), not a usage error
         ),
     ] = None,
     debug: Annotated[
@@ -143,12 +167,27 @@ def main_callback(
     ctx.obj = Settings(data=data, debug=debug or os.environ.get(DEBUG_ENV) == "1")
 
 
+# Characters JSON may carry raw but a terminal could act on (DEL, C1 controls, bidi controls,
+# line separators): they can only occur inside JSON strings, where a \uXXXX escape means the same.
+JSON_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in (
+        *range(0x7F, 0xA0),
+        0x61C,
+        0x200E,
+        0x200F,
+        *range(0x2028, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+
+
 def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any) -> None:
     """Print `data` as JSON, or hand it to the named renderer in cpkb.render."""
     if as_json:
         from cpkb.views import dumps
 
-        sys.stdout.write(dumps(data) + "\n")
+        sys.stdout.write(dumps(data).translate(JSON_ESCAPES) + "\n")
         return
     from cpkb import render
 
@@ -156,6 +195,7 @@ def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any)
 
 
 def source_views(ctx: typer.Context) -> dict[str, View]:
-    from cpkb.views import sources_view
+    """The sources by id, for citing them in human output."""
+    from cpkb.views import source_view
 
-    return {s["id"]: s for s in sources_view(settings(ctx).kb())}
+    return {i: source_view(s) for i, s in settings(ctx).catalog().sources().items()}

@@ -366,7 +366,8 @@ def show_problems(
         style = "bold red" if p["severity"] == "error" else "yellow"
         line = t(f"{file}:{p['line']}:" if p["line"] else f"{file}:")
         line.append(f" {p['severity']} {p['code']} {RULES[p['code']].name}:", style=style)
-        owner = f"(entity {brief(p['entity'])})" if p["entity"] else None
+        kind = "source" if (p["path"] or "").startswith("$.sources") else "entity"
+        owner = f"({kind} {brief(p['entity'])})" if p["entity"] else None
         where = " ".join(w for w in (p["path"], owner) if w)
         if where:
             line.append_text(t(f" {where}:", "dim"))
@@ -379,3 +380,23 @@ def show_problems(
         "valid" if report["valid"] else "invalid", "bold green" if report["valid"] else "bold red"
     )
     out.print(verdict.append_text(t(f" ({summary[-1]})")), soft_wrap=True)
+
+
+class ProgressBar:
+    """A Rich progress bar on stderr, fed by `bar(done, total)` calls."""
+
+    def __init__(self, description: str) -> None:
+        from rich.progress import Progress
+
+        self.progress = Progress(console=Console(stderr=True), transient=True)
+        self.task = self.progress.add_task(description, total=None)
+
+    def __enter__(self) -> ProgressBar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -34,6 +35,7 @@ _DOUBLED_LETTER = re.compile(r"([a-z])\1+")
 _LOOSE_LETTERS = str.maketrans({"q": "k", "y": "i", "w": "v"})
 
 
+@cache
 def skeleton(key: str) -> str:
     """A looser key that merges transliteration variants: 'qazaqstan', 'kazakhstan' -> 'kazakstan'.
 
@@ -287,6 +289,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def suggested_names(hits: list[SearchHit]) -> list[str]:
+    """Names worth a 'did you mean': the best hits, and those scoring at least half as well."""
+    return [h.entity.name for h in hits if h.score >= hits[0].score / 2]
+
+
 @dataclass
 class NameIndex:
     """Reference resolution: exact id or folded label first (cheap), then the search index."""
@@ -345,8 +352,7 @@ class NameIndex:
 
     def suggest(self, ref: str, *, entity_type: str | None = None, limit: int = 3) -> list[str]:
         """Names of the entities that best match `ref`, if any come close to the best."""
-        hits = self.search_index.search(ref, entity_type=entity_type, limit=limit)
-        return [h.entity.name for h in hits if h.score >= hits[0].score / 2]
+        return suggested_names(self.search_index.search(ref, entity_type=entity_type, limit=limit))
 
     def _other_type(self, ref: str, ids: list[str], entity_type: str | None) -> NotFound:
         others = ", ".join(self._label(i) for i in ids)

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _transliterate(match: re.Match[str]) -> str:
+    """anyascii for a run of non-ASCII characters (calling it on whole texts is much slower)."""
+    return _ascii_run(match.group())
+
+
+@lru_cache(maxsize=65536)
+def _ascii_run(run: str) -> str:
+    return anyascii(run)
 
 
 def fold(text: str) -> str:
@@ -16,7 +28,9 @@ def fold(text: str) -> str:
     'Қазақстан балалары' -> 'qazaqstan balalary'; 'Adal-Azamat' -> 'adal azamat';
     'Women’s' -> 'womens' (apostrophes join, they do not split).
     """
-    ascii_text = anyascii(unicodedata.normalize("NFC", text)).casefold().replace("'", "")
+    if not text.isascii():
+        text = _NON_ASCII.sub(_transliterate, unicodedata.normalize("NFC", text))
+    ascii_text = text.casefold().replace("'", "")
     return _NON_ALNUM.sub(" ", ascii_text).strip()
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
-from cpkb.models import ENTITY_TYPES, Citation, Claim, Entity, KnowledgeBase
+from cpkb.models import ENTITY_TYPES, Citation, Claim, Entity, KnowledgeBase, Source
 from cpkb.text import visible
 
 if TYPE_CHECKING:
@@ -66,20 +66,21 @@ def entities_view(kb: KnowledgeBase, entities: list[Entity]) -> list[View]:
     return [entity_view(kb, e) for e in entities]
 
 
+def source_view(source: Source) -> View:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date,
+        "url": source.url,
+        "reliability": source.reliability,
+    }
+
+
 def sources_view(kb: KnowledgeBase) -> list[View]:
+    """`cpkb sources --json`: each source, and how many claims cite it."""
     counts = kb.claim_counts()
-    return [
-        {
-            "id": s.id,
-            "title": s.title,
-            "publisher": s.publisher,
-            "date": s.date,
-            "url": s.url,
-            "reliability": s.reliability,
-            "claims": counts.get(s.id, 0),
-        }
-        for s in kb.sources.values()
-    ]
+    return [source_view(s) | {"claims": counts.get(s.id, 0)} for s in kb.sources.values()]
 
 
 def info_view(kb: KnowledgeBase) -> View:

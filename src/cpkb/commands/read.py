@@ -9,10 +9,9 @@ from cpkb.models import ENTITY_TYPES
 
 
 def show_ref(ctx: typer.Context, ref: str, as_json: bool, entity_type: str | None = None) -> None:
-    from cpkb.views import entity_view
-
     config = settings(ctx)
-    view = entity_view(config.kb(), config.resolve(ref, entity_type))
+    catalog = config.catalog()
+    view = catalog.view(catalog.resolve(ref, entity_type=entity_type))
     if as_json:
         emit(ctx, True, view, "")
     else:

@@ -57,7 +57,7 @@ def search_cmd(
     from cpkb.views import hit_view
 
     wanted = entity_type_option(entity_type)
-    hits = settings(ctx).names().search_index.search(query, entity_type=wanted, limit=limit)
+    hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
     if views or as_json:
         emit(ctx, as_json, views, "show_hits")

@@ -1,0 +1,118 @@
+"""What `show` and `search` ask of a knowledge base, answered from memory or from the index.
+
+`MemoryCatalog` reads the whole data file; `IndexCatalog` answers from the SQLite index in the
+user cache (cpkb.index) without reading it. Both give the same answers: the index preselects
+candidates, and the same pure code (cpkb.search, cpkb.views) resolves, ranks and renders them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from cpkb.errors import NotFound
+from cpkb.models import Entity, KnowledgeBase, Source
+from cpkb.search import NameIndex, SearchHit, suggested_names
+from cpkb.text import compact
+from cpkb.views import View, entity_view
+
+if TYPE_CHECKING:
+    from cpkb.index import Index, Progress  # sqlite3 is imported only when an index is used
+
+INDEX_ENV = "CPKB_INDEX"  # auto (default), always, never
+AUTO_INDEX_BYTES = 2 * 1024 * 1024  # below this, reading the file is as fast as the index
+
+
+class Catalog(Protocol):
+    def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity: ...
+
+    def view(self, entity: Entity) -> View: ...
+
+    def search(
+        self, query: str, *, entity_type: str | None = None, limit: int | None = 10
+    ) -> list[SearchHit]: ...
+
+    def sources(self) -> dict[str, Source]: ...
+
+
+class MemoryCatalog:
+    def __init__(self, kb: KnowledgeBase, names: NameIndex | None = None) -> None:
+        self.kb = kb
+        self.names = names or NameIndex.build(kb)
+
+    def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
+        return self.names.resolve(ref, entity_type=entity_type)
+
+    def view(self, entity: Entity) -> View:
+        return entity_view(self.kb, entity)
+
+    def search(
+        self, query: str, *, entity_type: str | None = None, limit: int | None = 10
+    ) -> list[SearchHit]:
+        return self.names.search_index.search(query, entity_type=entity_type, limit=limit)
+
+    def sources(self) -> dict[str, Source]:
+        return self.kb.sources
+
+
+class IndexCatalog:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
+        """As `NameIndex.resolve`, over the entities the index finds for `ref`."""
+        index = self.index
+        exact = index.entities([ref]) or index.entities(index.label_ids(compact(ref)))
+        if exact:
+            return NameIndex.build(exact.values()).resolve(ref, entity_type=entity_type)
+        candidates = index.candidates(ref, entity_type=None, labels_only=True)
+        try:
+            names = NameIndex.build(index.entities(candidates).values())
+            return names.resolve(ref, entity_type=entity_type)
+        except NotFound as exc:
+            if exc.hint and not exc.suggestions:  # it names an entity of another type
+                raise
+            hits = self.search(ref, entity_type=entity_type, limit=3)
+            raise NotFound(ref, suggestions=suggested_names(hits)) from None
+
+    def view(self, entity: Entity) -> View:
+        return entity_view(self.index.neighbourhood(entity.id), entity)
+
+    def search(
+        self, query: str, *, entity_type: str | None = None, limit: int | None = 10
+    ) -> list[SearchHit]:
+        return self.index.search(query, entity_type=entity_type, limit=limit)
+
+    def sources(self) -> dict[str, Source]:
+        return self.index.sources()
+
+
+def index_mode() -> str:
+    mode = os.environ.get(INDEX_ENV, "auto").strip().lower()
+    return mode if mode in ("auto", "always", "never") else "auto"
+
+
+def wants_index(data_path: Path) -> bool:
+    mode = index_mode()
+    if mode != "auto":
+        return mode == "always"
+    try:
+        return data_path.stat().st_size >= AUTO_INDEX_BYTES
+    except OSError:
+        return False  # reading the file will report the problem
+
+
+def open_catalog(
+    data_path: Path, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
+) -> Catalog:
+    """The index of `data_path` when one is wanted and can be had, else the file in memory."""
+    if wants_index(data_path):
+        from cpkb.index import open_current
+
+        found = open_current(data_path, load=load, progress=progress)
+        if found is not None:
+            return IndexCatalog(found)
+    kb = load()
+    return MemoryCatalog(kb)

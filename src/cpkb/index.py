@@ -1,0 +1,363 @@
+"""A derived SQLite index of a data file, kept in the user cache directory. Never the truth.
+
+The index holds each entity's document, its folded labels, its incoming links and a full-text
+table of transliteration-folded words, so that `show` and `search` on a 100,000-entity file answer
+without reading the file. It is keyed by the data file's path and identity (device, inode, size,
+mtime and ctime, which every write changes even when size and mtime are kept), by cpkb's version
+and by the index format: any change, and it is rebuilt. Built into a private temporary file and
+moved into place atomically, so concurrent builders cannot corrupt it; when it is missing,
+corrupt or unwritable, callers fall back to reading the data file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cpkb import __version__
+from cpkb.models import Backlink, Citation, Claim, Entity, KnowledgeBase, Source
+from cpkb.search import SearchHit, SearchIndex, skeleton
+from cpkb.text import fold
+
+FORMAT = "1"
+CACHE_ENV = "CPKB_CACHE_DIR"
+NO_INDEX_ENV = "CPKB_NO_INDEX"
+CANDIDATES = 200  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
+                      doc TEXT NOT NULL);
+CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
+CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE VIRTUAL TABLE words USING fts5(id UNINDEXED, type UNINDEXED, labels, body,
+                                      tokenize = 'ascii', detail = 'column');
+CREATE VIRTUAL TABLE vocabulary USING fts5vocab(words, 'row');
+"""
+INDEXES = """
+CREATE INDEX labels_by_key ON labels(key);
+CREATE INDEX links_by_target ON links(target);
+"""
+Progress = Callable[[int, int], None]
+
+
+def cache_dir() -> Path:
+    """Where indexes live: $CPKB_CACHE_DIR, else the platform's user cache directory."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cpkb", appauthor=False))
+
+
+def index_file(data_path: Path) -> Path:
+    digest = hashlib.sha256(str(data_path).encode("utf-8", "surrogatepass")).hexdigest()
+    return cache_dir() / f"{digest[:24]}.sqlite"
+
+
+def fingerprint(data_path: Path) -> str:
+    """Changes whenever the file is replaced or written (ctime moves even if mtime is reset)."""
+    st = os.stat(data_path)
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def expected_meta(data_path: Path, stamp: str) -> dict[str, str]:
+    return {"format": FORMAT, "cpkb": __version__, "data": str(data_path), "stamp": stamp}
+
+
+# --- models <-> stored documents -----------------------------------------------------------
+
+
+def citations_doc(citations: tuple[Citation, ...]) -> list[list[str]]:
+    return [[c.source, c.quote] for c in citations]
+
+
+def claim_doc(claim: Claim) -> list[Any]:
+    return [
+        claim.property, claim.value, claim.target, claim.unit, claim.date, claim.start,
+        claim.end, [list(q) for q in claim.qualifiers], citations_doc(claim.sources),
+    ]  # fmt: skip
+
+
+def entity_doc(entity: Entity) -> str:
+    doc = [
+        entity.type, entity.name, list(entity.aliases), entity.summary,
+        citations_doc(entity.sources), [claim_doc(c) for c in entity.claims],
+    ]  # fmt: skip
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _citations(rows: list[list[str]]) -> tuple[Citation, ...]:
+    return tuple(Citation(source, quote) for source, quote in rows)
+
+
+def entity_from_doc(entity_id: str, text: str) -> Entity:
+    kind, name, aliases, summary, sources, claims = json.loads(text)
+    return Entity(
+        entity_id, kind, name, tuple(aliases), summary, _citations(sources),
+        tuple(
+            Claim(prop, _citations(cited), value, target, unit, date, start, end,
+                  tuple((k, v) for k, v in qualifiers))
+            for prop, value, target, unit, date, start, end, qualifiers, cited in claims
+        ),
+    )  # fmt: skip
+
+
+def source_doc(source: Source) -> str:
+    row = [source.title, source.publisher, source.date, source.url, source.reliability]
+    return json.dumps(row, ensure_ascii=False)
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def _loose_words(texts: Iterable[str]) -> str:
+    """The transliteration-folded words the FTS table matches on ('Қазақстан' -> 'kazakstan')."""
+    return " ".join(map(skeleton, fold(" ".join(texts)).split()))
+
+
+def _body(entity: Entity) -> Iterator[str]:
+    yield entity.summary
+    for claim in entity.claims:
+        if isinstance(claim.value, (str, int, float)) and not isinstance(claim.value, bool):
+            yield str(claim.value)
+    quotes = [c.quote for c in entity.sources] + [c.quote for k in entity.claims for c in k.sources]
+    yield from dict.fromkeys(quotes)
+
+
+def _label_rows(entity_id: str, folded: list[str]) -> Iterator[tuple[str, str]]:
+    keys = {label.replace(" ", "") for label in folded} - {""}
+    for key in keys:
+        yield key, entity_id
+        yield "~" + skeleton(key), entity_id
+
+
+def _rows(entity: Entity) -> tuple[tuple[str, ...], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The entity's row (document, then full-text columns), label rows and link rows."""
+    folded = [fold(label) for label in (entity.name, *entity.aliases, entity.id)]
+    labels = " ".join(map(skeleton, " ".join(folded).split()))
+    body = _loose_words(_body(entity))
+    links = [(c.target, entity.id) for c in entity.claims if c.target is not None]
+    row = (entity.id, entity.type, entity.name, entity_doc(entity), entity.id, entity.type)
+    return (*row, labels, body), list(_label_rows(entity.id, folded)), links
+
+
+def _fill(db: sqlite3.Connection, kb: KnowledgeBase, progress: Progress | None) -> None:
+    db.executemany(
+        "INSERT INTO sources VALUES (?, ?)", ((s.id, source_doc(s)) for s in kb.sources.values())
+    )
+    entities = list(kb.entities.values())
+    for start in range(0, len(entities), 2000):
+        rows, labels, links = [], [], []
+        for entity in entities[start : start + 2000]:
+            row, label_rows, link_rows = _rows(entity)
+            rows.append(row)
+            labels += label_rows
+            links += link_rows
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)", (r[:4] for r in rows))
+        db.executemany("INSERT INTO words VALUES (?, ?, ?, ?)", (r[4:] for r in rows))
+        db.executemany("INSERT INTO labels VALUES (?, ?)", labels)
+        db.executemany("INSERT INTO links VALUES (?, ?)", links)
+        if progress:
+            progress(start + len(rows), len(entities))
+
+
+def build(kb: KnowledgeBase, target: Path, stamp: str, *, progress: Progress | None = None) -> None:
+    """Write the index of `kb` to `target`, atomically (a private temp file, then a rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        db = sqlite3.connect(temporary)
+        try:
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+            _fill(db, kb, progress)
+            for statement in INDEXES.strip().splitlines():
+                db.execute(statement)
+            meta = expected_meta(kb.path, stamp) | {"schema_version": str(kb.schema_version)}
+            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            db.commit()
+        finally:
+            db.close()
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Index:
+    """An open, current index of one data file."""
+
+    db: sqlite3.Connection
+    path: Path
+    data_path: Path
+    schema_version: int
+
+    @classmethod
+    def open(cls, path: Path, data_path: Path, stamp: str) -> Index | None:
+        """The index at `path` if it exists, is readable and matches the data file; else None."""
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if any(meta.get(k) != v for k, v in expected_meta(data_path, stamp).items()):
+                db.close()
+                return None
+            return cls(db, path, data_path, int(meta["schema_version"]))
+        except (sqlite3.Error, KeyError, ValueError):
+            db.close()
+            return None
+
+    def sources(self) -> dict[str, Source]:
+        rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
+        return {i: Source(i, *json.loads(doc)) for i, doc in rows}
+
+    def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """Full entities for `ids` (unknown ids are left out), in the order asked."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Entity] = {}
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT id, doc FROM entities WHERE id IN ({marks})"
+            found.update((i, entity_from_doc(i, doc)) for i, doc in self.db.execute(query, part))
+        return {i: found[i] for i in wanted if i in found}
+
+    def stubs(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """Entities with only id, type and name: enough to name a link's other end."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Entity] = {}
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT id, type, name FROM entities WHERE id IN ({marks})"
+            for i, kind, name in self.db.execute(query, part):
+                found[i] = Entity(i, kind, name, (), "", (), ())
+        return found
+
+    def label_ids(self, key: str) -> list[str]:
+        rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))
+        return [i for (i,) in rows]
+
+    def neighbourhood(self, entity_id: str) -> KnowledgeBase:
+        """A knowledge base holding the entity, the ends of its links and its backlinks: all that
+        its JSON view needs."""
+        entity = self.entities([entity_id])[entity_id]
+        origins = self.db.execute("SELECT origin FROM links WHERE target = ?", (entity_id,))
+        backlinking = self.entities(o for (o,) in origins)
+        targets = {c.target for c in entity.claims if c.target is not None}
+        known = self.stubs(targets - backlinking.keys()) | backlinking | {entity_id: entity}
+        links = [
+            Backlink(origin, claim)
+            for origin in backlinking.values()
+            for claim in origin.claims
+            if claim.target == entity_id
+        ]
+        kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
+        kb._backlinks = {entity_id: links}
+        return kb
+
+    def candidates(self, query: str, *, entity_type: str | None, labels_only: bool) -> list[str]:
+        """Ids of the entities most likely to match `query`, by FTS5's bm25: every word first."""
+        words = list(dict.fromkeys(fold(query).split()))
+        if not words:
+            return []
+        groups = [self._alternatives(word) for word in words]
+        column = "labels : " if labels_only else ""
+        ids: list[str] = []
+        for joiner in (" AND ", " OR "):
+            match = joiner.join(f"{column}({' OR '.join(g)})" for g in groups)
+            ids += self._match(match, entity_type, exclude=ids)
+            if len(ids) >= CANDIDATES or len(groups) == 1:
+                break
+        key = "".join(words)
+        exact = self.label_ids(key) + self.label_ids("~" + skeleton(key))
+        return list(dict.fromkeys(exact + ids))
+
+    def _match(self, match: str, entity_type: str | None, *, exclude: list[str]) -> list[str]:
+        sql = "SELECT id FROM words WHERE words MATCH ?"
+        args: list[Any] = [match]
+        if entity_type is not None:
+            sql, args = sql + " AND type = ?", [*args, entity_type]
+        sql += " ORDER BY bm25(words, 0, 0, 10.0, 1.0) LIMIT ?"
+        rows = self.db.execute(sql, [*args, CANDIDATES + len(exclude)])
+        seen = set(exclude)
+        return [i for (i,) in rows if i not in seen][: CANDIDATES - len(exclude)]
+
+    def _alternatives(self, word: str) -> list[str]:
+        """FTS terms for a query word: its loose form, words it begins, and near misspellings."""
+        from cpkb.search import typo_budget
+
+        key = skeleton(word)
+        terms = {f'"{key}"'}
+        if len(key) >= 3:
+            terms.add(f'"{key}"*')
+        budget = typo_budget(key)
+        if budget:
+            from rapidfuzz import process
+            from rapidfuzz.distance import OSA
+
+            vocabulary = [t for (t,) in self.db.execute("SELECT term FROM vocabulary")]
+            near = process.extract(
+                key, vocabulary, scorer=OSA.distance, score_cutoff=budget, limit=None
+            )
+            terms.update(f'"{term}"' for term, _, _ in near)
+        return sorted(terms)
+
+    def search(self, query: str, *, entity_type: str | None, limit: int | None) -> list[SearchHit]:
+        """The same ranking as `SearchIndex`, applied to the candidates FTS5 preselects."""
+        ids = self.candidates(query, entity_type=entity_type, labels_only=False)
+        return SearchIndex.build(self.entities(ids).values()).search(
+            query, entity_type=entity_type, limit=limit
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_current(
+    data_path: Path, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
+) -> Index | None:
+    """The current index of `data_path`, rebuilt if stale; None if it cannot be had (read-only
+    cache, no space): the caller then reads the file itself. Data errors propagate from `load`."""
+    try:
+        stamp = fingerprint(data_path)
+        target = index_file(data_path)
+    except (OSError, RuntimeError):
+        return None
+    found = Index.open(target, data_path, stamp)
+    if found is not None:
+        return found
+    with gc_paused():  # millions of small objects, none of them garbage: skip the collector
+        kb = load()
+        try:
+            build(kb, target, stamp, progress=progress)
+        except (OSError, sqlite3.Error):
+            return None
+    return Index.open(target, data_path, stamp)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

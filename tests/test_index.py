@@ -1,0 +1,189 @@
+"""The SQLite index is never the truth: same answers as reading the file, and never stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from cpkb.cli import app
+from cpkb.index import Index, fingerprint, index_file
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATE = ROOT / "bench" / "generate.py"
+
+QUERIES = [
+    "adal azamat", "Қазақстан балалары", "children of kazakhstan", "Adal Azammat", "bullying",
+    "qazakstan balalry", "unicef survey", "sexual offenses", "law", "regional departments",
+    "president", "30", "zzzz nothing", "", "Erlan", "honest",
+]  # fmt: skip
+REFS = [
+    "adal-azamat", "Adal Azamat", "honest citizen", "Kazakhstan Balalary", "regina", "president",
+    "law", "Adal Azamatt Programme Nonexistent", "nothing like it at all", "UNICEF", "Karin",
+]  # fmt: skip
+
+
+def cpkb(runner: CliRunner, data: Path, mode: str, *args: str) -> Result:
+    return runner.invoke(app, ["--data", str(data), *args], env={"CPKB_INDEX": mode})
+
+
+def same(runner: CliRunner, data: Path, *args: str) -> Result:
+    """Run with and without the index; both must print and exit exactly alike."""
+    direct = cpkb(runner, data, "never", *args)
+    indexed = cpkb(runner, data, "always", *args)
+    assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (
+        direct.exit_code,
+        direct.stdout,
+        direct.stderr,
+    ), args
+    return indexed
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path, bundled_path: Path) -> Path:
+    target = tmp_path / "kb.json"
+    shutil.copyfile(bundled_path, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("synthetic") / "kb-400.json"
+    subprocess.run(
+        [sys.executable, str(GENERATE), "400", "--seed", "7", "-o", str(target)], check=True
+    )
+    return target
+
+
+def current_index(data: Path) -> Index | None:
+    return Index.open(index_file(data), data, fingerprint(data))
+
+
+def test_index_is_built_and_used(runner: CliRunner, kb_copy: Path) -> None:
+    assert current_index(kb_copy) is None
+    result = cpkb(runner, kb_copy, "always", "show", "adal-azamat", "--json")
+    assert result.exit_code == 0
+    assert current_index(kb_copy) is not None
+
+
+def test_show_json_is_identical_for_every_bundled_entity(runner: CliRunner, kb_copy: Path) -> None:
+    ids = [e["id"] for e in json.loads(kb_copy.read_text(encoding="utf-8"))["entities"]]
+    for entity_id in ids:
+        assert same(runner, kb_copy, "show", entity_id, "--json").exit_code == 0
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_is_identical(runner: CliRunner, kb_copy: Path, query: str) -> None:
+    same(runner, kb_copy, "search", query, "--json")
+    same(runner, kb_copy, "search", query, "--type", "programme", "--json")
+
+
+@pytest.mark.parametrize("ref", REFS)
+def test_resolution_and_its_errors_are_identical(
+    runner: CliRunner, kb_copy: Path, ref: str
+) -> None:
+    same(runner, kb_copy, "show", ref, "--json")
+    same(runner, kb_copy, "law", "show", ref, "--json")
+
+
+def test_human_show_is_identical(runner: CliRunner, kb_copy: Path) -> None:
+    same(runner, kb_copy, "show", "regina-de-dominicis")
+    same(runner, kb_copy, "search", "unicef")
+
+
+def test_synthetic_kb_answers_identically(runner: CliRunner, synthetic: Path) -> None:
+    doc = json.loads(synthetic.read_text(encoding="utf-8"))
+    for entity in doc["entities"][::37]:
+        same(runner, synthetic, "show", entity["id"], "--json")
+        same(runner, synthetic, "show", entity["name"], "--json")
+        for alias in entity["aliases"][:2]:
+            same(runner, synthetic, "search", alias, "--json")
+    for query in ("child protection", "guardianship", "ministry of education", "zzzz"):
+        same(runner, synthetic, "search", query, "--json")
+
+
+def rename_adal(data: Path) -> None:
+    """Change one byte, keeping the file's size and modification time."""
+    before = data.stat()
+    text = data.read_text(encoding="utf-8")
+    assert text.count('"name": "Adal Azamat"') == 1
+    data.write_text(text.replace('"name": "Adal Azamat"', '"name": "Adal Azamet"'), "utf-8")
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = data.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def name_of(runner: CliRunner, data: Path) -> str:
+    result = cpkb(runner, data, "always", "show", "adal-azamat", "--json")
+    assert result.exit_code == 0, result.output
+    name: str = json.loads(result.stdout)["name"]
+    return name
+
+
+def test_a_change_keeping_size_and_mtime_is_seen(runner: CliRunner, kb_copy: Path) -> None:
+    assert name_of(runner, kb_copy) == "Adal Azamat"
+    rename_adal(kb_copy)
+    assert name_of(runner, kb_copy) == "Adal Azamet"
+
+
+def test_deleted_or_truncated_index_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
+    name_of(runner, kb_copy)
+    target = index_file(kb_copy)
+    target.unlink()
+    assert name_of(runner, kb_copy) == "Adal Azamat"
+    assert target.is_file()
+    with target.open("r+b") as handle:
+        handle.truncate(target.stat().st_size // 3)
+    assert name_of(runner, kb_copy) == "Adal Azamat"
+    target.write_bytes(b"not a database at all")
+    assert name_of(runner, kb_copy) == "Adal Azamat"
+    assert current_index(kb_copy) is not None
+
+
+def test_index_of_another_cpkb_version_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
+    name_of(runner, kb_copy)
+    with sqlite3.connect(index_file(kb_copy)) as db:
+        db.execute("UPDATE meta SET value = '0.0.0-other' WHERE key = 'cpkb'")
+    assert current_index(kb_copy) is None
+    assert name_of(runner, kb_copy) == "Adal Azamat"
+    assert current_index(kb_copy) is not None
+
+
+def test_unwritable_cache_falls_back_to_the_file(
+    runner: CliRunner, kb_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_directory = tmp_path / "cache-is-a-file"
+    not_a_directory.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CPKB_CACHE_DIR", str(not_a_directory / "cpkb"))
+    result = cpkb(runner, kb_copy, "always", "search", "honest citizen", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["id"] == "adal-azamat"
+    assert result.stderr == ""
+
+
+def test_bad_data_is_reported_the_same_with_an_index(runner: CliRunner, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": 1, "sources": [', encoding="utf-8")
+    result = same(runner, broken, "show", "x", "--json")
+    assert result.exit_code == 3
+
+
+def test_concurrent_builders_do_not_corrupt_the_index(kb_copy: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "CPKB_INDEX": "always", "CPKB_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "cpkb", "--data", str(kb_copy), "search", "unicef", "--json"]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    assert len({out for out, _ in outputs}) == 1
+    index_dir = tmp_path / "cache"
+    assert [p.suffix for p in index_dir.iterdir()] == [".sqlite"]  # no temporary files left
