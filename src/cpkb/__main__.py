@@ -1,3 +1,3 @@
-from cpkb.cli import main
+from cpkb.entry import main
 
 main()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -26,7 +24,6 @@ if TYPE_CHECKING:
     from typer._click import Context as ClickContext
 
     from cpkb.catalog import Catalog
-    from cpkb.index import Progress
     from cpkb.models import Entity, KnowledgeBase
     from cpkb.views import View
 
@@ -89,24 +86,11 @@ class Settings:
         if self._catalog is None:
             from cpkb.catalog import open_catalog
 
-            with indexing_progress() as progress:
-                self._catalog = open_catalog(self.data_path(), load=self.kb, progress=progress)
+            self._catalog = open_catalog(self.data_path(), load=self.kb)
         return self._catalog
 
     def resolve(self, ref: str, entity_type: str | None = None) -> Entity:
         return self.catalog().resolve(ref, entity_type=entity_type)
-
-
-@contextmanager
-def indexing_progress() -> Iterator[Progress | None]:
-    """A progress bar on stderr while an index is built, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from cpkb.render import ProgressBar
-
-    with ProgressBar("indexing the data file (once after each change)") as bar:
-        yield bar
 
 
 def settings(ctx: ClickContext) -> Settings:
@@ -167,27 +151,12 @@ def main_callback(
     ctx.obj = Settings(data=data, debug=debug or os.environ.get(DEBUG_ENV) == "1")
 
 
-# Characters JSON may carry raw but a terminal could act on (DEL, C1 controls, bidi controls,
-# line separators): they can only occur inside JSON strings, where a \uXXXX escape means the same.
-JSON_ESCAPES = {
-    code: f"\\u{code:04x}"
-    for code in (
-        *range(0x7F, 0xA0),
-        0x61C,
-        0x200E,
-        0x200F,
-        *range(0x2028, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-}
-
-
 def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any) -> None:
     """Print `data` as JSON, or hand it to the named renderer in cpkb.render."""
     if as_json:
         from cpkb.views import dumps
 
-        sys.stdout.write(dumps(data).translate(JSON_ESCAPES) + "\n")
+        sys.stdout.write(dumps(data) + "\n")
         return
     from cpkb import render
 

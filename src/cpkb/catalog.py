@@ -8,7 +8,9 @@ candidates, and the same pure code (cpkb.search, cpkb.views) resolves, ranks and
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -104,15 +106,26 @@ def wants_index(data_path: Path) -> bool:
         return False  # reading the file will report the problem
 
 
-def open_catalog(
-    data_path: Path, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
-) -> Catalog:
+def open_catalog(data_path: Path, *, load: Callable[[], KnowledgeBase]) -> Catalog:
     """The index of `data_path` when one is wanted and can be had, else the file in memory."""
     if wants_index(data_path):
         from cpkb.index import open_current
 
-        found = open_current(data_path, load=load, progress=progress)
+        with indexing_progress() as progress:
+            found = open_current(data_path, load=load, progress=progress)
         if found is not None:
             return IndexCatalog(found)
     kb = load()
     return MemoryCatalog(kb)
+
+
+@contextmanager
+def indexing_progress() -> Iterator[Progress | None]:
+    """A progress bar on stderr while an index is built, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from cpkb.render import ProgressBar
+
+    with ProgressBar("indexing the data file (once after each change)") as bar:
+        yield bar

@@ -11,6 +11,7 @@ from cpkb.commands import (
     graph,  # noqa: F401
     read,  # noqa: F401  (registers the commands)
     search,  # noqa: F401
+    validate,  # noqa: F401
 )
 from cpkb.errors import ExitCode
 

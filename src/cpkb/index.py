@@ -27,7 +27,7 @@ from cpkb.models import Backlink, Citation, Claim, Entity, KnowledgeBase, Source
 from cpkb.search import SearchHit, SearchIndex, skeleton
 from cpkb.text import fold
 
-FORMAT = "1"
+FORMAT = "2"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 200  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
@@ -41,7 +41,8 @@ CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(id UNINDEXED, type UNINDEXED, labels, body,
                                       tokenize = 'ascii', detail = 'column');
-CREATE VIRTUAL TABLE vocabulary USING fts5vocab(words, 'row');
+CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row');
+CREATE TABLE vocabulary(terms TEXT NOT NULL);
 """
 INDEXES = """
 CREATE INDEX labels_by_key ON labels(key);
@@ -183,6 +184,8 @@ def build(kb: KnowledgeBase, target: Path, stamp: str, *, progress: Progress | N
             _fill(db, kb, progress)
             for statement in INDEXES.strip().splitlines():
                 db.execute(statement)
+            terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms"))
+            db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
             meta = expected_meta(kb.path, stamp) | {"schema_version": str(kb.schema_version)}
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             db.commit()
@@ -205,6 +208,7 @@ class Index:
     path: Path
     data_path: Path
     schema_version: int
+    _vocabulary: list[str] | None = None
 
     @classmethod
     def open(cls, path: Path, data_path: Path, stamp: str) -> Index | None:
@@ -312,12 +316,18 @@ class Index:
             from rapidfuzz import process
             from rapidfuzz.distance import OSA
 
-            vocabulary = [t for (t,) in self.db.execute("SELECT term FROM vocabulary")]
             near = process.extract(
-                key, vocabulary, scorer=OSA.distance, score_cutoff=budget, limit=None
+                key, self.vocabulary(), scorer=OSA.distance, score_cutoff=budget, limit=None
             )
             terms.update(f'"{term}"' for term, _, _ in near)
         return sorted(terms)
+
+    def vocabulary(self) -> list[str]:
+        """Every distinct indexed word (loose form), read once per process."""
+        if self._vocabulary is None:
+            (terms,) = self.db.execute("SELECT terms FROM vocabulary").fetchone()
+            self._vocabulary = terms.split("\n")
+        return self._vocabulary
 
     def search(self, query: str, *, entity_type: str | None, limit: int | None) -> list[SearchHit]:
         """The same ranking as `SearchIndex`, applied to the candidates FTS5 preselects."""

@@ -7,8 +7,11 @@ queries documents, and so later work (an index, atomic locked writes) plugs in h
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shlex
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,32 +24,66 @@ from cpkb.errors import DataError
 from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.parse import (
     ParseProblem,
+    brief,
+    by_id,
     check_references,
     check_schema_version,
+    check_top,
+    json_path,
+    json_type,
+    lone_surrogates,
     parse_entity,
     parse_source,
 )
 
 DATA_ENV = "CPKB_DATA"
-_PACKAGE_DATA = Path(__file__).resolve().parent / "data" / "kb.json"
-_CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data" / "kb.json"
+_PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+_CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def _bundled(name: str) -> Path:
+    packaged = _PACKAGE_DATA / name
+    return packaged if packaged.is_file() else _CHECKOUT_DATA / name
 
 
 def default_data_path() -> Path:
     """The bundled knowledge base (inside the installed package, or the checkout's data/)."""
-    return _PACKAGE_DATA if _PACKAGE_DATA.is_file() else _CHECKOUT_DATA
+    return _bundled("kb.json")
+
+
+def schema_path() -> Path:
+    """The bundled JSON Schema of the data format."""
+    return _bundled("cpkb.schema.json")
 
 
 def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     """--data wins over CPKB_DATA, which wins over the bundled file."""
     chosen = option if option else os.environ.get(DATA_ENV)
-    return Path(chosen).expanduser().absolute() if chosen else default_data_path()
+    if not chosen:
+        return default_data_path()
+    path = Path(chosen)
+    with contextlib.suppress(RuntimeError):  # '~nobody': keep the name, let reading fail on it
+        path = path.expanduser()
+    return path.absolute()
 
 
-def read_text(path: Path) -> str:
-    """The file's text, with every way of failing to read it turned into a DataError."""
+def validate_hint(path: Path) -> str:
+    """How to see every problem of this file."""
+    named = "" if path == default_data_path() else f" {shlex.quote(str(path))}"
+    return f"run 'cpkb validate{named}' to see every problem in the file"
+
+
+def bad_data(path: Path, problem: str) -> DataError:
+    """The error for a data file that was read but cannot be used."""
+    return DataError(path, problem, hint=validate_hint(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, with every way of failing to read it turned into a DataError."""
     try:
-        raw = path.read_bytes()
+        if stat.S_ISCHR(mode := path.stat().st_mode) or stat.S_ISBLK(mode):
+            raise DataError(path, "is a device, not a data file")
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataError(path, "no such file", hint="check --data or CPKB_DATA") from None
     except IsADirectoryError:
@@ -55,39 +92,71 @@ def read_text(path: Path) -> str:
         raise DataError(path, "permission denied") from None
     except OSError as exc:
         raise DataError(path, f"cannot be read ({exc.strerror or exc})") from None
+    except MemoryError:
+        raise DataError(path, "is too large to read") from None
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """UTF-8 text (a leading byte-order mark is allowed)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(path, f"is not UTF-8 (invalid byte at offset {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        problem = f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at line {line}, column {column})"
+        raise bad_data(path, problem) from None
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
 
 
 def parse_json(path: Path, text: str) -> Any:
+    """The parsed document; bad syntax, depth, numbers or repeated keys raise DataError."""
     if not text.strip():
-        raise DataError(path, "is empty")
+        raise bad_data(path, "is empty")
     try:
-        return json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         problem = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        raise DataError(path, problem) from None
+        raise bad_data(path, problem) from None
     except RecursionError:
-        raise DataError(path, "JSON nested too deeply to read") from None
+        raise bad_data(path, "JSON nested too deeply to read") from None
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise bad_data(path, "holds a number too long to read") from None
+    except _DuplicateKey as exc:
+        raise bad_data(path, f"an object has the key {brief(exc.args[0])} twice") from None
+    for where in lone_surrogates(text, document):
+        problem = "holds half a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape)"
+        raise bad_data(path, f"{json_path(where)}: {problem}")
+    return document
 
 
 def _tables(path: Path, document: Any) -> dict[str, dict[str, dict[str, Any]]]:
-    if not isinstance(document, dict):
-        raise DataError(path, "top level must be an object with 'sources' and 'entities'")
-    tables: dict[str, dict[str, dict[str, Any]]] = {
-        "meta": {"1": {"schema_version": document.get("schema_version")}}
+    try:
+        sources, entities = check_top(document)
+        for name, rows in (("sources", sources), ("entities", entities)):
+            for i, row in enumerate(rows):
+                if not isinstance(row, dict):
+                    raise ParseProblem(f"$.{name}[{i}]", f"must be an object, not {json_type(row)}")
+    except ParseProblem as exc:
+        raise bad_data(path, str(exc)) from None
+    return {
+        "meta": {"1": {"schema_version": document["schema_version"]}},
+        "sources": {str(i): row for i, row in enumerate(sources, start=1)},
+        "entities": {str(i): row for i, row in enumerate(entities, start=1)},
     }
-    for name in ("sources", "entities"):
-        rows = document.get(name)
-        if not isinstance(rows, list):
-            raise DataError(path, f"'{name}' must be an array")
-        for i, row in enumerate(rows):
-            if not isinstance(row, dict):
-                raise DataError(path, f"$.{name}[{i}] must be an object")
-        tables[name] = {str(i): row for i, row in enumerate(rows, start=1)}
-    return tables
 
 
 class KBFileStorage(Storage):
@@ -95,7 +164,7 @@ class KBFileStorage(Storage):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._tables = _tables(path, parse_json(path, read_text(path)))
+        self._tables = _tables(path, parse_json(path, decode(path, read_bytes(path))))
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         return self._tables
@@ -113,15 +182,6 @@ def open_db(path: Path) -> Iterator[TinyDB]:
         db.close()
 
 
-def _unique(path: Path, items: list[Any], kind: str) -> dict[str, Any]:
-    by_id: dict[str, Any] = {}
-    for item in items:
-        if item.id in by_id:
-            raise DataError(path, f"duplicate {kind} id {item.id!r}")
-        by_id[item.id] = item
-    return by_id
-
-
 def load(path: Path) -> KnowledgeBase:
     """Load and check a data file; any problem raises DataError naming the file."""
     with open_db(path) as db:
@@ -134,9 +194,8 @@ def load(path: Path) -> KnowledgeBase:
         entity_list: list[Entity] = [
             parse_entity(doc, f"$.entities[{i}]") for i, doc in enumerate(entities)
         ]
-        by_source = _unique(path, source_list, "source")
-        by_entity = _unique(path, entity_list, "entity")
+        by_source, by_entity = by_id(source_list, "source"), by_id(entity_list, "entity")
         check_references(by_source, by_entity)
     except ParseProblem as exc:
-        raise DataError(path, str(exc)) from None
+        raise bad_data(path, str(exc)) from None
     return KnowledgeBase(path, version, by_source, by_entity)

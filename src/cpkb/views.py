@@ -101,9 +101,25 @@ def info_view(kb: KnowledgeBase) -> View:
     }
 
 
+# Characters JSON may carry raw but a terminal could act on (DEL, C1 controls, bidi controls,
+# line separators): they can only occur inside JSON strings, where a \uXXXX escape means the same.
+JSON_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in (
+        *range(0x7F, 0xA0),
+        0x61C,
+        0x200E,
+        0x200F,
+        *range(0x2028, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+
+
 def dumps(data: object) -> str:
-    """UTF-8 JSON as scripts get it: 2-space indent, no \\u escapes for letters, key order kept."""
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """UTF-8 JSON as scripts get it: 2-space indent, no \\u escapes for letters, key order kept;
+    characters a terminal could act on are escaped, which JSON readers decode to the same text."""
+    return json.dumps(data, ensure_ascii=False, indent=2).translate(JSON_ESCAPES)
 
 
 def hit_view(hit: SearchHit) -> View:

@@ -1,0 +1,95 @@
+"""The console-script entry point, with a fast lane for the calls scripts make most.
+
+`cpkb --version`, `cpkb show REF --json` and `cpkb search QUERY --json` are answered here without
+importing Typer, which costs more than the answer itself. Anything else, and any call that fails,
+goes to the full Typer app (cpkb.cli), which therefore also produces every error message: the fast
+lane prints only on success, and prints exactly what the full app would.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cpkb import __version__
+
+if TYPE_CHECKING:
+    from cpkb.catalog import Catalog
+
+Handler = Callable[[str | None, list[str]], str]
+
+
+def main() -> None:
+    """Run cpkb: the fast lane if it applies, else the full app."""
+    try:
+        code = fast_lane(sys.argv[1:])
+    except BrokenPipeError:  # `cpkb ... | head`: the reader has all it wanted
+        code = 0
+    except KeyboardInterrupt:
+        code = 130
+    if code is None:
+        from cpkb.cli import main as full_app
+
+        full_app()
+        return
+    sys.exit(code)
+
+
+def fast_lane(argv: list[str]) -> int | None:
+    """An exit status when `argv` is a call this lane answers and it succeeded; else None."""
+    if os.environ.get("CPKB_DEBUG") == "1":
+        return None
+    if argv in (["--version"], ["-V"]):
+        print(f"cpkb {__version__}")
+        return 0
+    data, rest = split_data_option(argv)
+    if not rest or rest[0] not in HANDLERS or "--json" not in rest:
+        return None
+    words = [arg for arg in rest[1:] if arg != "--json"]
+    if len(words) != 1 or words[0].startswith("-") or rest.count("--json") != 1:
+        return None
+    try:
+        output = HANDLERS[rest[0]](data, words)
+    except Exception:  # the full app reports it, with its exit code
+        return None
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    return 0
+
+
+def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
+    """`--data PATH` or `--data=PATH` before the command; (None, argv) when absent."""
+    if argv[:1] == ["--data"] and len(argv) > 1 and argv[1]:
+        return argv[1], argv[2:]
+    if argv and argv[0].startswith("--data=") and len(argv[0]) > len("--data="):
+        return argv[0][len("--data=") :], argv[1:]
+    return None, argv
+
+
+def _catalog(data: str | None) -> Catalog:
+    from cpkb.catalog import open_catalog
+    from cpkb.store import load, resolve_data_path
+
+    path = resolve_data_path(data)
+    return open_catalog(path, load=lambda: load(path))
+
+
+def show_json(data: str | None, words: list[str]) -> str:
+    from cpkb.views import dumps
+
+    catalog = _catalog(data)
+    return dumps(catalog.view(catalog.resolve(words[0]))) + "\n"
+
+
+def search_json(data: str | None, words: list[str]) -> str:
+    from cpkb.views import dumps, hit_view
+
+    hits = _catalog(data).search(words[0], entity_type=None, limit=10)
+    if not hits:
+        raise LookupError("no hits: the full app reports it")
+    return dumps([hit_view(hit) for hit in hits]) + "\n"
+
+
+HANDLERS: dict[str, Handler] = {"show": show_json, "search": search_json}

@@ -1,0 +1,151 @@
+"""The JSON Schema is the contract: a third-party validator and `cpkb validate` agree on it."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from cpkb import parse, store
+from cpkb.models import ENTITY_TYPES
+from cpkb.validate import check_bytes
+
+DATA = Path(__file__).resolve().parent / "data"
+SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA)
+FIXTURES = sorted(
+    [*(DATA / "good").glob("*.json"), *(DATA / "bad").glob("*.json"), DATA / "mini.json"]
+)
+
+
+class NotIJson(ValueError):
+    """Not an I-JSON text (RFC 7493), so no schema can accept it."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len({k for k, _ in pairs}) != len(pairs):
+        raise NotIJson("duplicate key")
+    return dict(pairs)
+
+
+def _no_constants(name: str) -> Any:
+    raise NotIJson(name)
+
+
+def strict_json(raw: bytes) -> Any:
+    """Parse as I-JSON: UTF-8, unique keys, no NaN or Infinity, no lone surrogates."""
+    try:
+        text = raw.decode("utf-8-sig")
+        doc = json.loads(text, object_pairs_hook=_unique, parse_constant=_no_constants)
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")  # lone surrogates fail here
+    except (UnicodeError, ValueError, RecursionError) as exc:
+        raise NotIJson(str(exc)) from None
+    return doc
+
+
+def schema_accepts(raw: bytes) -> bool:
+    try:
+        doc = strict_json(raw)
+    except NotIJson:
+        return False
+    return VALIDATOR.is_valid(doc)
+
+
+def cpkb_accepts_structure(raw: bytes) -> bool:
+    """No error of the file (E0xx) or schema (E1xx) layers."""
+    return not any(
+        p.is_error and p.rule.code[1] in "01" for p in check_bytes(raw, schema=SCHEMA).problems
+    )
+
+
+def test_the_schema_is_a_valid_2020_12_schema() -> None:
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_the_bundled_file_matches_the_schema(bundled: dict[str, Any]) -> None:
+    assert list(VALIDATOR.iter_errors(bundled)) == []
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
+def test_schema_and_validate_agree_on_every_fixture(fixture: Path) -> None:
+    raw = fixture.read_bytes()
+    assert schema_accepts(raw) == cpkb_accepts_structure(raw)
+    if fixture.parent.name == "good":
+        assert schema_accepts(raw)
+
+
+def test_integrity_problems_are_beyond_the_schema() -> None:
+    for name in ("E203-unknown-target.json", "E204-self-target.json", "E207-no-such-date.json"):
+        assert schema_accepts((DATA / "bad" / name).read_bytes()), name
+
+
+def test_schema_and_loader_know_the_same_fields() -> None:
+    defs = SCHEMA["$defs"]
+    assert set(SCHEMA["properties"]) == parse.TOP_KEYS
+    assert set(defs["source"]["properties"]) == parse.SOURCE_KEYS == set(defs["source"]["required"])
+    assert set(defs["entity"]["properties"]) == parse.ENTITY_KEYS == set(defs["entity"]["required"])
+    assert set(defs["claim"]["properties"]) == parse.CLAIM_KEYS
+    assert set(defs["citation"]["properties"]) == parse.CITATION_KEYS
+    assert tuple(defs["entity"]["properties"]["type"]["enum"]) == ENTITY_TYPES
+    assert SCHEMA["properties"]["schema_version"]["const"] == parse.SUPPORTED_SCHEMA
+    assert defs["scalar"]["maximum"] == parse.FLOAT_MAX == -defs["scalar"]["minimum"]
+
+
+@pytest.mark.parametrize(
+    ("date", "ok"),
+    [("2025", True), ("2025-02", True), ("2024-02-29", True), ("2025-12-31", True),
+     ("2025-02-30", False), ("2025-04-31", False), ("0000", False), ("2025-1", False),
+     ("2025\n", False), ("25-01-01", False)],
+)  # fmt: skip
+def test_dates_in_the_schema(date: str, ok: bool) -> None:
+    assert Draft202012Validator(SCHEMA["$defs"]["isodate"]).is_valid(date) is ok
+
+
+@pytest.mark.parametrize("value", ["abc\n", "Abc", "a--b", "-a", "a" * 201, ""])
+def test_ids_in_the_schema(value: str) -> None:
+    assert not Draft202012Validator(SCHEMA["$defs"]["id"]).is_valid(value)
+
+
+SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+    | st.sampled_from(["", " ", "2025-02-29", "Bad Id", "x" * 201, 10**400, -math.inf])
+)  # fmt: skip
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "value", "unit", "x", "Q"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    children: list[tuple[Any, Any]] = []
+    if isinstance(node, dict):
+        children = list(node.items())
+    elif isinstance(node, list):
+        children = list(enumerate(node))
+    return [p for k, v in children for p in [(*at, k), *_paths(v, (*at, k))]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=VALUES, data=st.data())
+def test_schema_and_validate_agree_on_mutated_files(value: Any, data: st.DataObject) -> None:
+    doc = json.loads((DATA / "good" / "every-field.json").read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from(_paths(doc)))
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    if data.draw(st.booleans()) and isinstance(parent, dict):
+        parent.pop(path[-1])
+    else:
+        parent[path[-1]] = value
+    raw = json.dumps(doc, indent=1).encode()
+    assert schema_accepts(raw) == cpkb_accepts_structure(raw)
