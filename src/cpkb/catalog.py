@@ -22,6 +22,7 @@ from cpkb.views import View, entity_view
 
 if TYPE_CHECKING:
     from cpkb.index import Index, Progress  # sqlite3 is imported only when an index is used
+    from cpkb.render import ProgressBar
 
 INDEX_ENV = "CPKB_INDEX"  # auto (default), always, never
 AUTO_INDEX_BYTES = 2 * 1024 * 1024  # below this, reading the file is as fast as the index
@@ -121,11 +122,21 @@ def open_catalog(data_path: Path, *, load: Callable[[], KnowledgeBase]) -> Catal
 
 @contextmanager
 def indexing_progress() -> Iterator[Progress | None]:
-    """A progress bar on stderr while an index is built, only when stderr is a terminal."""
+    """A progress bar on stderr while an index is built (only then, only at a terminal)."""
     if not sys.stderr.isatty():
         yield None
         return
-    from cpkb.render import ProgressBar
+    bars: list[ProgressBar] = []
 
-    with ProgressBar("indexing the data file (once after each change)") as bar:
-        yield bar
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            from cpkb.render import ProgressBar
+
+            bars.append(ProgressBar("indexing the data file (once after each change)"))
+        bars[0](done, total)
+
+    try:
+        yield progress
+    finally:
+        for bar in bars:
+            bar.stop()

@@ -1,29 +1,30 @@
-"""The console-script entry point: the app with every command registered."""
+"""The full Typer app with every command registered (cpkb.entry runs it)."""
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 from cpkb.app import DEBUG_ENV, app
 from cpkb.commands import (
-    graph,  # noqa: F401
-    read,  # noqa: F401  (registers the commands)
+    graph,  # noqa: F401  (each import registers its commands)
+    read,  # noqa: F401
     search,  # noqa: F401
     validate,  # noqa: F401
 )
 from cpkb.errors import ExitCode
+from cpkb.text import visible
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the app; an error outside any command (CpkbCommand maps those) is one line too."""
     try:
         app(prog_name="cpkb")
-    except Exception:  # pragma: no cover - the command class maps everything it can
+    except Exception as exc:  # pragma: no cover - reached only by a bug in option parsing
         if os.environ.get(DEBUG_ENV) == "1":
             raise
-        traceback.print_exc(limit=0)
+        message = f"cpkb: error: internal error: {type(exc).__name__}: {exc}"
+        print(visible(message) + " (this is a bug: please report it)", file=sys.stderr)
         sys.exit(ExitCode.INTERNAL)

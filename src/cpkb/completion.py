@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import typer
 
 from cpkb.models import ENTITY_TYPES, Entity, KnowledgeBase
+from cpkb.text import visible
 
 MAX_ITEMS = 100
 
@@ -46,10 +47,12 @@ def ref_completions(
     found: dict[str, str] = {}
     for entity in kb:
         for label, help_text in labels(entity):
+            if visible(label) != label:  # control characters must not reach the shell
+                continue
             # A recased id ('Regina-de-dominicis') only helps where names cannot be offered.
             value = typed(incomplete, label, recase=label != entity.id or not spaces)
             if value is not None and (spaces or not any(c.isspace() for c in value)):
-                found.setdefault(value, help_text)
+                found.setdefault(value, visible(help_text))
         if len(found) >= MAX_ITEMS:
             break
     return sorted(found.items(), key=lambda item: (item[0].casefold(), item[0]))

@@ -8,6 +8,7 @@ lane prints only on success, and prints exactly what the full app would.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -23,6 +24,9 @@ Handler = Callable[[str | None, list[str]], str]
 
 def main() -> None:
     """Run cpkb: the fast lane if it applies, else the full app."""
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets escapes, not a crash
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         code = fast_lane(sys.argv[1:])
     except BrokenPipeError:  # `cpkb ... | head`: the reader has all it wanted

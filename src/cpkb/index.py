@@ -353,6 +353,8 @@ def open_current(
     found = Index.open(target, data_path, stamp)
     if found is not None:
         return found
+    if progress:
+        progress(0, 0)  # reading the file comes first, and takes a while on big files
     with gc_paused():  # millions of small objects, none of them garbage: skip the collector
         kb = load()
         try:

@@ -383,20 +383,17 @@ def show_problems(
 
 
 class ProgressBar:
-    """A Rich progress bar on stderr, fed by `bar(done, total)` calls."""
+    """A Rich progress bar on stderr, shown from creation until `stop()`, fed `bar(done, total)`."""
 
     def __init__(self, description: str) -> None:
         from rich.progress import Progress
 
         self.progress = Progress(console=Console(stderr=True), transient=True)
         self.task = self.progress.add_task(description, total=None)
-
-    def __enter__(self) -> ProgressBar:
         self.progress.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self.progress.stop()
 
     def __call__(self, done: int, total: int) -> None:
-        self.progress.update(self.task, completed=done, total=total)
+        self.progress.update(self.task, completed=done, total=total or None)

@@ -39,7 +39,8 @@ def compact(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
-_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# Bidi controls, and the line and paragraph separators (U+2028, U+2029).
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x2028, 0x202F), *range(0x2066, 0x206A)}
 _VISIBLE = {
     code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
     for code in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI)
