@@ -98,3 +98,47 @@ def test_version_and_help_do_not_load_data_or_tinydb(tmp_path: Path) -> None:
             [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
         )
         assert "ok" in result.stderr, result.stderr
+
+
+FAST_CALLS = [
+    ["show", "adal-azamat", "--json"],
+    ["show", "--json", "Children of Kazakhstan"],
+    ["search", "Қазақстан балалары", "--json"],
+    ["--data", "BUNDLED", "show", "regina", "--json"],
+    ["show", "no such entity anywhere", "--json"],
+    ["show", "president", "--json"],
+    ["search", "zzzz qqqq", "--json"],
+    ["--version"],
+]
+
+
+@pytest.mark.parametrize("args", FAST_CALLS)
+def test_fast_lane_answers_exactly_like_the_full_app(
+    args: list[str], tmp_path: Path, bundled_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from cpkb.cli import app
+
+    args = [str(bundled_path) if a == "BUNDLED" else a for a in args]
+    fast = cpkb_run(*args, cwd=tmp_path)
+    full = CliRunner().invoke(app, args)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        full.exit_code,
+        full.stdout,
+        full.stderr,
+    )
+
+
+def test_fast_lane_does_not_import_typer_or_rich(tmp_path: Path) -> None:
+    code = (
+        "import sys; from cpkb.entry import main\n"
+        "sys.argv = ['cpkb', 'show', 'adal-azamat', '--json']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
+        "assert 'typer' not in sys.modules and 'rich' not in sys.modules, 'imported';"
+        "print('ok', file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "ok" in result.stderr, result.stderr
