@@ -15,8 +15,10 @@ import contextlib
 import gc
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ from cpkb.models import Backlink, Citation, Claim, Entity, KnowledgeBase, Source
 from cpkb.search import SearchHit, SearchIndex, skeleton
 from cpkb.text import fold
 
-FORMAT = "2"
+FORMAT = "3"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 200  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
@@ -36,7 +38,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
-                      doc TEXT NOT NULL);
+                      doc BLOB NOT NULL);
 CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(id UNINDEXED, type UNINDEXED, labels, body,
@@ -73,7 +75,13 @@ def fingerprint(data_path: Path) -> str:
 
 
 def expected_meta(data_path: Path, stamp: str) -> dict[str, str]:
-    return {"format": FORMAT, "cpkb": __version__, "data": str(data_path), "stamp": stamp}
+    return {
+        "format": FORMAT,
+        "cpkb": __version__,
+        "python": sys.version,
+        "data": str(data_path),
+        "stamp": stamp,
+    }
 
 
 # --- models <-> stored documents -----------------------------------------------------------
@@ -90,20 +98,22 @@ def claim_doc(claim: Claim) -> list[Any]:
     ]  # fmt: skip
 
 
-def entity_doc(entity: Entity) -> str:
+def entity_doc(entity: Entity) -> bytes:
+    """The entity as a marshal blob: 3x faster than JSON both ways (the index is keyed by
+    Python version, since marshal's format may change between versions)."""
     doc = [
         entity.type, entity.name, list(entity.aliases), entity.summary,
         citations_doc(entity.sources), [claim_doc(c) for c in entity.claims],
     ]  # fmt: skip
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return marshal.dumps(doc)
 
 
 def _citations(rows: list[list[str]]) -> tuple[Citation, ...]:
     return tuple(Citation(source, quote) for source, quote in rows)
 
 
-def entity_from_doc(entity_id: str, text: str) -> Entity:
-    kind, name, aliases, summary, sources, claims = json.loads(text)
+def entity_from_doc(entity_id: str, blob: bytes) -> Entity:
+    kind, name, aliases, summary, sources, claims = marshal.loads(blob)
     return Entity(
         entity_id, kind, name, tuple(aliases), summary, _citations(sources),
         tuple(
@@ -143,7 +153,10 @@ def _label_rows(entity_id: str, folded: list[str]) -> Iterator[tuple[str, str]]:
         yield "~" + skeleton(key), entity_id
 
 
-def _rows(entity: Entity) -> tuple[tuple[str, ...], list[tuple[str, str]], list[tuple[str, str]]]:
+Row = tuple[str | bytes, ...]
+
+
+def _rows(entity: Entity) -> tuple[Row, list[tuple[str, str]], list[tuple[str, str]]]:
     """The entity's row (document, then full-text columns), label rows and link rows."""
     folded = [fold(label) for label in (entity.name, *entity.aliases, entity.id)]
     labels = " ".join(map(skeleton, " ".join(folded).split()))
@@ -159,7 +172,9 @@ def _fill(db: sqlite3.Connection, kb: KnowledgeBase, progress: Progress | None) 
     )
     entities = list(kb.entities.values())
     for start in range(0, len(entities), 2000):
-        rows, labels, links = [], [], []
+        rows: list[Row] = []
+        labels: list[tuple[str, str]] = []
+        links: list[tuple[str, str]] = []
         for entity in entities[start : start + 2000]:
             row, label_rows, link_rows = _rows(entity)
             rows.append(row)

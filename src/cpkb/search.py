@@ -31,7 +31,7 @@ EXACT_SCORE, SKELETON_SCORE = 100.0, 99.0
 SNIPPET_WIDTH = 100
 
 _H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
-_DOUBLED_LETTER = re.compile(r"([a-z])\1+")
+_REPEATED_LETTER = re.compile(r"([a-z])(?=\1)")  # each letter that the same letter follows
 _LOOSE_LETTERS = str.maketrans({"q": "k", "y": "i", "w": "v"})
 
 
@@ -43,7 +43,7 @@ def skeleton(key: str) -> str:
     collapses doubled letters, so Kazakh and Russian romanisations of one word meet.
     """
     loose = _H_AFTER_CONSONANT.sub("", key).replace("ng", "n").translate(_LOOSE_LETTERS)
-    return _DOUBLED_LETTER.sub(r"\1", loose)
+    return _REPEATED_LETTER.sub("", loose)
 
 
 def typo_budget(word: str) -> int:
