@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from cpkb.errors import NotFound
 from cpkb.models import Entity, KnowledgeBase, Source
-from cpkb.search import NameIndex, SearchHit, suggested_names
-from cpkb.text import compact
 from cpkb.views import View, entity_view
 
 if TYPE_CHECKING:
     from cpkb.index import Index, Progress  # sqlite3 is imported only when an index is used
     from cpkb.render import ProgressBar
+    from cpkb.search import NameIndex, SearchHit
 
 INDEX_ENV = "CPKB_INDEX"  # auto (default), always, never
 AUTO_INDEX_BYTES = 2 * 1024 * 1024  # below this, reading the file is as fast as the index
@@ -41,11 +40,23 @@ class Catalog(Protocol):
 
 
 class MemoryCatalog:
-    def __init__(self, kb: KnowledgeBase, names: NameIndex | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.names = names or NameIndex.build(kb)
+        self._names: NameIndex | None = None
+
+    @property
+    def names(self) -> NameIndex:
+        """Folded labels, built on first need (an exact id needs none)."""
+        if self._names is None:
+            from cpkb.search import NameIndex
+
+            self._names = NameIndex.build(self.kb)
+        return self._names
 
     def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
+        exact = self.kb.entities.get(ref)
+        if exact is not None and entity_type in (None, exact.type):
+            return exact
         return self.names.resolve(ref, entity_type=entity_type)
 
     def view(self, entity: Entity) -> View:
@@ -66,6 +77,9 @@ class IndexCatalog:
 
     def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
         """As `NameIndex.resolve`, over the entities the index finds for `ref`."""
+        from cpkb.search import NameIndex, suggested_names
+        from cpkb.text import compact
+
         index = self.index
         exact = index.entities([ref]) or index.entities(index.label_ids(compact(ref)))
         if exact:

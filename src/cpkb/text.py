@@ -6,8 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from anyascii import anyascii
-
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -19,6 +17,8 @@ def _transliterate(match: re.Match[str]) -> str:
 
 @lru_cache(maxsize=65536)
 def _ascii_run(run: str) -> str:
+    from anyascii import anyascii  # imported on first use: it costs start-up time
+
     return anyascii(run)
 
 
