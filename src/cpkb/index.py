@@ -246,28 +246,26 @@ class Index:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
+    def _select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query."""
+        wanted = list(dict.fromkeys(ids))
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            query = f"SELECT {columns} FROM entities WHERE id IN ({','.join('?' * len(part))})"
+            rows += self.db.execute(query, part).fetchall()
+        return wanted, rows
+
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Full entities for `ids` (unknown ids are left out), in the order asked."""
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, Entity] = {}
-        for chunk in range(0, len(wanted), 500):
-            part = wanted[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT id, doc FROM entities WHERE id IN ({marks})"
-            found.update((i, entity_from_doc(i, doc)) for i, doc in self.db.execute(query, part))
+        wanted, rows = self._select("id, doc", ids)
+        found = {i: entity_from_doc(i, doc) for i, doc in rows}
         return {i: found[i] for i in wanted if i in found}
 
     def stubs(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Entities with only id, type and name: enough to name a link's other end."""
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, Entity] = {}
-        for chunk in range(0, len(wanted), 500):
-            part = wanted[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT id, type, name FROM entities WHERE id IN ({marks})"
-            for i, kind, name in self.db.execute(query, part):
-                found[i] = Entity(i, kind, name, (), "", (), ())
-        return found
+        _, rows = self._select("id, type, name", ids)
+        return {i: Entity(i, kind, name, (), "", (), ()) for i, kind, name in rows}
 
     def label_ids(self, key: str) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))
