@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cpkb.cli import app
+from tests.ptys import run_on_terminal
 
 pty = pytest.importorskip("pty")
 
@@ -155,28 +154,10 @@ def test_show_json_round_trips_every_hostile_string(runner: CliRunner, hostile: 
 
 def at_terminal(*args: str) -> tuple[int, bytes]:
     """Run `python -m cpkb` with stdout and stderr on a pseudo-terminal; what the terminal got."""
-    primary, secondary = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CPKB_", "NO_COLOR", "FORCE"))}
     env.update({"PYTHONPATH": str(SRC), "COLUMNS": "160", "LINES": "50", "TERM": "xterm-256color"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cpkb", *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=secondary,
-        stderr=secondary,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(primary)
-    return process.wait(timeout=60), b"".join(chunks)
+    status, screen, _ = run_on_terminal(list(args), env=env)
+    return status, screen
 
 
 @pytest.mark.parametrize(
