@@ -1,0 +1,601 @@
+"""Time whole-process cpkb runs against the floor (`python -c pass`) and jq, on growing KBs.
+
+Usage: python bench/run.py [--sizes 1000,10000,100000] [--runs N] [--quick] [--cpkb PATH]
+
+Builds (or reuses, under bench/kbs/) synthetic KBs with bench/generate.py, runs each command once
+to warm up and then --runs times, prints a Markdown table of medians with the ratios cpkb/jq and
+cpkb/floor and the issue's targets with pass/fail, and writes the raw numbers and the machine to
+bench/results/<UTC time>.json. A command cpkb does not have (usage error, exit 2) shows as n/a.
+"Cold" rows time the first run after the data file changed: a fresh copy before every run.
+
+Commands are started by a minimal helper interpreter, because Linux counts the peak RSS of the
+process that spawned a child into the child's own: spawned from here, the floor would look bigger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import generate
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BUNDLED = ROOT / "data" / "kb.json"
+BUNDLED_PROBES = {
+    "id": "adal-azamat",
+    "name": "Qazaqstan Balalary",
+    "two_words": "child protection",
+    "typo": "Qazakstan Balalry",
+    "cyrillic": "Қазақстан балалары",
+}
+COLD_RUNS = 3  # at most; each needs a fresh copy of the data file
+
+SELECT_ID = ".entities[] | select(.id == $q)"
+SELECT_NAME = ".entities[] | select(.name == $q)"
+SUBSTRING = '.entities[] | select([.name, .summary, .aliases[]] | any(test($q; "i")))'
+# key, label, cpkb arguments ({probe} filled in), jq equivalent: (program, probe) or None
+COMMANDS: list[tuple[str, str, list[str], tuple[str, str] | None]] = [
+    ("version", "--version", ["--version"], None),
+    ("help", "--help", ["--help"], None),
+    ("stats", "stats (table)", ["stats"], None),
+    ("show_id_json", "show ID --json", ["show", "{id}", "--json"], (SELECT_ID, "id")),
+    ("show_name", "show NAME (table)", ["show", "{name}"], (SELECT_NAME, "name")),
+    ("search_words", 'search "two words" --json', ["search", "{two_words}", "--json"],
+     (SUBSTRING, "two_words")),
+    ("search_typo", "search typo --json", ["search", "{typo}", "--json"], (SUBSTRING, "typo")),
+    ("search_cyrillic", "search Cyrillic --json", ["search", "{cyrillic}", "--json"],
+     (SUBSTRING, "cyrillic")),
+    ("xref", "xref ID --depth 2 --json", ["xref", "{id}", "--depth", "2", "--json"], None),
+    ("validate", "validate", ["validate"], None),
+]  # fmt: skip
+BUNDLED_ONLY = {"version", "help", "stats"}  # they do not read the data, or print all of it
+COLD = ("show_id_json", "validate")
+
+# Requests "timeout\0stdout\0stderr\0argv0\0argv1...\n"; answers "seconds exit_code maxrss_kib".
+SPAWNER = r"""
+import os, signal, sys, time
+child = 0
+def expire(signum, frame):
+    if child:
+        os.kill(child, signal.SIGKILL)
+signal.signal(signal.SIGALRM, expire)
+null = os.open(os.devnull, os.O_RDONLY)
+for line in sys.stdin.buffer:
+    timeout, out, err, *argv = [os.fsdecode(f) for f in line.rstrip(b"\n").split(b"\0")]
+    fds = [os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) for p in (out, err)]
+    actions = [(os.POSIX_SPAWN_DUP2, fd, n) for n, fd in enumerate([null, *fds])]
+    try:
+        start = time.perf_counter()
+        child = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+        signal.alarm(int(timeout))
+        _, status, usage = os.wait4(child, 0)
+        seconds = time.perf_counter() - start
+        signal.alarm(0)
+        child = 0
+        answer = f"{seconds!r} {os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}"
+    except OSError as exc:
+        answer = f"error {exc}"
+    for fd in fds:
+        os.close(fd)
+    sys.stdout.write(answer.replace("\n", " ") + "\n")
+    sys.stdout.flush()
+"""
+
+
+@dataclass
+class Sample:
+    seconds: float
+    code: int
+    rss_kib: int
+
+
+class Spawner:
+    """Runs commands from a small helper process; reads back time, exit code and peak RSS."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, timeout: int) -> None:
+        self.workdir, self.timeout = workdir, timeout
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", SPAWNER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=workdir,
+        )
+
+    def run(self, argv: Sequence[str]) -> tuple[Sample, bytes, bytes]:
+        out, err = self.workdir / "last-stdout.txt", self.workdir / "last-stderr.txt"
+        fields = [str(self.timeout), str(out), str(err), *argv]
+        if any("\0" in f or "\n" in f for f in fields):
+            raise ValueError(f"cannot pass {argv!r} to the spawner")
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(b"\0".join(os.fsencode(f) for f in fields) + b"\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().decode()
+        if not answer or answer.startswith("error"):
+            raise RuntimeError(f"could not run {argv!r}: {answer.strip() or 'spawner died'}")
+        seconds, code, rss = answer.split()
+        return Sample(float(seconds), int(code), int(rss)), out.read_bytes(), err.read_bytes()
+
+    def peak_kib(self) -> int | None:
+        """The spawner's own peak RSS: the smallest peak RSS it can report for a child."""
+        status = Path(f"/proc/{self.proc.pid}/status")
+        found = re.search(r"^VmHWM:\s*(\d+)", status.read_text(), re.M) if status.exists() else None
+        return int(found.group(1)) if found else None
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+@dataclass
+class Timing:
+    """The runs of one command line."""
+
+    argv: list[str]
+    status: str = "ok"  # ok | n/a (exit 2: no such command yet) | error | missing
+    note: str = ""
+    samples: list[Sample] = field(default_factory=list)
+    stdout_bytes: int = 0
+
+    def median(self) -> float | None:
+        return statistics.median(s.seconds for s in self.samples) if self.usable() else None
+
+    def peak_mib(self) -> float | None:
+        return max(s.rss_kib for s in self.samples) / 1024 if self.usable() else None
+
+    def usable(self) -> bool:
+        return self.status == "ok" and bool(self.samples)
+
+
+@dataclass
+class Row:
+    kb: str
+    key: str
+    label: str
+    cpkb: Timing
+    jq: Timing | None = None
+
+
+def first_line(data: bytes) -> str:
+    lines = [ln.strip("│ ") for ln in data.decode(errors="replace").splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "rror" in ln or "No such" in ln]
+    return (errors or lines or [""])[0][:160]
+
+
+@dataclass
+class Bench:
+    """One benchmark run: how to run things, and the rows measured so far."""
+
+    spawner: Spawner
+    cpkb: list[str]
+    jq: str | None
+    runs: int
+    warmup: bool
+    budget: float
+    rows: list[Row] = field(default_factory=list)
+
+    def measure(
+        self, argv: list[str], *, cold: Callable[[], None] | None = None, runs: int = 0
+    ) -> Timing:
+        """Time `argv` (after an untimed warm-up unless cold); stop once a run is over budget."""
+        timing, warmup = Timing(argv), self.warmup and cold is None
+        total = (runs or self.runs) + warmup
+        for attempt in range(total):
+            if cold:
+                cold()
+            sample, out, err = self.spawner.run(argv)
+            if sample.code == 2:
+                return Timing(argv, "n/a", first_line(err))
+            if sample.code not in (0, 1):
+                killed = sample.code < 0 and sample.seconds >= self.spawner.timeout
+                why = f"timed out after {self.spawner.timeout} s" if killed else first_line(err)
+                return Timing(argv, "error", f"exit {sample.code}: {why}", timing.samples)
+            if sample.code == 1:
+                timing.note = f"exit 1: {first_line(err)}"
+            timing.stdout_bytes = len(out)
+            if attempt >= warmup:
+                timing.samples.append(sample)
+                if sample.seconds > self.budget and attempt + 1 < total:
+                    timing.note = f"{len(timing.samples)} run(s): slower than {self.budget:g} s"
+                    break
+        return timing
+
+    def time_kb(self, kb: str, path: Path | None, probes: dict[str, str]) -> None:
+        data = ["--data", str(path)] if path else []
+        for key, label, args, jq in COMMANDS:
+            if path and key in BUNDLED_ONLY:
+                continue
+            progress(f"{kb}: cpkb {label}")
+            argv = [*self.cpkb, *data, *(a.format(**probes) for a in args)]
+            row = Row(kb, key, label, self.measure(argv))
+            if jq:
+                row.jq = self.time_jq(label, jq, probes, path or BUNDLED)
+            self.rows.append(row)
+
+    def time_jq(
+        self, label: str, jq: tuple[str, str], probes: dict[str, str], path: Path
+    ) -> Timing:
+        if self.jq is None:
+            return Timing([], "missing", "jq not found")
+        progress(f"  jq for {label}")
+        program, probe = jq
+        query = re.escape(probes[probe]) if program == SUBSTRING else probes[probe]
+        return self.measure([self.jq, "-c", "--arg", "q", query, program, str(path)])
+
+    def time_cold(self, kb: str, path: Path, probes: dict[str, str]) -> None:
+        """Each run after a fresh copy of the data file, a little longer than the last."""
+        copy = path.with_name(f"cold-{path.name}")
+        counter = iter(range(1, 1_000_000))
+
+        def fresh_copy() -> None:
+            shutil.copyfile(path, copy)
+            with copy.open("a", encoding="utf-8") as tail:
+                tail.write(" " * next(counter))  # new size, mtime and content: surely stale
+
+        for key, label, args, _ in COMMANDS:
+            if key in COLD:
+                progress(f"{kb} cold: cpkb {label}")
+                argv = [*self.cpkb, "--data", str(copy), *(a.format(**probes) for a in args)]
+                timing = self.measure(argv, cold=fresh_copy, runs=min(self.runs, COLD_RUNS))
+                self.rows.append(Row(f"{kb}, cold", f"{key}_cold", label, timing))
+        copy.unlink(missing_ok=True)
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def size_name(size: int) -> str:
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = set()
+    for part in text.lower().replace("_", "").split(","):
+        size = int(part.strip().removesuffix("k")) * (1000 if part.strip().endswith("k") else 1)
+        if size < 2:
+            raise argparse.ArgumentTypeError(f"size {part!r}: a KB here needs 2 entities or more")
+        sizes.add(size)
+    return sorted(sizes)
+
+
+def kb_file(kbs: Path, size: int, seed: int) -> tuple[Path, dict[str, str]]:
+    """The cached KB of `size` entities and its probes, generated when missing."""
+    path = kbs / f"kb-{size}-seed{seed}-v{generate.GENERATOR_VERSION}.json"
+    probes_path = path.with_suffix(".probes.json")
+    if path.is_file() and probes_path.is_file():
+        return path, dict(json.loads(probes_path.read_text(encoding="utf-8")))
+    started, partial = time.perf_counter(), path.with_name(path.name + ".tmp")
+    with partial.open("w", encoding="utf-8") as out:
+        probes = generate.generate(size, seed, out)
+    partial.replace(path)
+    probes_path.write_text(json.dumps(probes, ensure_ascii=False, indent=2), encoding="utf-8")
+    progress(f"generated {path.name} in {time.perf_counter() - started:.1f} s")
+    return path, probes
+
+
+def child_env(kbs: Path) -> dict[str, str]:
+    """The environment of every timed command: no CPKB_* settings, a cache dir of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CPKB_")}
+    env["XDG_CACHE_HOME"] = str(kbs / "cache")
+    return env
+
+
+def cpkb_command(option: str | None, env: dict[str, str]) -> list[str]:
+    """--cpkb PATH, else this interpreter's `-m cpkb` (with src/ on PYTHONPATH if needed)."""
+    if option:
+        found = shutil.which(option)
+        if found is None:
+            raise SystemExit(f"bench: --cpkb {option!r}: no such program")
+        return [str(Path(found).absolute())]
+    if subprocess.run(
+        [sys.executable, "-c", "import cpkb"], env=env, capture_output=True
+    ).returncode:
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")])
+        )
+    return [sys.executable, "-m", "cpkb"]
+
+
+def output_of(argv: list[str], env: dict[str, str] | None = None) -> str:
+    try:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unknown ({exc})"
+    return (done.stdout or done.stderr).strip()
+
+
+def machine(cpkb: list[str], jq: str | None, env: dict[str, str]) -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo")
+    text = cpuinfo.read_text() if cpuinfo.is_file() else ""
+    models = re.findall(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    git = ["git", "-C", str(ROOT)]
+    return {
+        "cpu": models[0].strip() if models else platform.processor() or "unknown",
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "python_executable": sys.executable,
+        "cpkb": output_of([*cpkb, "--version"], env),
+        "cpkb_command": cpkb,
+        "jq": output_of([jq, "--version"]) if jq else "not found",
+        "git_commit_at_end": output_of([*git, "rev-parse", "--short", "HEAD"]),
+        "git_dirty": bool(output_of([*git, "status", "--porcelain", "--untracked-files=no"])),
+        "load_average_at_end": list(os.getloadavg()),  # other work on the machine skews times
+    }
+
+
+def source_digest() -> str:
+    """A hash of the checkout's src/: if it changes during a run, rows mix code versions."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src").rglob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def spread(timing: Timing) -> str:
+    times = [s.seconds for s in timing.samples] if timing.usable() else []
+    return f"{ms(min(times))}–{ms(max(times))}" if len(times) > 1 else "—"
+
+
+def mib(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} MiB"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def times(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value == int(value):
+        return f"{value:.0f}×"
+    return f"{value:.3f}×" if value < 0.1 else f"{value:.2f}×" if value < 10 else f"{value:.0f}×"
+
+
+def cell(timing: Timing | None) -> str:
+    if timing is None:
+        return "—"
+    return ms(timing.median()) if timing.usable() else timing.status
+
+
+def table(rows: list[Row], floor: Timing) -> str:
+    lines = [
+        "| KB | command | cpkb median | min–max | cpkb peak RSS | jq median | jq peak RSS "
+        "| cpkb/jq | cpkb/floor |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+        f"| — | floor: `python -c pass` | {ms(floor.median())} | {spread(floor)} "
+        f"| {mib(floor.peak_mib())} | | | | 1× |",
+    ]
+    for row in rows:
+        jq = row.jq.median() if row.jq else None
+        lines.append(
+            f"| {row.kb} | {row.label} | {cell(row.cpkb)} | {spread(row.cpkb)} "
+            f"| {mib(row.cpkb.peak_mib())} | {cell(row.jq)} "
+            f"| {mib(row.jq.peak_mib() if row.jq else None)} "
+            f"| {times(ratio(row.cpkb.median(), jq))} "
+            f"| {times(ratio(row.cpkb.median(), floor.median()))} |"
+        )
+    return "\n".join(lines)
+
+
+SEARCHES = ("search_words", "search_typo", "search_cyrillic")
+
+
+def targets(rows: list[Row], floor: Timing) -> list[dict[str, Any]]:
+    """The issue's targets, checked against this run's medians."""
+    found = {(r.kb, r.key): r for r in rows}
+    label = {key: text for key, text, _, _ in COMMANDS}
+
+    def median(row: Row) -> float | None:
+        return row.cpkb.median()
+
+    def vs_floor(row: Row) -> float | None:
+        return ratio(row.cpkb.median(), floor.median())
+
+    def vs_jq(row: Row) -> float | None:
+        return ratio(row.cpkb.median(), row.jq.median() if row.jq else None)
+
+    def peak(row: Row) -> float | None:
+        return row.cpkb.peak_mib()
+
+    specs: list[Spec] = [
+        (f"bundled: {label[k]} ≤ {f}× floor", "bundled", [k], vs_floor, f, times)
+        for k, f in (("show_id_json", 6), ("stats", 9), ("version", 5))
+    ]
+    for key, limit in [("show_id_json", 0.1)] + [(k, 0.15) for k in SEARCHES]:
+        specs.append((f"100k warm: {label[key]} ≤ {ms(limit)}", "100k", [key], median, limit, ms))
+        name = f"100k warm: {label[key]} ≥ 15× faster than jq"
+        specs.append((name, "100k", [key], vs_jq, 1 / 15, times))
+    name = "100k warm: peak RSS of show ID --json and search ≤ 60 MiB"
+    specs.append((name, "100k", ["show_id_json", *SEARCHES], peak, 60, mib))
+    name = "100k cold: show ID --json (the index rebuilt) ≤ 10 s"
+    specs.append((name, "100k, cold", ["show_id_json_cold"], median, 10, ms))
+    specs.append(("100k cold: validate ≤ 3 s", "100k, cold", ["validate_cold"], median, 3, ms))
+    return [evaluate(found, *spec) for spec in specs]
+
+
+# name, KB, row keys, the value of a row, its limit (the worst row counts), how to show a value
+Spec = tuple[
+    str, str, list[str], Callable[[Row], "float | None"], float, Callable[["float | None"], str]
+]
+
+
+def evaluate(
+    found: dict[tuple[str, str], Row],
+    name: str,
+    kb: str,
+    keys: list[str],
+    value: Callable[[Row], float | None],
+    limit: float,
+    show: Callable[[float | None], str],
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"target": name, "limit": show(limit), "passed": None}
+    rows = [found[kb, key] for key in keys if (kb, key) in found]
+    missing = [r.cpkb.status for r in rows if not r.cpkb.usable()]
+    values = [value(r) for r in rows]
+    if not rows or missing or None in values:
+        result["measured"] = "not measured" if not rows else (missing or ["n/a"])[0]
+        return result
+    worst = max(v for v in values if v is not None)
+    result.update(measured=show(worst), passed=worst <= limit)
+    return result
+
+
+def targets_table(items: list[dict[str, Any]]) -> str:
+    marks = {True: "pass", False: "**FAIL**", None: "—"}
+    lines = ["| target | measured | limit | result |", "|---|--:|--:|---|"]
+    for t in items:
+        lines.append(f"| {t['target']} | {t['measured']} | {t['limit']} | {marks[t['passed']]} |")
+    return "\n".join(lines)
+
+
+def write_results(directory: Path, payload: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{payload['stamp']}.json"
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    add = parser.add_argument
+    add(
+        "--sizes",
+        type=parse_sizes,
+        default=[1000, 10_000, 100_000],
+        help="KB sizes, comma-separated (default 1000,10000,100000; 10k works too)",
+    )
+    add("--runs", type=int, help="timed runs per command (default 5; 1 with --quick)")
+    add("--quick", action="store_true", help="no warm-up runs; 1 timed run unless --runs")
+    add("--seed", type=int, default=1, help="generator seed (default 1)")
+    add("--cpkb", help="time this installed cpkb program instead of `python -m cpkb`")
+    add("--jq", default="jq", help="the jq program (default: jq on PATH)")
+    add(
+        "--budget",
+        type=float,
+        default=60,
+        help="stop repeating a command once a run takes longer, in seconds (default 60)",
+    )
+    add("--timeout", type=int, default=900, help="kill a run after this many seconds")
+    add("--kbs-dir", type=Path, default=BENCH / "kbs", help="KB cache (default bench/kbs)")
+    add("--results-dir", type=Path, default=BENCH / "results", help="default bench/results")
+    args = parser.parse_args(argv)
+    args.runs = args.runs or (1 if args.quick else 5)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started, clock, load = datetime.now(timezone.utc), time.perf_counter(), os.getloadavg()
+    kbs = args.kbs_dir.resolve()
+    kbs.mkdir(parents=True, exist_ok=True)
+    env = child_env(kbs)
+    cpkb = cpkb_command(args.cpkb, env)
+    jq = shutil.which(args.jq)
+    files = {size: kb_file(kbs, size, args.seed) for size in args.sizes}
+    shutil.rmtree(kbs / "cache", ignore_errors=True)  # our own XDG_CACHE_HOME: start clean
+    source = source_digest()
+    spawner = Spawner(env, kbs, args.timeout)
+    bench = Bench(spawner, cpkb, jq, args.runs, not args.quick, args.budget)
+    try:
+        progress("floor: python -c pass")
+        floor = bench.measure([sys.executable, "-c", "pass"])
+        bench.time_kb("bundled", None, BUNDLED_PROBES)
+        for size, (path, probes) in files.items():
+            bench.time_kb(size_name(size), path, probes)
+        bench.time_cold(size_name(size), path, probes)
+        spawner_kib = spawner.peak_kib()
+    finally:
+        spawner.close()
+        shutil.rmtree(kbs / "cache", ignore_errors=True)  # indexes of 100k KBs are big
+    checks = targets(bench.rows, floor)
+    bundled_size = len(json.loads(BUNDLED.read_text("utf-8"))["entities"])
+    kb_sizes = {"bundled": (bundled_size, BUNDLED)}
+    kb_sizes |= {size_name(n): (n, path) for n, (path, _) in files.items()}
+    payload = {
+        "started": started.isoformat(timespec="seconds"),
+        "stamp": started.strftime("%Y%m%dT%H%M%SZ"),
+        "duration_seconds": round(time.perf_counter() - clock, 1),
+        "machine": machine(cpkb, jq, env) | {"load_average_at_start": list(load)},
+        "source_digest": {"start": source, "end": source_digest()},
+        "config": {k: v for k, v in vars(args).items() if not isinstance(v, Path)}
+        | {"warmup": not args.quick, "generator_version": generate.GENERATOR_VERSION},
+        "kbs": {
+            k: {"entities": n, "path": str(p), "bytes": p.stat().st_size}
+            for k, (n, p) in kb_sizes.items()
+        },
+        "probes": {"bundled": BUNDLED_PROBES} | {size_name(n): p for n, (_, p) in files.items()},
+        "spawner_peak_rss_kib": spawner_kib,
+        "floor": asdict(floor),
+        "rows": [asdict(r) for r in bench.rows],
+        "targets": checks,
+    }
+    print(report(payload, bench.rows, floor))
+    print(f"\nRaw results: {write_results(args.results_dir, payload)}")
+    return 0
+
+
+def rss_note(spawner_kib: int | None) -> str:
+    if spawner_kib is None:
+        return ""
+    return (
+        f"Peak RSS under {spawner_kib / 1024:.0f} MiB is the measuring process's own: Linux "
+        "counts it into its children's.\n\n"
+    )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+
+
+def report(payload: dict[str, Any], rows: list[Row], floor: Timing) -> str:
+    info, config = payload["machine"], payload["config"]
+    runs = f"{config['runs']} timed run(s)" + (" after a warm-up" if config["warmup"] else "")
+    kbs = "; ".join(
+        f"{name} = {kb['entities']:,} entities ({megabytes(kb['bytes'])})"
+        for name, kb in payload["kbs"].items()
+    )
+    digest = payload["source_digest"]
+    changed = digest["start"] != digest["end"]
+    warning = "**Warning: src/ changed during the run; rows mix code versions.**\n\n"
+    return (warning if changed else "") + (
+        f"cpkb benchmark, {payload['started']}: {info['cpu']}, {info['cores']} cores, "
+        f"Python {info['python']}, {info['cpkb']}, {info['jq']}; medians of {runs}; "
+        f"the run took {payload['duration_seconds']:.0f} s.\n\nKBs: {kbs}.\n\n"
+        f"{table(rows, floor)}\n\n{rss_note(payload['spawner_peak_rss_kib'])}"
+        f"Targets (issue 5):\n\n{targets_table(payload['targets'])}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
