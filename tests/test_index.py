@@ -8,13 +8,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
-from cpkb.index import Index, fingerprint, index_file
+from cpkb.errors import CpkbError
+from cpkb.index import CANDIDATES, Index, fingerprint, index_file
+from cpkb.models import Entity
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -187,3 +190,61 @@ def test_concurrent_builders_do_not_corrupt_the_index(kb_copy: Path, tmp_path: P
     assert len({out for out, _ in outputs}) == 1
     index_dir = tmp_path / "cache"
     assert [p.suffix for p in index_dir.iterdir()] == [".sqlite"]  # no temporary files left
+
+
+@pytest.fixture(scope="module")
+def bigger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("synthetic") / "kb-3000.json"
+    subprocess.run(
+        [sys.executable, str(GENERATE), "3000", "--seed", "11", "-o", str(target)], check=True
+    )
+    return target
+
+
+def test_index_ranks_like_memory_where_fts_preselects(
+    bigger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With thousands of entities the index re-ranks only FTS5's best candidates (CANDIDATES).
+    When fewer entities than that match, the hits are exactly the in-memory ones; when more do,
+    FTS5's bm25 picks which to re-rank, and the hits are still scored exactly as in memory, best
+    first, with the same best hit."""
+    from cpkb.catalog import IndexCatalog, MemoryCatalog
+    from cpkb.index import open_current
+    from cpkb.store import load
+
+    monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path))
+    kb = load(bigger)
+    memory = MemoryCatalog(kb)
+    index = open_current(bigger, load=lambda: kb)
+    assert index is not None
+    indexed = IndexCatalog(index)
+    entities = list(kb)[::97]
+    queries = [e.name for e in entities] + [a for e in entities for a in e.aliases[:2]]
+    queries += [e.name.split()[0] for e in entities[:8]]  # one common word: many candidates
+    queries += [e.name[:-2] + e.name[-1:] for e in entities[:8]]  # a typo
+    queries += ["child protection", "ministry", "law on", "Қазақстан", "zzz", ""]
+    exact = 0
+    for query in queries:
+        expected = [(h.entity.id, h.score) for h in memory.search(query)]
+        hits = [(h.entity.id, h.score) for h in indexed.search(query)]
+        found = index.candidates(query, entity_type=None, labels_only=False, enough=10)
+        if len(found) < CANDIDATES:
+            exact += 1
+            assert hits == expected, query
+            continue
+        every = {h.entity.id: h.score for h in memory.search(query, limit=None)}
+        assert hits[0] == expected[0], query
+        assert all(every[i] == score for i, score in hits), query
+        assert [score for _, score in hits] == sorted((s for _, s in hits), reverse=True)
+    assert exact >= 5  # both cases were exercised
+    for entity in entities:
+        for ref in (entity.id, entity.name, *entity.aliases[:2]):
+            assert outcome(indexed.resolve, ref) == outcome(memory.resolve, ref), ref
+
+
+def outcome(resolve: Callable[[str], Entity], ref: str) -> str:
+    """The id resolved, or the error raised, as text."""
+    try:
+        return resolve(ref).id
+    except CpkbError as exc:
+        return f"{type(exc).__name__}: {exc.message} ({exc.hint})"

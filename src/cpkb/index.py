@@ -32,7 +32,7 @@ from cpkb.text import fold
 FORMAT = "3"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
-CANDIDATES = 200  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
+CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -289,8 +289,13 @@ class Index:
         kb._backlinks = {entity_id: links}
         return kb
 
-    def candidates(self, query: str, *, entity_type: str | None, labels_only: bool) -> list[str]:
-        """Ids of the entities most likely to match `query`, by FTS5's bm25: every word first."""
+    def candidates(
+        self, query: str, *, entity_type: str | None, labels_only: bool, enough: int = CANDIDATES
+    ) -> list[str]:
+        """Ids of the entities most likely to match `query`, by FTS5's bm25: those with every word
+        first; those with only some words too, when fewer than `enough` have every word (an entity
+        with every word always outranks one without). A label must hold every word to resolve a
+        reference, so `labels_only` never looks further."""
         words = list(dict.fromkeys(fold(query).split()))
         if not words:
             return []
@@ -300,7 +305,7 @@ class Index:
         for joiner in (" AND ", " OR "):
             match = joiner.join(f"{column}({' OR '.join(g)})" for g in groups)
             ids += self._match(match, entity_type, exclude=ids)
-            if len(ids) >= CANDIDATES or len(groups) == 1:
+            if len(ids) >= enough or len(groups) == 1 or labels_only:
                 break
         key = "".join(words)
         exact = self.label_ids(key) + self.label_ids("~" + skeleton(key))
@@ -344,7 +349,8 @@ class Index:
 
     def search(self, query: str, *, entity_type: str | None, limit: int | None) -> list[SearchHit]:
         """The same ranking as `SearchIndex`, applied to the candidates FTS5 preselects."""
-        ids = self.candidates(query, entity_type=entity_type, labels_only=False)
+        enough = CANDIDATES if limit is None else min(limit, CANDIDATES)
+        ids = self.candidates(query, entity_type=entity_type, labels_only=False, enough=enough)
         return SearchIndex.build(self.entities(ids).values()).search(
             query, entity_type=entity_type, limit=limit
         )
