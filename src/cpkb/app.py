@@ -69,7 +69,7 @@ class Settings:
     _catalog: Catalog | None = None
 
     def data_path(self) -> Path:
-        from cpkb.store import resolve_data_path
+        from cpkb.paths import resolve_data_path
 
         return resolve_data_path(self.data)
 

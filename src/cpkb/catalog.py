@@ -77,11 +77,14 @@ class IndexCatalog:
 
     def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
         """As `NameIndex.resolve`, over the entities the index finds for `ref`."""
+        index = self.index
+        by_id = index.entities([ref])
+        if ref in by_id and entity_type in (None, by_id[ref].type):
+            return by_id[ref]
         from cpkb.search import NameIndex, suggested_names
         from cpkb.text import compact
 
-        index = self.index
-        exact = index.entities([ref]) or index.entities(index.label_ids(compact(ref)))
+        exact = by_id or index.entities(index.label_ids(compact(ref)))
         if exact:
             return NameIndex.build(exact.values()).resolve(ref, entity_type=entity_type)
         candidates = index.candidates(ref, entity_type=None, labels_only=True)

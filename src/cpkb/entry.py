@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING
 from cpkb import __version__
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cpkb.catalog import Catalog
+    from cpkb.models import KnowledgeBase
 
 Handler = Callable[[str | None, list[str]], str]
 
@@ -74,10 +77,17 @@ def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
 
 def _catalog(data: str | None) -> Catalog:
     from cpkb.catalog import open_catalog
-    from cpkb.store import load, resolve_data_path
+    from cpkb.paths import resolve_data_path
 
     path = resolve_data_path(data)
-    return open_catalog(path, load=lambda: load(path))
+    return open_catalog(path, load=lambda: read(path))
+
+
+def read(path: Path) -> KnowledgeBase:
+    """The whole file: only when there is no current index (tinydb is imported only then)."""
+    from cpkb.store import load
+
+    return load(path)
 
 
 def show_json(data: str | None, words: list[str]) -> str:

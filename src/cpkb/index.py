@@ -22,12 +22,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
 from cpkb.models import Backlink, Citation, Claim, Entity, KnowledgeBase, Source
-from cpkb.search import SearchHit, SearchIndex, skeleton
-from cpkb.text import fold
+from cpkb.text import fold, skeleton
+
+if TYPE_CHECKING:
+    from cpkb.search import SearchHit
 
 FORMAT = "3"
 CACHE_ENV = "CPKB_CACHE_DIR"
@@ -351,6 +353,8 @@ class Index:
         """The same ranking as `SearchIndex`, applied to the candidates FTS5 preselects."""
         enough = CANDIDATES if limit is None else min(limit, CANDIDATES)
         ids = self.candidates(query, entity_type=entity_type, labels_only=False, enough=enough)
+        from cpkb.search import SearchIndex
+
         return SearchIndex.build(self.entities(ids).values()).search(
             query, entity_type=entity_type, limit=limit
         )

@@ -11,12 +11,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Literal, TypeAlias
 
 from cpkb.errors import Ambiguous, NotFound
 from cpkb.models import Entity
-from cpkb.text import compact, fold
+from cpkb.text import compact, fold, skeleton
 
 Fit = Literal["exact", "whole", "words", ""]
 """How a hit matched a label (id, name or alias): the query *is* the label; it covers every
@@ -29,21 +28,6 @@ EXACT, TRANSLITERATED, PREFIX, LOOSE_PREFIX = 1.0, 0.92, 0.85, 0.8
 TYPOS = {1: 0.75, 2: 0.65}
 EXACT_SCORE, SKELETON_SCORE = 100.0, 99.0
 SNIPPET_WIDTH = 100
-
-_H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
-_REPEATED_LETTER = re.compile(r"([a-z])(?=\1)")  # each letter that the same letter follows
-_LOOSE_LETTERS = str.maketrans({"q": "k", "y": "i", "w": "v"})
-
-
-@cache
-def skeleton(key: str) -> str:
-    """A looser key that merges transliteration variants: 'qazaqstan', 'kazakhstan' -> 'kazakstan'.
-
-    Drops an h after a consonant (kh/gh/zh/sh), reads ng as n, q as k, y as i, w as v, and
-    collapses doubled letters, so Kazakh and Russian romanisations of one word meet.
-    """
-    loose = _H_AFTER_CONSONANT.sub("", key).replace("ng", "n").translate(_LOOSE_LETTERS)
-    return _REPEATED_LETTER.sub("", loose)
 
 
 def typo_budget(word: str) -> int:

@@ -7,9 +7,7 @@ queries documents, and so later work (an index, atomic locked writes) plugs in h
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shlex
 import stat
 from collections.abc import Iterator
@@ -35,36 +33,10 @@ from cpkb.parse import (
     parse_entity,
     parse_source,
 )
-
-DATA_ENV = "CPKB_DATA"
-_PACKAGE_DATA = Path(__file__).resolve().parent / "data"
-_CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def _bundled(name: str) -> Path:
-    packaged = _PACKAGE_DATA / name
-    return packaged if packaged.is_file() else _CHECKOUT_DATA / name
-
-
-def default_data_path() -> Path:
-    """The bundled knowledge base (inside the installed package, or the checkout's data/)."""
-    return _bundled("kb.json")
-
-
-def schema_path() -> Path:
-    """The bundled JSON Schema of the data format."""
-    return _bundled("cpkb.schema.json")
-
-
-def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
-    """--data wins over CPKB_DATA, which wins over the bundled file."""
-    chosen = option if option else os.environ.get(DATA_ENV)
-    if not chosen:
-        return default_data_path()
-    path = Path(chosen)
-    with contextlib.suppress(RuntimeError):  # '~nobody': keep the name, let reading fail on it
-        path = path.expanduser()
-    return path.absolute()
+from cpkb.paths import DATA_ENV as DATA_ENV  # re-exported: the store is where callers look
+from cpkb.paths import default_data_path
+from cpkb.paths import resolve_data_path as resolve_data_path
+from cpkb.paths import schema_path as schema_path
 
 
 def validate_hint(path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -53,3 +53,19 @@ def visible(text: str) -> str:
     Newlines and tabs are escaped too: every data string is shown on the line it belongs to.
     """
     return text.translate(_VISIBLE)
+
+
+_H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])h")
+_REPEATED_LETTER = re.compile(r"([a-z])(?=\1)")  # each letter that the same letter follows
+_LOOSE_LETTERS = str.maketrans({"q": "k", "y": "i", "w": "v"})
+
+
+@cache
+def skeleton(key: str) -> str:
+    """A looser key that merges transliteration variants: 'qazaqstan', 'kazakhstan' -> 'kazakstan'.
+
+    Drops an h after a consonant (kh/gh/zh/sh), reads ng as n, q as k, y as i, w as v, and
+    collapses doubled letters, so Kazakh and Russian romanisations of one word meet.
+    """
+    loose = _H_AFTER_CONSONANT.sub("", key).replace("ng", "n").translate(_LOOSE_LETTERS)
+    return _REPEATED_LETTER.sub("", loose)
