@@ -109,20 +109,29 @@ FAST_CALLS = [
     ["show", "president", "--json"],
     ["search", "zzzz qqqq", "--json"],
     ["--version"],
+    ["stats"],
+    ["stats", "--json"],
+    ["--data", "MINI", "stats"],
+    ["show", "regina-de-dominicis"],
+    ["show", "Honest Citizen"],
+    ["show", "no such entity anywhere"],
+    ["--data=MINI", "show", "beta"],
+    ["stats", "--limit", "3"],
 ]
 
 
 @pytest.mark.parametrize("args", FAST_CALLS)
 def test_fast_lane_answers_exactly_like_the_full_app(
-    args: list[str], tmp_path: Path, bundled_path: Path
+    args: list[str], tmp_path: Path, bundled_path: Path, mini: Path
 ) -> None:
     from typer.testing import CliRunner
 
     from cpkb.cli import app
 
-    args = [str(bundled_path) if a == "BUNDLED" else a for a in args]
-    fast = cpkb_run(*args, cwd=tmp_path)
-    full = CliRunner().invoke(app, args)
+    names = {"BUNDLED": str(bundled_path), "MINI": str(mini), "--data=MINI": f"--data={mini}"}
+    args = [names.get(a, a) for a in args]
+    fast = cpkb_run(*args, cwd=tmp_path, COLUMNS="100")
+    full = CliRunner().invoke(app, args, env={"COLUMNS": "100"})
     assert (fast.returncode, fast.stdout, fast.stderr) == (
         full.exit_code,
         full.stdout,

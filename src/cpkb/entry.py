@@ -1,7 +1,8 @@
 """The console-script entry point, with a fast lane for the calls scripts make most.
 
-`cpkb --version`, `cpkb show REF --json` and `cpkb search QUERY --json` are answered here without
-importing Typer, which costs more than the answer itself. Anything else, and any call that fails,
+`cpkb --version`, `cpkb show REF [--json]`, `cpkb search QUERY --json` and `cpkb stats [--json]`
+(each with an optional leading `--data PATH`) are answered here without importing Typer, which
+costs more than most answers. Anything else, and any call that fails,
 goes to the full Typer app (cpkb.cli), which therefore also produces every error message: the fast
 lane prints only on success, and prints exactly what the full app would.
 """
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
     from cpkb.catalog import Catalog
     from cpkb.models import KnowledgeBase
-
-Handler = Callable[[str | None, list[str]], str]
 
 
 def main() -> None:
@@ -52,16 +51,16 @@ def fast_lane(argv: list[str]) -> int | None:
         print(f"cpkb {__version__}")
         return 0
     data, rest = split_data_option(argv)
-    if not rest or rest[0] not in HANDLERS or "--json" not in rest:
-        return None
+    as_json = rest.count("--json") == 1
     words = [arg for arg in rest[1:] if arg != "--json"]
-    if len(words) != 1 or words[0].startswith("-") or rest.count("--json") != 1:
+    lane = LANES.get((rest[0] if rest else "", as_json, len(words)))
+    if lane is None or any(word.startswith("-") for word in words) or "--json" in rest[:1]:
         return None
     try:
-        output = HANDLERS[rest[0]](data, words)
+        printer = lane(data, words)  # everything is computed before anything is printed
     except Exception:  # the full app reports it, with its exit code
         return None
-    sys.stdout.write(output)
+    printer()
     sys.stdout.flush()
     return 0
 
@@ -90,20 +89,56 @@ def read(path: Path) -> KnowledgeBase:
     return load(path)
 
 
-def show_json(data: str | None, words: list[str]) -> str:
+def write(text: str) -> Printer:
+    return lambda: sys.stdout.write(text)
+
+
+def show_json(data: str | None, words: list[str]) -> Printer:
     from cpkb.views import dumps
 
     catalog = _catalog(data)
-    return dumps(catalog.view(catalog.resolve(words[0]))) + "\n"
+    return write(dumps(catalog.view(catalog.resolve(words[0]))) + "\n")
 
 
-def search_json(data: str | None, words: list[str]) -> str:
+def show_human(data: str | None, words: list[str]) -> Printer:
+    from cpkb import render
+    from cpkb.views import source_view
+
+    catalog = _catalog(data)
+    view = catalog.view(catalog.resolve(words[0]))
+    sources = {i: source_view(s) for i, s in catalog.sources().items()}
+    return lambda: render.show_entity(view, sources)
+
+
+def search_json(data: str | None, words: list[str]) -> Printer:
     from cpkb.views import dumps, hit_view
 
     hits = _catalog(data).search(words[0], entity_type=None, limit=10)
     if not hits:
         raise LookupError("no hits: the full app reports it")
-    return dumps([hit_view(hit) for hit in hits]) + "\n"
+    return write(dumps([hit_view(hit) for hit in hits]) + "\n")
 
 
-HANDLERS: dict[str, Handler] = {"show": show_json, "search": search_json}
+def stats(data: str | None, as_json: bool) -> Printer:
+    from cpkb.paths import resolve_data_path
+    from cpkb.views import dumps, entities_view, source_view
+
+    kb = read(resolve_data_path(data))
+    views = entities_view(kb, kb.of_type("statistic"))
+    if as_json:
+        return write(dumps(views) + "\n")
+    from cpkb import render
+
+    sources = {i: source_view(s) for i, s in kb.sources.items()}
+    return lambda: render.show_stats(views, sources)
+
+
+Printer = Callable[[], object]
+Lane = Callable[[str | None, list[str]], Printer]
+LANES: dict[tuple[str, bool, int], Lane] = {
+    ("show", True, 1): show_json,
+    ("show", False, 1): show_human,
+    ("search", True, 1): search_json,
+    ("stats", True, 0): lambda data, _: stats(data, True),
+    ("stats", False, 0): lambda data, _: stats(data, False),
+}
