@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from cpkb import parse, store
 from cpkb.models import ENTITY_TYPES
+from cpkb.schema import inline_refs, schema_errors, schema_parts
 from cpkb.validate import check_bytes
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -149,3 +150,107 @@ def test_schema_and_validate_agree_on_mutated_files(value: Any, data: st.DataObj
         parent[path[-1]] = value
     raw = json.dumps(doc, indent=1).encode()
     assert schema_accepts(raw) == cpkb_accepts_structure(raw)
+
+
+# The fast path: validators that fastjsonschema compiles from parts of the schema clear what is
+# valid, and jsonschema reads the rest, so that its errors, in its order, are still all reported.
+
+INLINED = inline_refs(SCHEMA)
+WHOLE = Draft202012Validator(INLINED)
+PARTS = schema_parts(SCHEMA)
+
+
+def fast_accepts(check: Any, instance: Any) -> bool:
+    assert check is not None
+    try:
+        check(instance)
+    except Exception:
+        return False
+    return True
+
+
+def assert_fast_path_agrees(doc: Any) -> None:
+    """Each part: fast-valid iff valid; all errors, in jsonschema's order."""
+    assert fast_accepts(PARTS.fast_top, doc) == Draft202012Validator(PARTS.top).is_valid(doc)
+    for name, part in PARTS.items.items():
+        items = doc.get(name) if isinstance(doc, dict) else None
+        for item in items if isinstance(items, list) else []:
+            assert fast_accepts(PARTS.fast[name], item) == Draft202012Validator(part).is_valid(item)
+    whole = [(tuple(e.absolute_path), tuple(e.absolute_schema_path), e.message) for e in
+             WHOLE.iter_errors(doc)]  # fmt: skip
+    split = [(path, schema_path, e.message) for path, schema_path, e in schema_errors(doc, SCHEMA)]
+    assert split == whole
+
+
+def test_fastjsonschema_compiles_every_part() -> None:
+    assert set(PARTS.items) == {"sources", "entities"}
+    assert PARTS.fast_top is not None and all(PARTS.fast.values())
+
+
+def _json_or_none(fixture: Path) -> Any:
+    try:
+        return json.loads(fixture.read_bytes().decode("utf-8-sig"))
+    except (UnicodeError, ValueError):
+        return None
+
+
+JSON_FIXTURES = [f for f in FIXTURES if _json_or_none(f) is not None]
+
+
+@pytest.mark.parametrize("fixture", JSON_FIXTURES, ids=lambda p: p.name)
+def test_the_fast_path_agrees_with_jsonschema_on_every_fixture(fixture: Path) -> None:
+    assert_fast_path_agrees(_json_or_none(fixture))
+
+
+def test_errors_everywhere_come_in_jsonschema_order() -> None:
+    doc = json.loads((DATA / "good" / "every-field.json").read_text(encoding="utf-8"))
+    doc["$schema"] = 5
+    doc["schema_version"] = 2
+    doc["extra"] = True
+    doc.pop("entities")
+    del doc["sources"][0]["title"]
+    doc["sources"][0]["date"] = "soon"
+    doc["sources"].append("not a source")
+    doc["entities"] = [{"id": "A", "type": "person", "claims": [{"value": 1, "target": "b"}]}, 3]
+    assert_fast_path_agrees(doc)
+    doc["entities"] = {"not": "an array"}
+    assert_fast_path_agrees(doc)
+
+
+VALUE = ("entities", 0, "claims", 0, "value")
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [(("schema_version",), True), (("schema_version",), 1.0), (("entities", 0, "id"), "abc\n"),
+     (("entities", 0, "aliases"), ["a", "a"]), (("entities", 0, "aliases"), [1, True]),
+     (("entities", 0, "aliases"), [[1], [True]]), (VALUE, math.nan), (VALUE, -math.inf),
+     (VALUE, True), (VALUE, 10**400), (VALUE, None),
+     (("entities", 0, "claims", 0, "qualifiers"), {"Bad": 1, "ok": [1]}),
+     (("sources", 0, "url"), " "), (("sources", 0, "date"), "2024-02-30")],
+)  # fmt: skip
+def test_the_fast_path_agrees_with_jsonschema_on_edge_values(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    doc = json.loads((DATA / "good" / "every-field.json").read_text(encoding="utf-8"))
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    assert_fast_path_agrees(doc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_the_fast_path_agrees_with_jsonschema_on_mutated_files(data: st.DataObject) -> None:
+    doc = json.loads((DATA / "good" / "every-field.json").read_text(encoding="utf-8"))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(doc)))
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            parent.pop(path[-1])
+        else:
+            parent[path[-1]] = data.draw(VALUES)
+    assert_fast_path_agrees(doc)

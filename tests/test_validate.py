@@ -9,9 +9,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from cpkb import store
 from cpkb.cli import app
+from cpkb.integrity import CONTROL_BELOW
 from cpkb.parse import value_lines
 from cpkb.rules import RULES
+from cpkb.text import visible
+from cpkb.validate import check_bytes
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD = sorted((DATA / "good").glob("*.json"))
@@ -220,3 +224,116 @@ def test_value_lines_point_at_values_and_fall_back_to_parents() -> None:
     assert lines[("a", 1, "c", 0)] == 5 and lines[("d",)] == 7
     assert ("d", "missing") not in lines
     assert value_lines("[" * 50_000 + "]" * 50_000, {(0,) * 40_000}) in ({}, {(): 1})
+
+
+# Large files are read fast: the top level and each source and entity on their own, whole-document
+# scans only when the text can hold what they look for. The answers are the same for every layout.
+
+SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
+
+
+def small() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((DATA / "good" / "small.json").read_text(encoding="utf-8"))
+    return doc
+
+
+def found(text: str) -> list[tuple[str, str | None, int | None]]:
+    checked = check_bytes(text.encode("utf-8"), schema=SCHEMA)
+    return [(p.rule.code, p.path, p.line) for p in checked.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def one_entity_a_line(doc: dict[str, Any]) -> str:
+    entities = ",\n".join(json.dumps(e, ensure_ascii=False) for e in doc["entities"])
+    rest = json.dumps({k: v for k, v in doc.items() if k != "entities"}, ensure_ascii=False)
+    return rest[:-1] + ',\n"entities": [\n' + entities + "\n]}\n"
+
+
+LAYOUTS = {
+    "indented": lambda doc: json.dumps(doc, indent=2),
+    "one line": lambda doc: json.dumps(doc),
+    "one entity a line": one_entity_a_line,
+    "spaced": lambda doc: "\n\t" + json.dumps(doc, indent=1, separators=(" , ", " : ")) + "\r\n",
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_problems_are_located_whatever_the_layout(layout: str) -> None:
+    doc = small()
+    doc["schema_version"] = 2
+    doc["sources"][0]["date"] = "soon"
+    doc["entities"][0]["type"] = "person-0"
+    doc["entities"][2]["type"] = "person-2"
+    doc["entities"][2]["claims"][1]["target"] = "nobody"
+    text = LAYOUTS[layout](doc)
+    assert sorted(found(text)) == sorted(
+        [
+            ("E101", "$.schema_version", line_of(text, '"schema_version"')),
+            ("E107", "$.sources[0].date", line_of(text, '"soon"')),
+            ("E105", "$.entities[0].type", line_of(text, '"person-0"')),
+            ("E105", "$.entities[2].type", line_of(text, '"person-2"')),
+            ("E203", "$.entities[2].claims[1].target", line_of(text, '"nobody"')),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "summary",
+    ["A\x1b[31m", "tab\there", "line\u2028break", "c1\x85", "bidi\u2066x", "nbsp\xa0", "back\\n"],
+)
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_control_characters_are_found_however_written(summary: str, ascii_only: bool) -> None:
+    doc = small()
+    doc["entities"][1]["summary"] = summary
+    problems = found(json.dumps(doc, ensure_ascii=ascii_only))
+    expected = [("W404", "$.entities[1].summary", 1)] if visible(summary) != summary else []
+    assert problems == expected
+
+
+@pytest.mark.parametrize(
+    ("escaped", "lone"),
+    [(r"\ud800", True), (r"\udc00", True), (r"\ud83d\ude00", False), (r"\\ud800", False),
+     (r"\\\ud800", True), (r"\ud83d\ud83d\ude00", True), (r"\uDBFF\uDFFF", False)],
+)  # fmt: skip
+def test_lone_surrogates_are_found_and_pairs_are_not(escaped: str, lone: bool) -> None:
+    text = json.dumps(small(), indent=1).replace("A test organisation.", escaped)
+    codes = {code for code, _, _ in found(text)}
+    assert codes == ({"E009"} if lone else set())
+
+
+@pytest.mark.parametrize(
+    ("number", "odd"),
+    [("NaN", True), ("Infinity", True), ("-Infinity", True), ("1e400", True), ("-1e309", True),
+     ("1" + "0" * 320, True), ("9" * 5000, True), ("1" + "0" * 300, False), ("1.5e308", False),
+     ("1e-400", False), ('"NaN"', False)],
+)  # fmt: skip
+def test_numbers_out_of_range_are_found_and_others_are_not(number: str, odd: bool) -> None:
+    text = json.dumps(small(), indent=1).replace('"value": -10', f'"value": {number}')
+    problems = found(text)
+    assert ("E006" in {code for code, _, _ in problems}) is odd, problems
+
+
+def test_visible_escapes_nothing_past_the_characters_searched_for() -> None:
+    rest = [*range(CONTROL_BELOW, 0xD800), *range(0xE000, 0x110000)]
+    text = "".join(map(chr, rest))
+    assert visible(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "says"),
+    [("\ufeff\ufeff" + json.dumps(small()), ["E001"], "BOM"),
+     (json.dumps(small()) + " []", ["E001"], "Extra data"),
+     (json.dumps(small())[:-1] + ", }", ["E001"], "property name"),
+     ("[" + json.dumps(small()) + "]", ["E004"], "top level"),
+     (json.dumps(small())[:-1] + ',\n"entities": []}', ["E007", "W401"], "repeated")],
+)  # fmt: skip
+def test_unusual_top_levels_read_as_json_loads_reads_them(
+    text: str, codes: list[str], says: str
+) -> None:
+    problems = check_bytes(text.encode("utf-8"), schema=SCHEMA).problems
+    assert sorted(p.rule.code for p in problems) == sorted(codes)
+    first = next(p for p in problems if p.rule.code == codes[0])
+    assert says in first.message and first.line == text.count("\n") + 1

@@ -149,13 +149,17 @@ def _skip(text: str, i: int) -> int:
     return space.end() if space else i
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# Read left to right as a JSON reader does: an escaped backslash, a surrogate pair, or (group 1)
+# a surrogate escape outside a pair. So "\\ud800" holds none: it is a backslash, then "ud800".
+_SURROGATE_ESCAPES = re.compile(
+    r"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F])"
+)
 
 
 def lone_surrogates(text: str, document: object) -> Iterator[Path]:
     """Paths of strings holding half a UTF-16 surrogate pair: no output can show them."""
-    if not _SURROGATE_ESCAPE.search(text):  # the only way one gets in: a \u escape
-        return
+    if "\\" not in text or not any(m.lastindex for m in _SURROGATE_ESCAPES.finditer(text)):
+        return  # the only way one gets in: a \u escape without its other half
     for at, value in walk(document):
         if isinstance(value, str) and not value.isascii():
             try:

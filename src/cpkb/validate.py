@@ -1,20 +1,24 @@
 """Every problem in a data file, located and coded, for `cpkb validate`: bytes in, problems out.
 
 Three layers: the file (encoding, JSON syntax); the schema (data/cpkb.schema.json, applied with
-the jsonschema package, so the schema is the contract); integrity (references, duplicates,
-citations, statistics) and warnings, in cpkb.integrity. Pure: no file access, no tinydb.
+the jsonschema package, so the schema is the contract), in cpkb.schema; integrity (references,
+duplicates, citations, statistics) and warnings, in cpkb.integrity. Pure: no file access.
+
+Fast on large files: the top level and each source and entity are read on their own, so that a
+problem is located by reading only the item it is in; whole-document walks run only when the
+parse, or a search of the bytes, says they can find something.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from cpkb.integrity import integrity_findings, quote_findings
+from cpkb.integrity import integrity_findings, may_hold_control_characters, quote_findings
 from cpkb.parse import (
     FLOAT_MAX,
     Path,
@@ -26,8 +30,10 @@ from cpkb.parse import (
     walk,
 )
 from cpkb.rules import RULES, Finding, Rule
+from cpkb.schema import schema_findings
 
 DEEP = "nested too deeply to read (thousands of levels of arrays or objects)"
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,15 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class Spans:
+    """Where the top-level object, its values and the items of its arrays lie in the text."""
+
+    start: int
+    values: dict[str, Span]
+    items: dict[str, list[Span]]
+
+
 @dataclass
 class Checked:
     """The problems of one file, and what was parsed of it (for counts and quote checks)."""
@@ -61,6 +76,7 @@ class Checked:
     problems: list[Problem]
     document: Any = None
     text: str = ""
+    spans: Spans | None = field(default=None, repr=False)
 
     def errors(self) -> int:
         return sum(p.is_error for p in self.problems)
@@ -85,14 +101,16 @@ def unreadable(message: str) -> Checked:
 
 def check_bytes(raw: bytes, *, schema: Mapping[str, Any]) -> Checked:
     """Every problem in the bytes of a data file."""
-    duplicates: list[tuple[dict[str, Any], str]] = []
     try:
         text = _decode(raw)
-        document = _parse(text, duplicates)
+        parsed = _parse(text)
     except _Stop as stop:
         return Checked([stop.problem])
-    checked = Checked([], document, text)
-    findings = [*_duplicate_keys(document, duplicates), *_findings(text, document, schema)]
+    checked = Checked([], parsed.document, text, parsed.spans)
+    findings = [
+        *_duplicate_keys(parsed.document, parsed.duplicates),
+        *_findings(parsed, raw=raw, text=text, schema=schema),
+    ]
     checked.problems = locate(checked, findings)
     return checked
 
@@ -119,30 +137,153 @@ def _decode(raw: bytes) -> str:
     return text
 
 
-def _parse(text: str, duplicates: list[tuple[dict[str, Any], str]]) -> Any:
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+@dataclass
+class _Parsed:
+    document: Any = None
+    duplicates: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    odd_numbers: bool = False  # NaN, Infinity, or a number too long for a double was read
+    spans: Spans | None = None
+
+
+def _parse(text: str) -> _Parsed:
+    parsed = _Parsed()
+    hooks = _Hooks(parsed)
+    try:
+        parsed.document, parsed.spans = _read(text, hooks)
+    except Exception:  # anything _read does not expect: json.loads decides, with its messages
+        parsed.duplicates.clear()
+        parsed.odd_numbers = False
+        parsed.document = _loads(text, hooks)
+    if not isinstance(parsed.document, dict):
+        message = f"the top level must be an object, not {json_type(parsed.document)}"
+        raise _Stop(Problem(RULES["E004"], message, path="$", line=1))
+    return parsed
+
+
+class _Hooks:
+    """What the JSON reader calls back: noting repeated keys and odd numbers in `parsed`."""
+
+    def __init__(self, parsed: _Parsed) -> None:
+        self.parsed = parsed
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(pairs)
         if len(obj) != len(pairs):
             keys = [k for k, _ in pairs]
-            duplicates.extend((obj, k) for k in obj if keys.count(k) > 1)
+            self.parsed.duplicates.extend((obj, k) for k in obj if keys.count(k) > 1)
         return obj
 
+    def integer(self, digits: str) -> int | float:
+        if len(digits) > 300:  # past 309 digits, beyond a double
+            self.parsed.odd_numbers = True
+        # Python refuses to read integers of over 4300 digits; past 309 they are out of range.
+        return int(digits) if len(digits) <= 400 else math.inf
+
+    def real(self, digits: str) -> float:
+        number = float(digits)
+        if math.isinf(number):
+            self.parsed.odd_numbers = True
+        return number
+
+    def constant(self, name: str) -> float:
+        self.parsed.odd_numbers = True
+        return float(name)  # NaN, Infinity, -Infinity
+
+    def decoder(self) -> json.JSONDecoder:
+        return json.JSONDecoder(
+            object_pairs_hook=self.pairs,
+            parse_int=self.integer,
+            parse_float=self.real,
+            parse_constant=self.constant,
+        )
+
+
+def _loads(text: str, hooks: _Hooks) -> Any:
     try:
-        document = json.loads(text, object_pairs_hook=pairs_hook, parse_int=_int)
+        return json.loads(
+            text,
+            object_pairs_hook=hooks.pairs,
+            parse_int=hooks.integer,
+            parse_float=hooks.real,
+            parse_constant=hooks.constant,
+        )
     except json.JSONDecodeError as exc:
         message = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise _Stop(Problem(RULES["E001"], message, line=exc.lineno)) from None
     except RecursionError:
         raise _Stop(Problem(RULES["E005"], DEEP)) from None
-    if not isinstance(document, dict):
-        message = f"the top level must be an object, not {json_type(document)}"
-        raise _Stop(Problem(RULES["E004"], message, path="$", line=1))
-    return document
 
 
-def _int(digits: str) -> int | float:
-    # Python refuses to read integers of over 4300 digits; past 309 they are out of range anyway.
-    return int(digits) if len(digits) <= 400 else math.inf
+_SPACE = re.compile(r"[ \t\n\r]*")
+_SPLIT = ("sources", "entities")  # the arrays whose items are read, and located, one at a time
+
+
+def _read(text: str, hooks: _Hooks) -> tuple[dict[str, Any], Spans | None]:
+    """The top-level object, read as json.loads reads it, and where its parts lie in `text`.
+
+    Raises on anything but a well-formed object, for json.loads to report.
+    """
+    decode = hooks.decoder().raw_decode
+    start = i = _skip(text, 0)
+    if text[i] != "{":
+        raise ValueError("not an object")
+    pairs: list[tuple[str, Any]] = []
+    values: dict[str, Span] = {}
+    items: dict[str, list[Span]] = {}
+    i = _skip(text, i + 1)
+    while text[i] != "}" or pairs:
+        if text[i] != '"':
+            raise ValueError("not a key")
+        key, i = decode(text, i)
+        i = _skip(text, i)
+        if text[i] != ":":
+            raise ValueError("no colon")
+        begin = i = _skip(text, i + 1)
+        if key in _SPLIT and text[i] == "[":
+            value, i, items[key] = _read_array(text, i, decode)
+        else:
+            value, i = decode(text, i)
+            items.pop(key, None)
+        values[key] = (begin, i)
+        pairs.append((key, value))
+        i = _skip(text, i)
+        if text[i] == "}":
+            break
+        if text[i] != ",":
+            raise ValueError("no comma")
+        i = _skip(text, i + 1)
+    if _skip(text, i + 1) != len(text):
+        raise ValueError("extra data")
+    document = hooks.pairs(pairs)
+    # A repeated top-level key: value_lines, over the whole text, locates its parts.
+    return document, Spans(start, values, items) if len(document) == len(pairs) else None
+
+
+def _skip(text: str, i: int) -> int:
+    """The index of the first character from `i` on that is not JSON white space."""
+    space = _SPACE.match(text, i)
+    return space.end() if space else i
+
+
+def _read_array(
+    text: str, i: int, decode: Callable[[str, int], tuple[Any, int]]
+) -> tuple[list[Any], int, list[Span]]:
+    """The array at text[i], each item read on its own; (items, end, item spans)."""
+    values: list[Any] = []
+    spans: list[Span] = []
+    i = _skip(text, i + 1)
+    if text[i] == "]":
+        return values, i + 1, spans
+    while True:
+        value, end = decode(text, i)
+        values.append(value)
+        spans.append((i, end))
+        i = _skip(text, end)
+        if text[i] == "]":
+            return values, i + 1, spans
+        if text[i] != ",":
+            raise ValueError("no comma")
+        i = _skip(text, i + 1)
 
 
 def _duplicate_keys(
@@ -156,152 +297,40 @@ def _duplicate_keys(
         yield Finding("E007", (*paths.get(id(obj), ()), key), f"the key {brief(key)} is repeated")
 
 
-def _findings(text: str, document: object, schema: Mapping[str, Any]) -> list[Finding]:
+def _findings(
+    parsed: _Parsed, *, raw: bytes, text: str, schema: Mapping[str, Any]
+) -> list[Finding]:
     findings: list[Finding] = []
-    layers = (_value_findings(text, document), schema_findings(document, schema))
-    for layer in (*layers, integrity_findings(document)):
+    document = parsed.document
+    layers: list[Callable[[], Iterable[Finding]]] = [
+        lambda: _value_findings(parsed, text),
+        lambda: schema_findings(document, schema),
+        lambda: integrity_findings(document, strings=may_hold_control_characters(raw)),
+    ]
+    for layer in layers:
         try:
-            findings.extend(layer)
+            findings.extend(layer())
         except RecursionError:  # the schema layer compares arrays; deep ones exhaust the stack
             findings.append(Finding("E005", (), DEEP))
     return findings
 
 
-def _value_findings(text: str, document: object) -> Iterator[Finding]:
+def _value_findings(parsed: _Parsed, text: str) -> Iterator[Finding]:
     """Numbers no JSON reader agrees on, and strings no output can show."""
-    for at, value in walk(document):
+    for at, value in walk(parsed.document) if parsed.odd_numbers else ():
         if isinstance(value, float) and math.isnan(value):
             yield Finding("E006", at, "NaN is not a JSON number")
         elif isinstance(value, (int, float)) and abs(value) > FLOAT_MAX:
             yield Finding("E006", at, "number out of range (beyond ±1.8e308)")
-    for at in lone_surrogates(text, document):
+    for at in lone_surrogates(text, parsed.document):
         message = "holds half a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape)"
         yield Finding("E009", at, message)
-
-
-def schema_findings(document: object, schema: Mapping[str, Any]) -> Iterator[Finding]:
-    """What the JSON Schema says is wrong, each error translated to a rule and a plain message."""
-    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
-    for error in Draft202012Validator(inline_refs(schema)).iter_errors(document):
-        yield from _translate(
-            keyword=str(error.validator),
-            expected=error.validator_value,
-            instance=error.instance,
-            path=tuple(error.absolute_path),
-            schema_path=tuple(error.absolute_schema_path),
-            subschema=error.schema if isinstance(error.schema, dict) else {},
-        )
-
-
-def inline_refs(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema with each `$ref` to `#/$defs/...` replaced by its target (validates ~3x faster).
-
-    The cpkb schema has no recursive references, so this terminates and means the same.
-    """
-    defs = schema.get("$defs", {})
-
-    def inline(node: Any) -> Any:
-        if isinstance(node, list):
-            return [inline(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        here = {k: inline(v) for k, v in node.items() if k not in ("$ref", "$defs")}
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return {**inline(defs[ref.removeprefix("#/$defs/")]), **here}
-        return here
-
-    return dict(inline(schema))
-
-
-DATE_HELP = "a date is YYYY, YYYY-MM or YYYY-MM-DD, on a day that exists"
-ID_HELP = "an id is lowercase letters a-z, digits and single hyphens, at most 200 characters"
-NAME_HELP = "a name is lowercase snake_case: a-z, digits, single underscores"
-
-
-def _translate(
-    *,
-    keyword: str,
-    expected: Any,
-    instance: Any,
-    path: Path,
-    schema_path: tuple[str | int, ...],
-    subschema: Mapping[str, Any],
-) -> Iterator[Finding]:
-    if keyword == "required" and isinstance(instance, dict):
-        for key in (k for k in expected if k not in instance):
-            if key == "sources":
-                yield Finding("E112", (*path, key), "cites no source: 'sources' is missing")
-            else:
-                yield Finding("E102", (*path, key), f"missing required field {key!r}")
-    elif keyword == "additionalProperties" and isinstance(instance, dict):
-        known = list(subschema.get("properties", {}))
-        for key in (k for k in instance if k not in known):
-            near = difflib.get_close_matches(key[:100], known, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            yield Finding("E103", (*path, key), f"unknown field {brief(key)}{hint}")
-    elif keyword == "type":
-        wanted = [_a(name) for name in (expected if isinstance(expected, list) else [expected])]
-        choice = ", ".join(wanted[:-1]) + " or " + wanted[-1] if len(wanted) > 1 else wanted[0]
-        yield Finding("E104", path, f"must be {choice}, not {_a(json_type(instance))}")
-    elif keyword == "oneOf" and isinstance(instance, dict):
-        both = "value" in instance and "target" in instance
-        message = "has both 'value' and 'target'" if both else "has neither 'value' nor 'target'"
-        yield Finding("E109", path, f"{message}: a claim has exactly one of them")
-    else:
-        yield from _translate_value(keyword, expected, instance, path, schema_path)
-
-
-def _a(type_name: str) -> str:
-    return ("an " if type_name[0] in "aeiou" else "a ") + type_name
-
-
-def _translate_value(
-    keyword: str, expected: Any, instance: Any, path: Path, schema_path: tuple[str | int, ...]
-) -> Iterator[Finding]:
-    field_name = path[-1] if path else ""
-    if "propertyNames" in schema_path:
-        yield Finding("E110", (*path, instance), f"{brief(instance)} is not valid: {NAME_HELP}")
-    elif keyword == "enum":
-        types = ", ".join(expected)
-        yield Finding("E105", path, f"unknown entity type {brief(instance)} (one of: {types})")
-    elif keyword == "const":
-        message = f"unsupported schema_version {brief(instance)} (this cpkb reads {expected})"
-        yield Finding("E101", path, message)
-    elif keyword in ("minimum", "maximum"):
-        yield Finding("E006", path, "number out of range (beyond ±1.8e308)")
-    elif keyword == "minItems":
-        yield Finding("E112", path, "cites no source: 'sources' is empty")
-    elif keyword == "uniqueItems":
-        yield from _repeated_items(instance, path)
-    elif keyword in ("minLength", "pattern") and expected in (1, "\\S"):
-        if field_name == "quote":
-            yield Finding("E113", path, "the quote is empty")
-        else:
-            yield Finding("E108", path, "must not be empty or only white space")
-    elif field_name == "property":
-        yield Finding("E110", path, f"{brief(instance)} is not valid: {NAME_HELP}")
-    elif field_name in ("date", "start", "end"):
-        yield Finding("E107", path, f"{brief(instance)} is not a date: {DATE_HELP}")
-    elif field_name in ("id", "target", "source"):
-        yield Finding("E106", path, f"{brief(instance)} is not a valid id: {ID_HELP}")
-    else:  # a keyword the schema gained after this translation was written
-        yield Finding("E104", path, f"does not match the schema ({keyword})")
-
-
-def _repeated_items(items: Iterable[Any], path: Path) -> Iterator[Finding]:
-    seen: list[Any] = []
-    for i, item in enumerate(items):
-        if item in seen:
-            yield Finding("E111", (*path, i), f"{brief(item)} is listed twice")
-        seen.append(item)
 
 
 def locate(checked: Checked, findings: Iterable[Finding]) -> list[Problem]:
     """Problems from findings: one per rule and path, with the entity and line they concern."""
     unique = list({(f.code, f.path, f.message if not f.path else ""): f for f in findings}.values())
-    lines = value_lines(checked.text, {f.path for f in unique}) if unique else {}
+    lines = _lines(checked, {f.path for f in unique}) if unique else {}
     problems = [
         Problem(
             RULES[f.code],
@@ -313,6 +342,51 @@ def locate(checked: Checked, findings: Iterable[Finding]) -> list[Problem]:
         for f in unique
     ]
     return sorted(problems, key=_order)
+
+
+def _lines(checked: Checked, paths: set[Path]) -> dict[Path, int]:
+    """value_lines(text, paths), reading only the top-level values and items the paths lie in."""
+    spans, text = checked.spans, checked.text
+    if spans is None:
+        return value_lines(text, paths)
+    inside: dict[Path, set[Path]] = {}  # a part whose span is known -> the paths within it
+    for path in paths:
+        at = _anchor(spans, path)
+        inside.setdefault(at, set()).add(path[len(at) :])
+    parts = {at[:n] for at in inside for n in range(len(at) + 1)}
+    lines = _start_lines(text, {at: _span(spans, at)[0] for at in parts})
+    for at, within in inside.items():
+        within.discard(())
+        if at and within:  # below the top, only what is in the document has a line
+            start, end = _span(spans, at)
+            for path, n in value_lines(text[start:end], within).items():
+                lines[at + path] = lines[at] + n - 1
+    return lines
+
+
+def _anchor(spans: Spans, path: Path) -> Path:
+    """The longest start of `path` whose span is known: an item, a top-level value, or the top."""
+    items = spans.items.get(str(path[0])) if len(path) >= 2 else None
+    if items is not None and isinstance(path[1], int) and 0 <= path[1] < len(items):
+        return path[:2]
+    return path[:1] if path and path[0] in spans.values else ()
+
+
+def _span(spans: Spans, at: Path) -> Span:
+    if not at:
+        return spans.start, -1
+    if len(at) == 1:
+        return spans.values[str(at[0])]
+    return spans.items[str(at[0])][int(at[1])]
+
+
+def _start_lines(text: str, starts: dict[Path, int]) -> dict[Path, int]:
+    lines: dict[Path, int] = {}
+    line, offset = 1, 0
+    for at, start in sorted(starts.items(), key=lambda item: item[1]):
+        line, offset = line + text.count("\n", offset, start), start
+        lines[at] = line
+    return lines
 
 
 def _order(problem: Problem) -> tuple[bool, int]:
