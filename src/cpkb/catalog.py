@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from cpkb.search import NameIndex, SearchHit
 
 INDEX_ENV = "CPKB_INDEX"  # auto (default), always, never
-AUTO_INDEX_BYTES = 2 * 1024 * 1024  # below this, reading the file is as fast as the index
+AUTO_INDEX_BYTES = 256 * 1024  # below this, reading the file is about as fast as the index
 
 
 class Catalog(Protocol):
