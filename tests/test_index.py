@@ -56,13 +56,17 @@ def kb_copy(tmp_path: Path, bundled_path: Path) -> Path:
     return target
 
 
+def generated(factory: pytest.TempPathFactory, entities: int, seed: int) -> Path:
+    """A synthetic knowledge base from bench/generate.py."""
+    target = factory.mktemp("synthetic") / f"kb-{entities}.json"
+    command = [sys.executable, str(GENERATE), str(entities), "--seed", str(seed), "-o", str(target)]
+    subprocess.run(command, check=True)
+    return target
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("synthetic") / "kb-400.json"
-    subprocess.run(
-        [sys.executable, str(GENERATE), "400", "--seed", "7", "-o", str(target)], check=True
-    )
-    return target
+    return generated(tmp_path_factory, 400, seed=7)
 
 
 def current_index(data: Path) -> Index | None:
@@ -194,11 +198,7 @@ def test_concurrent_builders_do_not_corrupt_the_index(kb_copy: Path, tmp_path: P
 
 @pytest.fixture(scope="module")
 def bigger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("synthetic") / "kb-3000.json"
-    subprocess.run(
-        [sys.executable, str(GENERATE), "3000", "--seed", "11", "-o", str(target)], check=True
-    )
-    return target
+    return generated(tmp_path_factory, 3000, seed=11)
 
 
 def test_index_ranks_like_memory_where_fts_preselects(
