@@ -248,3 +248,19 @@ def outcome(resolve: Callable[[str], Entity], ref: str) -> str:
         return resolve(ref).id
     except CpkbError as exc:
         return f"{type(exc).__name__}: {exc.message} ({exc.hint})"
+
+
+def test_xref_is_identical_with_the_index(runner: CliRunner, kb_copy: Path) -> None:
+    ids = [e["id"] for e in json.loads(kb_copy.read_text(encoding="utf-8"))["entities"]]
+    for entity_id in ids:
+        for depth in ("1", "2", "3"):
+            same(runner, kb_copy, "xref", entity_id, "--depth", depth, "--json")
+    same(runner, kb_copy, "xref", "erlan-karin", "--depth", "2", "--property", "met-with", "--json")
+    same(runner, kb_copy, "xref", "unicef", "--property", "no-such-property")
+    same(runner, kb_copy, "xref", "regina-de-dominicis", "--depth", "2")
+
+
+def test_xref_on_a_synthetic_kb_is_identical(runner: CliRunner, synthetic: Path) -> None:
+    doc = json.loads(synthetic.read_text(encoding="utf-8"))
+    for entity in doc["entities"][::50]:
+        same(runner, synthetic, "xref", entity["id"], "--depth", "2", "--json")

@@ -38,6 +38,10 @@ class Catalog(Protocol):
 
     def sources(self) -> dict[str, Source]: ...
 
+    def around(self, entity_id: str, *, depth: int) -> KnowledgeBase: ...
+
+    def relation_properties(self) -> list[str]: ...
+
 
 class MemoryCatalog:
     def __init__(self, kb: KnowledgeBase) -> None:
@@ -69,6 +73,14 @@ class MemoryCatalog:
 
     def sources(self) -> dict[str, Source]:
         return self.kb.sources
+
+    def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
+        return self.kb
+
+    def relation_properties(self) -> list[str]:
+        from cpkb.graph import relation_properties
+
+        return relation_properties(self.kb)
 
 
 class IndexCatalog:
@@ -107,6 +119,12 @@ class IndexCatalog:
 
     def sources(self) -> dict[str, Source]:
         return self.index.sources()
+
+    def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
+        return self.index.around(entity_id, depth=depth)
+
+    def relation_properties(self) -> list[str]:
+        return self.index.relation_properties()
 
 
 def index_mode() -> str:

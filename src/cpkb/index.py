@@ -31,7 +31,7 @@ from cpkb.text import fold, skeleton
 if TYPE_CHECKING:
     from cpkb.search import SearchHit
 
-FORMAT = "3"
+FORMAT = "4"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
@@ -203,7 +203,11 @@ def build(kb: KnowledgeBase, target: Path, stamp: str, *, progress: Progress | N
                 db.execute(statement)
             terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms"))
             db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
-            meta = expected_meta(kb.path, stamp) | {"schema_version": str(kb.schema_version)}
+            relations = {c.property for e in kb for c in e.claims if c.target is not None}
+            meta = expected_meta(kb.path, stamp) | {
+                "schema_version": str(kb.schema_version),
+                "relations": "\n".join(sorted(relations)),
+            }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             db.commit()
         finally:
@@ -277,7 +281,9 @@ class Index:
         """A knowledge base holding the entity, the ends of its links and its backlinks: all that
         its JSON view needs."""
         entity = self.entities([entity_id])[entity_id]
-        origins = self.db.execute("SELECT origin FROM links WHERE target = ?", (entity_id,))
+        origins = self.db.execute(
+            "SELECT origin FROM links WHERE target = ? ORDER BY rowid", (entity_id,)
+        )
         backlinking = self.entities(o for (o,) in origins)
         targets = {c.target for c in entity.claims if c.target is not None}
         known = self.stubs(targets - backlinking.keys()) | backlinking | {entity_id: entity}
@@ -290,6 +296,49 @@ class Index:
         kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
         kb._backlinks = {entity_id: links}
         return kb
+
+    def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
+        """The entities within `depth` links of `entity_id`, either way, with every backlink of
+        those nearer than `depth`: all that a walk of `depth` steps from it reads."""
+        known = self.entities([entity_id])
+        backlinks: dict[str, list[Backlink]] = {}
+        frontier = [entity_id]
+        for _ in range(depth):
+            incoming = self._incoming(frontier)
+            out = [c.target for node in frontier for c in known[node].claims if c.target]
+            reached = list(
+                dict.fromkeys(out + [o for origins in incoming.values() for o in origins])
+            )
+            fresh = [i for i in reached if i not in known]
+            known |= self.entities(fresh)
+            for node in frontier:
+                backlinks[node] = [
+                    Backlink(known[origin], claim)
+                    for origin in incoming.get(node, [])
+                    for claim in known[origin].claims
+                    if claim.target == node
+                ]
+            frontier = fresh
+        kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
+        kb._backlinks = backlinks
+        return kb
+
+    def _incoming(self, targets: list[str]) -> dict[str, list[str]]:
+        """For each target, the entities with claims about it, once each, in data-file order."""
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(targets), 500):
+            part = targets[start : start + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT target, origin FROM links WHERE target IN ({marks}) ORDER BY rowid"
+            for target, origin in self.db.execute(query, part):
+                origins = found.setdefault(target, [])
+                if origin not in origins[-1:]:
+                    origins.append(origin)
+        return found
+
+    def relation_properties(self) -> list[str]:
+        (names,) = self.db.execute("SELECT value FROM meta WHERE key = 'relations'").fetchone()
+        return [name for name in names.split("\n") if name]
 
     def candidates(
         self, query: str, *, entity_type: str | None, labels_only: bool, enough: int = CANDIDATES

@@ -11,7 +11,6 @@ import typer
 from cpkb.app import REF_HELP, CpkbCommand, JsonOpt, RefArg, app, emit, settings, source_views
 from cpkb.completion import complete_property, complete_ref
 from cpkb.errors import NoResults, UsageProblem
-from cpkb.models import KnowledgeBase
 from cpkb.text import compact
 
 LINKS_PANEL = "Links between entities"
@@ -36,11 +35,9 @@ class GraphFormat(str, Enum):
     json = "json"
 
 
-def checked_properties(kb: KnowledgeBase, names: Sequence[str] | None) -> list[str]:
+def checked_properties(relations: list[str], names: Sequence[str] | None) -> list[str]:
     """The relation properties asked for, spelt as in the data ('met-with' finds met_with)."""
-    from cpkb.graph import relation_properties
-
-    known = {compact(p): p for p in relation_properties(kb)}
+    known = {compact(p): p for p in relations}
     chosen = []
     for name in names or ():
         if compact(name) not in known:
@@ -65,10 +62,10 @@ def xref_cmd(
     from cpkb.graph import neighbourhood
     from cpkb.views import xref_view
 
-    config = settings(ctx)
-    kb = config.kb()
-    entity = config.resolve(ref)
-    wanted = checked_properties(kb, properties)
+    catalog = settings(ctx).catalog()
+    entity = catalog.resolve(ref)
+    wanted = checked_properties(catalog.relation_properties(), properties)
+    kb = catalog.around(entity.id, depth=depth)
     view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
     if as_json:
         emit(ctx, True, view, "")
