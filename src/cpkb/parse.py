@@ -13,8 +13,8 @@ import bisect
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeAlias, TypeVar
 
 from cpkb.models import ENTITY_TYPES, Citation, Claim, Entity, Scalar, Source
 
@@ -28,6 +28,7 @@ CLAIM_KEYS = frozenset({"property", "sources", "value", "target", *CLAIM_OPTIONA
 FLOAT_MAX = 1.7976931348623157e308  # the largest number JSON readers agree on (an IEEE double)
 
 Path: TypeAlias = tuple[str | int, ...]
+T = TypeVar("T")
 
 
 class ParseProblem(Exception):
@@ -208,11 +209,16 @@ def check_top(document: object) -> tuple[list[Any], list[Any]]:
 
 def parse_source(node: object, where: str) -> Source:
     doc = _fields(node, where, SOURCE_KEYS)
-    source_id = _text(doc, "id", where)
+    return _owned("source", doc, where, _source)
+
+
+def _owned(kind: str, doc: Mapping[str, Any], where: str, parse: Callable[..., T]) -> T:
+    """`parse(doc, id, where)`, its problems named by the source or entity they lie in."""
+    owner_id = _text(doc, "id", where)
     try:
-        return _source(doc, source_id, where)
+        return parse(doc, owner_id, where)
     except ParseProblem as exc:
-        raise ParseProblem(exc.where, exc.problem, owner=f"source {brief(source_id)}") from None
+        raise ParseProblem(exc.where, exc.problem, owner=f"{kind} {brief(owner_id)}") from None
 
 
 def _source(doc: Mapping[str, Any], source_id: str, where: str) -> Source:
@@ -272,11 +278,7 @@ def parse_claim(node: object, where: str) -> Claim:
 
 def parse_entity(node: object, where: str) -> Entity:
     doc = _fields(node, where, ENTITY_KEYS)
-    entity_id = _text(doc, "id", where)
-    try:
-        return _entity(doc, entity_id, where)
-    except ParseProblem as exc:
-        raise ParseProblem(exc.where, exc.problem, owner=f"entity {brief(entity_id)}") from None
+    return _owned("entity", doc, where, _entity)
 
 
 def _entity(doc: Mapping[str, Any], entity_id: str, where: str) -> Entity:
