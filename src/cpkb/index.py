@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cpkb import __version__
+from cpkb import __version__, text
 from cpkb.models import Backlink, Citation, Claim, Entity, KnowledgeBase, Source
-from cpkb.text import fold, skeleton
+from cpkb.text import WordMemo, fold, skeleton
 
 if TYPE_CHECKING:
     from cpkb.search import SearchHit
@@ -134,38 +134,35 @@ def source_doc(source: Source) -> str:
 # --- building --------------------------------------------------------------------------------
 
 
-def _loose_words(texts: Iterable[str]) -> str:
-    """The transliteration-folded words the FTS table matches on ('Қазақстан' -> 'kazakstan')."""
-    return " ".join(map(skeleton, fold(" ".join(texts)).split()))
-
-
-def _body(entity: Entity) -> Iterator[str]:
-    yield entity.summary
+def _body(entity: Entity) -> str:
+    """The text an entity is found by besides its labels: summary, values and quotes."""
+    texts = [entity.summary]
     for claim in entity.claims:
         if isinstance(claim.value, (str, int, float)) and not isinstance(claim.value, bool):
-            yield str(claim.value)
+            texts.append(str(claim.value))
     quotes = [c.quote for c in entity.sources] + [c.quote for k in entity.claims for c in k.sources]
-    yield from dict.fromkeys(quotes)
-
-
-def _label_rows(entity_id: str, folded: list[str]) -> Iterator[tuple[str, str]]:
-    keys = {label.replace(" ", "") for label in folded} - {""}
-    for key in keys:
-        yield key, entity_id
-        yield "~" + skeleton(key), entity_id
+    texts += dict.fromkeys(quotes)
+    return " ".join(texts)
 
 
 Row = tuple[str | bytes, ...]
+Batch = tuple[list[Row], list[tuple[str, str]], list[tuple[str, str]]]
 
 
-def _rows(entity: Entity) -> tuple[Row, list[tuple[str, str]], list[tuple[str, str]]]:
-    """The entity's row (document, then full-text columns), label rows and link rows."""
-    folded = [fold(label) for label in (entity.name, *entity.aliases, entity.id)]
-    labels = " ".join(map(skeleton, " ".join(folded).split()))
-    body = _loose_words(_body(entity))
-    links = [(c.target, entity.id) for c in entity.claims if c.target is not None]
-    row = (entity.id, entity.type, entity.name, entity_doc(entity), entity.id, entity.type)
-    return (*row, labels, body), list(_label_rows(entity.id, folded)), links
+def _rows(entities: list[Entity], folds: WordMemo, loose: WordMemo) -> Batch:
+    """Entity rows (document, then full-text columns), label rows and link rows of a batch."""
+    rows: list[Row] = []
+    label_rows: list[tuple[str, str]] = []
+    link_rows: list[tuple[str, str]] = []
+    for entity in entities:
+        labels = (entity.name, *entity.aliases, entity.id)
+        words = loose(" ".join(labels))
+        rows.append((entity.id, entity.type, entity.name, entity_doc(entity), entity.id,
+                     entity.type, words, loose(_body(entity))))  # fmt: skip
+        for key in sorted({folds(label).replace(" ", "") for label in labels} - {""}):
+            label_rows += ((key, entity.id), ("~" + skeleton(key), entity.id))
+        link_rows += [(c.target, entity.id) for c in entity.claims if c.target is not None]
+    return rows, label_rows, link_rows
 
 
 def _fill(db: sqlite3.Connection, kb: KnowledgeBase, progress: Progress | None) -> None:
@@ -173,15 +170,9 @@ def _fill(db: sqlite3.Connection, kb: KnowledgeBase, progress: Progress | None) 
         "INSERT INTO sources VALUES (?, ?)", ((s.id, source_doc(s)) for s in kb.sources.values())
     )
     entities = list(kb.entities.values())
+    folds, loose = WordMemo(fold), WordMemo(text.loose)
     for start in range(0, len(entities), 2000):
-        rows: list[Row] = []
-        labels: list[tuple[str, str]] = []
-        links: list[tuple[str, str]] = []
-        for entity in entities[start : start + 2000]:
-            row, label_rows, link_rows = _rows(entity)
-            rows.append(row)
-            labels += label_rows
-            links += link_rows
+        rows, labels, links = _rows(entities[start : start + 2000], folds, loose)
         db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)", (r[:4] for r in rows))
         db.executemany("INSERT INTO words VALUES (?, ?, ?, ?)", (r[4:] for r in rows))
         db.executemany("INSERT INTO labels VALUES (?, ?)", labels)

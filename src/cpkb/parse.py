@@ -16,7 +16,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeAlias, TypeVar
 
+from cpkb import quick
 from cpkb.models import ENTITY_TYPES, Citation, Claim, Entity, Scalar, Source
+from cpkb.quick import FLOAT_MAX as FLOAT_MAX
 
 SUPPORTED_SCHEMA = 1
 TOP_KEYS = frozenset({"$schema", "schema_version", "sources", "entities"})
@@ -25,7 +27,6 @@ ENTITY_KEYS = frozenset({"id", "type", "name", "aliases", "summary", "sources", 
 CITATION_KEYS = frozenset({"source", "quote"})
 CLAIM_OPTIONAL = ("unit", "date", "start", "end")
 CLAIM_KEYS = frozenset({"property", "sources", "value", "target", *CLAIM_OPTIONAL, "qualifiers"})
-FLOAT_MAX = 1.7976931348623157e308  # the largest number JSON readers agree on (an IEEE double)
 
 Path: TypeAlias = tuple[str | int, ...]
 T = TypeVar("T")
@@ -277,6 +278,9 @@ def parse_claim(node: object, where: str) -> Claim:
 
 
 def parse_entity(node: object, where: str) -> Entity:
+    fast = quick.entity(node)
+    if fast is not None:
+        return fast
     doc = _fields(node, where, ENTITY_KEYS)
     return _owned("entity", doc, where, _entity)
 

@@ -18,6 +18,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from cpkb import fastjson
 from cpkb.errors import DataError
 from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.parse import (
@@ -115,6 +116,13 @@ def parse_json(path: Path, text: str) -> Any:
     return document
 
 
+def read_document(path: Path) -> Any:
+    """The parsed data file: orjson when it is sure to read it right, else the careful reader."""
+    raw = read_bytes(path)
+    document = fastjson.loads(raw)
+    return parse_json(path, decode(path, raw)) if document is None else document
+
+
 def _tables(path: Path, document: Any) -> dict[str, dict[str, dict[str, Any]]]:
     try:
         sources, entities = check_top(document)
@@ -136,7 +144,7 @@ class KBFileStorage(Storage):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._tables = _tables(path, parse_json(path, decode(path, read_bytes(path))))
+        self._tables = _tables(path, read_document(path))
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         return self._tables
