@@ -20,38 +20,21 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cpkb import __version__, text
-from cpkb.models import Backlink, Citation, Claim, Entity, KnowledgeBase, Source
-from cpkb.text import WordMemo, fold, skeleton
+from cpkb import __version__, quick
+from cpkb.models import Backlink, Entity, KnowledgeBase, Source
+from cpkb.text import fold, skeleton
 
 if TYPE_CHECKING:
     from cpkb.search import SearchHit
 
-FORMAT = "4"
+FORMAT = "5"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
 
-SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
-                      doc BLOB NOT NULL);
-CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
-CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
-CREATE VIRTUAL TABLE words USING fts5(id UNINDEXED, type UNINDEXED, labels, body,
-                                      tokenize = 'ascii', detail = 'column');
-CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row');
-CREATE TABLE vocabulary(terms TEXT NOT NULL);
-"""
-INDEXES = """
-CREATE INDEX labels_by_key ON labels(key);
-CREATE INDEX links_by_target ON links(target);
-"""
 Progress = Callable[[int, int], None]
 
 
@@ -86,141 +69,32 @@ def expected_meta(data_path: Path, stamp: str) -> dict[str, str]:
     }
 
 
-# --- models <-> stored documents -----------------------------------------------------------
-
-
-def citations_doc(citations: tuple[Citation, ...]) -> list[list[str]]:
-    return [[c.source, c.quote] for c in citations]
-
-
-def claim_doc(claim: Claim) -> list[Any]:
-    return [
-        claim.property, claim.value, claim.target, claim.unit, claim.date, claim.start,
-        claim.end, [list(q) for q in claim.qualifiers], citations_doc(claim.sources),
-    ]  # fmt: skip
-
-
-def entity_doc(entity: Entity) -> bytes:
-    """The entity as a marshal blob: 3x faster than JSON both ways (the index is keyed by
-    Python version, since marshal's format may change between versions)."""
-    doc = [
-        entity.type, entity.name, list(entity.aliases), entity.summary,
-        citations_doc(entity.sources), [claim_doc(c) for c in entity.claims],
-    ]  # fmt: skip
-    return marshal.dumps(doc)
-
-
-def _citations(rows: list[list[str]]) -> tuple[Citation, ...]:
-    return tuple(Citation(source, quote) for source, quote in rows)
+# --- stored documents -> models (cpkb.indexer writes them) -----------------------------------
 
 
 def entity_from_doc(entity_id: str, blob: bytes) -> Entity:
-    kind, name, aliases, summary, sources, claims = marshal.loads(blob)
-    return Entity(
-        entity_id, kind, name, tuple(aliases), summary, _citations(sources),
-        tuple(
-            Claim(prop, _citations(cited), value, target, unit, date, start, end,
-                  tuple((k, v) for k, v in qualifiers))
-            for prop, value, target, unit, date, start, end, qualifiers, cited in claims
-        ),
-    )  # fmt: skip
+    """The entity from its stored document (as read from the data file, in marshal)."""
+    document = marshal.loads(blob)
+    entity = quick.entity(document)
+    if entity is None:  # valid (it was indexed), but in a shape the fast path leaves alone
+        from cpkb.parse import parse_entity
 
-
-def source_doc(source: Source) -> str:
-    row = [source.title, source.publisher, source.date, source.url, source.reliability]
-    return json.dumps(row, ensure_ascii=False)
-
-
-# --- building --------------------------------------------------------------------------------
-
-
-def _body(entity: Entity) -> str:
-    """The text an entity is found by besides its labels: summary, values and quotes."""
-    texts = [entity.summary]
-    for claim in entity.claims:
-        if isinstance(claim.value, (str, int, float)) and not isinstance(claim.value, bool):
-            texts.append(str(claim.value))
-    quotes = [c.quote for c in entity.sources] + [c.quote for k in entity.claims for c in k.sources]
-    texts += dict.fromkeys(quotes)
-    return " ".join(texts)
-
-
-Row = tuple[str | bytes, ...]
-Batch = tuple[list[Row], list[tuple[str, str]], list[tuple[str, str]]]
-
-
-def _rows(entities: list[Entity], folds: WordMemo, loose: WordMemo) -> Batch:
-    """Entity rows (document, then full-text columns), label rows and link rows of a batch."""
-    rows: list[Row] = []
-    label_rows: list[tuple[str, str]] = []
-    link_rows: list[tuple[str, str]] = []
-    for entity in entities:
-        labels = (entity.name, *entity.aliases, entity.id)
-        words = loose(" ".join(labels))
-        rows.append((entity.id, entity.type, entity.name, entity_doc(entity), entity.id,
-                     entity.type, words, loose(_body(entity))))  # fmt: skip
-        for key in sorted({folds(label).replace(" ", "") for label in labels} - {""}):
-            label_rows += ((key, entity.id), ("~" + skeleton(key), entity.id))
-        link_rows += [(c.target, entity.id) for c in entity.claims if c.target is not None]
-    return rows, label_rows, link_rows
-
-
-def _fill(db: sqlite3.Connection, kb: KnowledgeBase, progress: Progress | None) -> None:
-    db.executemany(
-        "INSERT INTO sources VALUES (?, ?)", ((s.id, source_doc(s)) for s in kb.sources.values())
-    )
-    entities = list(kb.entities.values())
-    folds, loose = WordMemo(fold), WordMemo(text.loose)
-    for start in range(0, len(entities), 2000):
-        rows, labels, links = _rows(entities[start : start + 2000], folds, loose)
-        db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)", (r[:4] for r in rows))
-        db.executemany("INSERT INTO words VALUES (?, ?, ?, ?)", (r[4:] for r in rows))
-        db.executemany("INSERT INTO labels VALUES (?, ?)", labels)
-        db.executemany("INSERT INTO links VALUES (?, ?)", links)
-        if progress:
-            progress(start + len(rows), len(entities))
-
-
-def build(kb: KnowledgeBase, target: Path, stamp: str, *, progress: Progress | None = None) -> None:
-    """Write the index of `kb` to `target`, atomically (a private temp file, then a rename)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        db = sqlite3.connect(temporary)
-        try:
-            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-            _fill(db, kb, progress)
-            for statement in INDEXES.strip().splitlines():
-                db.execute(statement)
-            terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms"))
-            db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
-            relations = {c.property for e in kb for c in e.claims if c.target is not None}
-            meta = expected_meta(kb.path, stamp) | {
-                "schema_version": str(kb.schema_version),
-                "relations": "\n".join(sorted(relations)),
-            }
-            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            db.commit()
-        finally:
-            db.close()
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        entity = parse_entity(document, "$")
+    return entity
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-@dataclass
 class Index:
     """An open, current index of one data file."""
 
-    db: sqlite3.Connection
-    path: Path
-    data_path: Path
-    schema_version: int
-    _vocabulary: list[str] | None = None
+    def __init__(
+        self, db: sqlite3.Connection, path: Path, data_path: Path, schema_version: int
+    ) -> None:
+        self.db, self.path, self.data_path = db, path, data_path
+        self.schema_version = schema_version
+        self._vocabulary: list[str] | None = None
 
     @classmethod
     def open(cls, path: Path, data_path: Path, stamp: str) -> Index | None:
@@ -354,11 +228,12 @@ class Index:
         return list(dict.fromkeys(exact + ids))
 
     def _match(self, match: str, entity_type: str | None, *, exclude: list[str]) -> list[str]:
-        sql = "SELECT id FROM words WHERE words MATCH ?"
+        sql = "SELECT id FROM words JOIN entities ON entities.rowid = words.rowid"
+        sql += " WHERE words MATCH ?"
         args: list[Any] = [match]
         if entity_type is not None:
             sql, args = sql + " AND type = ?", [*args, entity_type]
-        sql += " ORDER BY bm25(words, 0, 0, 10.0, 1.0) LIMIT ?"
+        sql += " ORDER BY bm25(words, 10.0, 1.0) LIMIT ?"
         rows = self.db.execute(sql, [*args, CANDIDATES + len(exclude)])
         seen = set(exclude)
         return [i for (i,) in rows if i not in seen][: CANDIDATES - len(exclude)]
@@ -416,12 +291,14 @@ def open_current(
     found = Index.open(target, data_path, stamp)
     if found is not None:
         return found
+    from cpkb.indexer import build
+
     if progress:
         progress(0, 0)  # reading the file comes first, and takes a while on big files
     with gc_paused():  # millions of small objects, none of them garbage: skip the collector
-        kb = load()
         try:
-            build(kb, target, stamp, progress=progress)
+            if not build(data_path, target, stamp, load=load, progress=progress):
+                return None
         except (OSError, sqlite3.Error):
             return None
     return Index.open(target, data_path, stamp)

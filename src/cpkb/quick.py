@@ -3,7 +3,7 @@ fraction of the careful checks' cost (100,000 entities are read on every index b
 
 Each function returns None as soon as anything is unusual; the caller then runs the careful
 parser, which finds and words the problem. So these must accept only what the careful parser
-accepts, and build the same models from it: tests/test_quick.py checks both on mutated files.
+accepts, and build the same models from it: tests/test_fast_paths.py checks both on mutated files.
 """
 
 from __future__ import annotations

@@ -388,7 +388,9 @@ class ProgressBar:
     def __init__(self, description: str) -> None:
         from rich.progress import Progress
 
-        self.progress = Progress(console=Console(stderr=True), transient=True)
+        # No refresh thread (it redraws on each update): the index builder forks workers, and
+        # forking a process that runs threads is unsafe.
+        self.progress = Progress(console=Console(stderr=True), transient=True, auto_refresh=False)
         self.task = self.progress.add_task(description, total=None)
         self.progress.start()
 
@@ -396,4 +398,4 @@ class ProgressBar:
         self.progress.stop()
 
     def __call__(self, done: int, total: int) -> None:
-        self.progress.update(self.task, completed=done, total=total or None)
+        self.progress.update(self.task, completed=done, total=total or None, refresh=True)

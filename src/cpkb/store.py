@@ -162,6 +162,15 @@ def open_db(path: Path) -> Iterator[TinyDB]:
         db.close()
 
 
+def read_tables(path: Path) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The file's schema version, source documents and entity documents, as stored: unchecked
+    beyond the top level (the index builder checks them; problems go to `load`)."""
+    with open_db(path) as db:
+        tables = db.storage.read() or {}
+    meta, sources, entities = (list(tables[n].values()) for n in ("meta", "sources", "entities"))
+    return meta[0].get("schema_version"), sources, entities
+
+
 def load(path: Path) -> KnowledgeBase:
     """Load and check a data file; any problem raises DataError naming the file."""
     with open_db(path) as db:

@@ -1,0 +1,257 @@
+"""Building the index of a data file (cpkb.index reads it): rows from entities, written to a
+private SQLite file that then replaces the old index atomically.
+
+On a large file the entities are parsed and turned into rows by worker processes (forked, so
+they share the parsed document without copying it), while this process writes the rows. Any
+problem in the file sends the build down the careful path: `load()` reads the file the way every
+other command does, and raises the error they would.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import multiprocessing
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from cpkb import store, text
+from cpkb.index import Progress, expected_meta
+from cpkb.models import Entity, KnowledgeBase, Source
+from cpkb.parse import ParseProblem, by_id, check_schema_version, parse_entity, parse_source
+from cpkb.text import WordMemo, fold, skeleton
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
+                      doc BLOB NOT NULL);
+CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
+CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full',
+                                      tokenize = 'ascii');
+CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row');
+CREATE TABLE vocabulary(terms TEXT NOT NULL);
+"""
+INDEXES = """
+CREATE INDEX labels_by_key ON labels(key);
+CREATE INDEX links_by_target ON links(target);
+"""
+CHUNK = 2000  # entities per unit of work (and per progress step)
+PARALLEL_FROM = 20_000  # fewer entities are done in this process: forking costs more than it saves
+MAX_WORKERS = 4
+
+Row = tuple[int | str | bytes, ...]
+Pair = tuple[str, str]
+
+
+class _Unusual(Exception):
+    """The fast path met something it does not handle: build the careful way instead."""
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+def source_doc(source: Source) -> str:
+    row = [source.title, source.publisher, source.date, source.url, source.reliability]
+    return json.dumps(row, ensure_ascii=False)
+
+
+def _body(entity: Entity) -> str:
+    """The text an entity is found by besides its labels: summary, values and quotes."""
+    texts = [entity.summary]
+    for claim in entity.claims:
+        if isinstance(claim.value, (str, int, float)) and not isinstance(claim.value, bool):
+            texts.append(str(claim.value))
+    quotes = [c.quote for c in entity.sources] + [c.quote for k in entity.claims for c in k.sources]
+    texts += dict.fromkeys(quotes)
+    return " ".join(texts)
+
+
+class Rows:
+    """The rows of a run of entities: entity rows (document, then full-text columns), label
+    rows and link rows; and the sources they cite and the relations they use."""
+
+    def __init__(
+        self,
+        first: int,
+        documents: list[Any],
+        entities: list[Entity],
+        folds: WordMemo,
+        loose: WordMemo,
+    ) -> None:
+        self.ids = [entity.id for entity in entities]
+        self.entities: list[Row] = []
+        self.labels: list[Pair] = []
+        self.links: list[Pair] = []
+        self.cited: set[str] = set()
+        self.relations: set[str] = set()
+        for rowid, document, entity in zip(
+            range(first, first + len(entities)), documents, entities, strict=True
+        ):
+            labels = (entity.name, *entity.aliases, entity.id)
+            words = loose(" ".join(labels))
+            # The entity's document as read, in marshal (3x faster than JSON both ways; the
+            # index is keyed by Python version, as marshal's format may change between them).
+            blob = marshal.dumps(document)
+            self.entities.append((rowid, entity.id, entity.type, entity.name, blob,
+                                  words, loose(_body(entity))))  # fmt: skip
+            for key in sorted({folds(label).replace(" ", "") for label in labels} - {""}):
+                self.labels += ((key, entity.id), ("~" + skeleton(key), entity.id))
+            for claim in entity.claims:
+                if claim.target is not None:
+                    self.links.append((claim.target, entity.id))
+                    self.relations.add(claim.property)
+            self.cited.update(c.source for c in entity.sources)
+            self.cited.update(c.source for k in entity.claims for c in k.sources)
+
+    def insert(self, db: sqlite3.Connection) -> None:
+        rows = self.entities
+        db.executemany("INSERT INTO entities(rowid, id, type, name, doc) VALUES (?, ?, ?, ?, ?)",
+                       (r[:5] for r in rows))  # fmt: skip
+        # The full-text table holds no copy of the text ("contentless"): its rows are the
+        # entities' rowids, which is all a search needs back.
+        db.executemany("INSERT INTO words(rowid, labels, body) VALUES (?, ?, ?)",
+                       ((r[0], r[5], r[6]) for r in rows))  # fmt: skip
+        db.executemany("INSERT INTO labels VALUES (?, ?)", self.labels)
+        db.executemany("INSERT INTO links VALUES (?, ?)", self.links)
+
+
+# Set in this process before workers fork: they inherit them instead of receiving copies.
+_documents: list[Any] = []
+_memos: tuple[WordMemo, WordMemo] = (WordMemo(fold), WordMemo(text.loose))
+
+
+def _chunk(start: int) -> Rows | None:
+    """The rows of entity documents [start, start + CHUNK); None if one is not plainly valid."""
+    documents = _documents[start : start + CHUNK]
+    try:
+        entities = [
+            parse_entity(doc, f"$.entities[{i}]") for i, doc in enumerate(documents, start=start)
+        ]
+    except ParseProblem:
+        return None
+    return Rows(start + 1, documents, entities, *_memos)
+
+
+def _workers(count: int) -> int:
+    if count < PARALLEL_FROM or sys.platform != "linux":  # fork is safe and cheap on Linux only
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(cpus, MAX_WORKERS)
+
+
+def _chunks(documents: list[Any]) -> Iterator[Rows | None]:
+    """`_chunk` of every run of documents, in order, computed by worker processes when it pays."""
+    global _documents
+    _documents = documents
+    starts = range(0, len(documents), CHUNK)
+    try:
+        workers = _workers(len(documents))
+        if workers == 1:
+            yield from map(_chunk, starts)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_chunk, starts)
+    finally:
+        _documents = []
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+Filled = tuple[int, set[str]]  # the file's schema version, and its relations' properties
+
+
+def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) -> Filled:
+    """Fill the index from the data file; raise _Unusual at the first sign of a problem."""
+    version, source_docs, entity_docs = store.read_tables(data_path)
+    try:
+        schema_version = check_schema_version(version)
+        parsed = [parse_source(doc, f"$.sources[{i}]") for i, doc in enumerate(source_docs)]
+        sources: dict[str, Source] = by_id(parsed, "source")
+    except ParseProblem:
+        raise _Unusual from None
+    _insert_sources(db, sources)
+    relations: set[str] = set()
+    ids: set[str] = set()
+    targets: set[str] = set()
+    cited: set[str] = set()
+    done = 0
+    for rows in _chunks(entity_docs):
+        if rows is None:
+            raise _Unusual
+        rows.insert(db)
+        ids.update(rows.ids)
+        targets.update(target for target, _ in rows.links)
+        cited |= rows.cited
+        relations |= rows.relations
+        done += len(rows.ids)
+        if progress:
+            progress(done, len(entity_docs))
+    if len(ids) != len(entity_docs) or not targets <= ids or not cited <= sources.keys():
+        raise _Unusual  # a repeated id, a link to nothing, a citation of no source
+    return schema_version, relations
+
+
+def _insert_sources(db: sqlite3.Connection, sources: dict[str, Source]) -> None:
+    rows = ((s.id, source_doc(s)) for s in sources.values())
+    db.executemany("INSERT INTO sources VALUES (?, ?)", rows)
+
+
+def _write(
+    target: Path, data_path: Path, stamp: str, fill: Callable[[sqlite3.Connection], Filled]
+) -> None:
+    """Create the index at `target` with `fill`, atomically: a private temporary file, renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        db = sqlite3.connect(temporary)
+        try:
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+            schema_version, relations = fill(db)
+            for statement in INDEXES.strip().splitlines():
+                db.execute(statement)
+            terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms"))
+            db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
+            meta = expected_meta(data_path, stamp) | {
+                "schema_version": str(schema_version),
+                "relations": "\n".join(sorted(relations)),
+            }
+            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            db.commit()
+        finally:
+            db.close()
+        os.replace(temporary, target)
+    finally:
+        with suppress(OSError):
+            temporary.unlink()
+
+
+def build(
+    data_path: Path,
+    target: Path,
+    stamp: str,
+    *,
+    load: Callable[[], KnowledgeBase],
+    progress: Progress | None = None,
+) -> bool:
+    """Index the data file at `data_path` into `target`; False if it was not indexed.
+
+    A file with any problem is read with `load()`, which raises the error every command gives
+    (and should it find none, False: the caller reads the file). OSError and sqlite3.Error
+    propagate (no space, an unwritable cache)."""
+    try:
+        _write(target, data_path, stamp, lambda db: _fill(db, data_path, progress))
+    except _Unusual:
+        load()
+        return False
+    return True
