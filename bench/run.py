@@ -291,19 +291,26 @@ def kb_file(kbs: Path, size: int, seed: int) -> tuple[Path, dict[str, str]]:
 
 
 def child_env(kbs: Path) -> dict[str, str]:
-    """The environment of every timed command: no CPKB_* settings, a cache dir of its own."""
+    """The environment of every timed command: no CPKB_* settings, a cache dir of its own, and
+    bytecode caching on, as for an installed program (PYTHONDONTWRITEBYTECODE would make every
+    run of a source checkout compile cpkb's modules again)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CPKB_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["XDG_CACHE_HOME"] = str(kbs / "cache")
     return env
 
 
 def cpkb_command(option: str | None, env: dict[str, str]) -> list[str]:
-    """--cpkb PATH, else this interpreter's `-m cpkb` (with src/ on PYTHONPATH if needed)."""
+    """--cpkb PATH; else the `cpkb` script installed beside this interpreter, as a user runs it;
+    else this interpreter's `-m cpkb` (with src/ on PYTHONPATH if needed)."""
     if option:
         found = shutil.which(option)
         if found is None:
             raise SystemExit(f"bench: --cpkb {option!r}: no such program")
         return [str(Path(found).absolute())]
+    script = Path(sys.executable).parent / "cpkb"
+    if script.is_file():
+        return [str(script)]
     if subprocess.run(
         [sys.executable, "-c", "import cpkb"], env=env, capture_output=True
     ).returncode:

@@ -27,7 +27,7 @@ from cpkb.errors import DataError
 from cpkb.models import Entity, KnowledgeBase
 from cpkb.parse import ParseProblem
 from cpkb.rules import RULES
-from cpkb.text import WordMemo, fold, loose, skeleton, skeleton_text
+from cpkb.text import PUNCTUATION, WordMemo, fold, loose, skeleton, skeleton_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -752,3 +752,40 @@ def test_load_fixtures_the_same_on_both_paths(path: Path, monkeypatch: pytest.Mo
     assert fast == _careful_outcome(path, monkeypatch, quick_too=True)
     if path.parent.name == "bad":
         assert (fast[0] == "error") == RULES[path.name.split("-", 1)[0]].refused
+
+
+# --- fold's shortcut for common punctuation ---------------------------------------------------
+
+
+def _fold_by_anyascii(text: str) -> str:
+    """fold as it was before the punctuation shortcut: every non-ASCII run through anyascii."""
+    import re
+    import unicodedata
+
+    from anyascii import anyascii
+
+    if not text.isascii():
+        nfc = unicodedata.normalize("NFC", text)
+        text = re.sub(r"[^\x00-\x7f]+", lambda m: anyascii(m.group()), nfc)
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold().replace("'", "")).strip()
+
+
+@pytest.mark.parametrize("char", sorted(PUNCTUATION))
+def test_punctuation_shortcut_is_what_anyascii_gives(char: str) -> None:
+    from anyascii import anyascii
+
+    assert PUNCTUATION[char] == anyascii(char)
+
+
+PUNCTUATED_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*PUNCTUATION, *"aqzhnAZ09 -'.,", "\u0301", "\u0308", "қ", "ә", "Ж", "é", "ß", "²", "½"]
+    ),
+    max_size=24,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=PUNCTUATED_TEXT)
+def test_fold_with_the_shortcut_equals_fold_by_anyascii(text: str) -> None:
+    assert fold(text) == _fold_by_anyascii(text)

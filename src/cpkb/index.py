@@ -30,7 +30,7 @@ from cpkb.text import fold, skeleton
 if TYPE_CHECKING:
     from cpkb.search import SearchHit
 
-FORMAT = "5"
+FORMAT = "6"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
@@ -270,7 +270,15 @@ class Index:
         ids = self.candidates(query, entity_type=entity_type, labels_only=False, enough=enough)
         from cpkb.search import SearchIndex
 
-        return SearchIndex.build(self.entities(ids).values()).search(
+        wanted, rows = self._select("id, doc, folds", ids)
+        found = {i: (entity_from_doc(i, doc), marshal.loads(folds)) for i, doc, folds in rows}
+        entities = [found[i][0] for i in wanted if i in found]
+        folded = {
+            label: fold
+            for entity, folds in found.values()
+            for label, fold in zip((entity.name, *entity.aliases, entity.id), folds, strict=True)
+        }
+        return SearchIndex.build(entities, folded=folded).search(
             query, entity_type=entity_type, limit=limit
         )
 

@@ -30,7 +30,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
-                      doc BLOB NOT NULL);
+                      doc BLOB NOT NULL, folds BLOB NOT NULL);
 CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full',
@@ -95,13 +95,14 @@ class Rows:
             range(first, first + len(entities)), documents, entities, strict=True
         ):
             labels = (entity.name, *entity.aliases, entity.id)
+            folded = [folds(label) for label in labels]
             words = loose(" ".join(labels))
             # The entity's document as read, in marshal (3x faster than JSON both ways; the
             # index is keyed by Python version, as marshal's format may change between them).
             blob = marshal.dumps(document)
             self.entities.append((rowid, entity.id, entity.type, entity.name, blob,
-                                  words, loose(_body(entity))))  # fmt: skip
-            for key in sorted({folds(label).replace(" ", "") for label in labels} - {""}):
+                                  marshal.dumps(folded), words, loose(_body(entity))))  # fmt: skip
+            for key in sorted({label.replace(" ", "") for label in folded} - {""}):
                 self.labels += ((key, entity.id), ("~" + skeleton(key), entity.id))
             for claim in entity.claims:
                 if claim.target is not None:
@@ -112,12 +113,13 @@ class Rows:
 
     def insert(self, db: sqlite3.Connection) -> None:
         rows = self.entities
-        db.executemany("INSERT INTO entities(rowid, id, type, name, doc) VALUES (?, ?, ?, ?, ?)",
-                       (r[:5] for r in rows))  # fmt: skip
+        columns = "rowid, id, type, name, doc, folds"
+        db.executemany(f"INSERT INTO entities({columns}) VALUES (?, ?, ?, ?, ?, ?)",
+                       (r[:6] for r in rows))  # fmt: skip
         # The full-text table holds no copy of the text ("contentless"): its rows are the
         # entities' rowids, which is all a search needs back.
         db.executemany("INSERT INTO words(rowid, labels, body) VALUES (?, ?, ?)",
-                       ((r[0], r[5], r[6]) for r in rows))  # fmt: skip
+                       ((r[0], r[6], r[7]) for r in rows))  # fmt: skip
         db.executemany("INSERT INTO labels VALUES (?, ?)", self.labels)
         db.executemany("INSERT INTO links VALUES (?, ?)", self.links)
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from collections.abc import Iterable, Mapping
+from typing import Literal, NamedTuple, TypeAlias
 
 from cpkb.errors import Ambiguous, NotFound
 from cpkb.models import Entity
@@ -37,8 +36,7 @@ def typo_budget(word: str) -> int:
     return 1 if len(word) <= 6 else 2
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     """One entity found by a query, with the field that explains why."""
 
     entity: Entity
@@ -49,8 +47,7 @@ class SearchHit:
     fit: Fit = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
+class _Field(NamedTuple):
     entity_id: str
     kind: str
     text: str
@@ -70,12 +67,12 @@ def _fields(entity: Entity) -> Iterable[tuple[str, str]]:
     yield from (("quote", quote) for quote in dict.fromkeys(quotes))
 
 
-@dataclass
 class _Tally:
     """What one query matched in the fields of one entity."""
 
-    quality: dict[int, dict[int, float]] = field(default_factory=dict)  # field -> word -> q
-    tokens: dict[int, set[str]] = field(default_factory=dict)  # field -> index words matched
+    def __init__(self) -> None:
+        self.quality: dict[int, dict[int, float]] = {}  # field -> word -> quality
+        self.tokens: dict[int, set[str]] = {}  # field -> index words matched
 
     def add(self, field_index: int, word_index: int, token: str, quality: float) -> None:
         words = self.quality.setdefault(field_index, {})
@@ -87,29 +84,37 @@ class _Tally:
 _Match: TypeAlias = "tuple[str, float, int, Fit, _Tally | None]"
 
 
-@dataclass(repr=False)
 class SearchIndex:
-    """Every searchable field of every entity, folded and split into words once, at build time."""
+    """Every searchable field of every entity, folded and split into words once, at build time.
 
-    entities: dict[str, Entity]
-    fields: list[_Field] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=dict)  # word -> field indexes
-    by_skeleton: dict[str, list[str]] = field(default_factory=dict)  # skeleton -> words
-    skeletons: list[str] = field(default_factory=list)  # sorted keys of by_skeleton
-    labels: dict[str, list[int]] = field(default_factory=dict)  # compact label -> fields
-    loose_labels: dict[str, list[int]] = field(default_factory=dict)  # its skeleton -> fields
+    (Plain classes and named tuples here, not dataclasses: importing dataclasses costs every
+    search ~15 ms of start-up.)"""
+
+    def __init__(self, entities: dict[str, Entity]) -> None:
+        self.entities = entities
+        self.fields: list[_Field] = []
+        self.postings: dict[str, list[int]] = {}  # word -> field indexes
+        self.by_skeleton: dict[str, list[str]] = {}  # skeleton -> words
+        self.skeletons: list[str] = []  # sorted keys of by_skeleton
+        self.labels: dict[str, list[int]] = {}  # compact label -> fields
+        self.loose_labels: dict[str, list[int]] = {}  # its skeleton -> fields
 
     @classmethod
-    def build(cls, entities: Iterable[Entity]) -> SearchIndex:
+    def build(
+        cls, entities: Iterable[Entity], *, folded: Mapping[str, str] | None = None
+    ) -> SearchIndex:
+        """The index of `entities`; `folded` may give `fold(text)` of some texts, precomputed
+        (the on-disk index keeps its labels' folds, so a search need not transliterate them)."""
         index = cls({e.id: e for e in entities})
+        known = folded or {}
         for entity in index.entities.values():
             for kind, text in _fields(entity):
-                index._add(entity.id, kind, text)
+                index._add(entity.id, kind, text, known.get(text))
         index.skeletons = sorted(index.by_skeleton)
         return index
 
-    def _add(self, entity_id: str, kind: str, text: str) -> None:
-        words = dict.fromkeys(fold(text).split())
+    def _add(self, entity_id: str, kind: str, text: str, folded: str | None = None) -> None:
+        words = dict.fromkeys((fold(text) if folded is None else folded).split())
         if not words:
             return
         position = len(self.fields)
@@ -278,13 +283,13 @@ def suggested_names(hits: list[SearchHit]) -> list[str]:
     return [h.entity.name for h in hits if h.score >= hits[0].score / 2]
 
 
-@dataclass
 class NameIndex:
     """Reference resolution: exact id or folded label first (cheap), then the search index."""
 
-    entities: dict[str, Entity]
-    by_key: dict[str, list[str]] = field(default_factory=dict)
-    _search: SearchIndex | None = field(default=None, repr=False)
+    def __init__(self, entities: dict[str, Entity]) -> None:
+        self.entities = entities
+        self.by_key: dict[str, list[str]] = {}
+        self._search: SearchIndex | None = None
 
     @classmethod
     def build(cls, entities: Iterable[Entity]) -> NameIndex:

@@ -23,6 +23,17 @@ def _ascii_run(run: str) -> str:
     return anyascii(run)
 
 
+# What anyascii gives for common punctuation (tests check each against anyascii): a text whose
+# only non-ASCII characters are these is folded without loading anyascii's tables (~20 ms).
+PUNCTUATION = {
+    "\u00a0": " ", "\u00ab": "<<", "\u00b7": "-", "\u00bb": ">>", "\u2010": "-",
+    "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2018": "'",
+    "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2022": "*", "\u2026": "...",
+    "\u2116": "No",
+}  # fmt: skip
+_PUNCTUATION = str.maketrans(PUNCTUATION)
+
+
 def fold(text: str) -> str:
     """Lowercase ASCII words joined by single spaces, whatever the script, accents, punctuation.
 
@@ -30,7 +41,11 @@ def fold(text: str) -> str:
     'Women’s' -> 'womens' (apostrophes join, they do not split).
     """
     if not text.isascii():
-        text = _NON_ASCII.sub(_transliterate, unicodedata.normalize("NFC", text))
+        plain = text.translate(_PUNCTUATION)
+        if plain.isascii():  # nothing else was non-ASCII: no letter, no combining mark
+            text = plain
+        else:
+            text = _NON_ASCII.sub(_transliterate, unicodedata.normalize("NFC", text))
     ascii_text = text.casefold().replace("'", "")
     return _NON_ALNUM.sub(" ", ascii_text).strip()
 
