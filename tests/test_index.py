@@ -264,3 +264,61 @@ def test_xref_on_a_synthetic_kb_is_identical(runner: CliRunner, synthetic: Path)
     doc = json.loads(synthetic.read_text(encoding="utf-8"))
     for entity in doc["entities"][::50]:
         same(runner, synthetic, "xref", entity["id"], "--depth", "2", "--json")
+
+
+def test_path_is_identical_with_the_index(runner: CliRunner, kb_copy: Path) -> None:
+    """`path` reads only as far from its start as the path reaches (growing neighbourhoods);
+    it must find the very path the whole graph gives, and the same errors."""
+    ids = [e["id"] for e in json.loads(kb_copy.read_text(encoding="utf-8"))["entities"]]
+    found = 0
+    for start in ids[::2]:
+        for goal in ids[1::3]:
+            found += same(runner, kb_copy, "path", start, goal, "--json").exit_code == 0
+    assert found > 10
+    same(runner, kb_copy, "path", "adal-azamat", "adal-azamat", "--json")
+    same(runner, kb_copy, "path", "Adal Azamat", "UNICEF")
+    same(runner, kb_copy, "path", "adal-azamat", "no-such-entity")
+
+
+def test_path_on_a_synthetic_kb_is_identical(runner: CliRunner, synthetic: Path) -> None:
+    ids = [e["id"] for e in json.loads(synthetic.read_text(encoding="utf-8"))["entities"]]
+    lengths = set()
+    for start, goal in zip(ids[::41], ids[17::29], strict=False):
+        result = same(runner, synthetic, "path", start, goal, "--json")
+        assert result.exit_code == 0, result.output
+        lengths.add(len(json.loads(result.stdout)["steps"]))
+    assert len(lengths) >= 2  # paths of several lengths were compared
+
+
+def test_path_between_islands_is_identical(runner: CliRunner, tmp_path: Path, mini: Path) -> None:
+    """Two components, a -> b and c -> d: no path from a to d, however far the search grows."""
+    doc = json.loads(mini.read_text(encoding="utf-8"))
+    source = doc["sources"][0]["id"]
+
+    def island(entity_id: str, targets: list[str]) -> dict[str, object]:
+        cite = [{"source": source, "quote": f"{entity_id} is real."}]
+        claims = [{"property": "links_to", "target": t, "sources": cite} for t in targets]
+        named = {"id": entity_id, "type": "organisation", "name": f"Island {entity_id}"}
+        return {**named, "aliases": [], "summary": "A fixture.", "sources": cite, "claims": claims}
+
+    doc["entities"] = [island("a", ["b"]), island("b", []), island("c", ["d"]), island("d", [])]
+    islands = tmp_path / "islands.json"
+    islands.write_text(json.dumps(doc), encoding="utf-8")
+    assert same(runner, islands, "path", "a", "b", "--json").exit_code == 0
+    assert same(runner, islands, "path", "a", "d", "--json").exit_code == 1
+
+
+def test_graph_focus_is_identical_with_the_index(runner: CliRunner, kb_copy: Path) -> None:
+    ids = [e["id"] for e in json.loads(kb_copy.read_text(encoding="utf-8"))["entities"]]
+    for entity_id in ids:
+        for depth in ("1", "2"):
+            same(runner, kb_copy, "graph", "--focus", entity_id, "--depth", depth, "--json")
+    same(runner, kb_copy, "graph", "--focus", "Erlan Karin", "--format", "dot")
+    same(runner, kb_copy, "graph", "--focus", "regina", "--depth", "3", "--format", "mermaid")
+    same(runner, kb_copy, "graph", "--focus", "no such entity at all")
+
+
+def test_graph_focus_on_a_synthetic_kb_is_identical(runner: CliRunner, synthetic: Path) -> None:
+    doc = json.loads(synthetic.read_text(encoding="utf-8"))
+    for entity in doc["entities"][::67]:
+        same(runner, synthetic, "graph", "--focus", entity["id"], "--depth", "2", "--json")

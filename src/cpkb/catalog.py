@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -19,6 +19,7 @@ from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.views import View, entity_view
 
 if TYPE_CHECKING:
+    from cpkb.graph import Direction
     from cpkb.index import Index, Progress  # sqlite3 is imported only when an index is used
     from cpkb.render import ProgressBar
     from cpkb.search import NameIndex, SearchHit
@@ -41,6 +42,10 @@ class Catalog(Protocol):
     def around(self, entity_id: str, *, depth: int) -> KnowledgeBase: ...
 
     def relation_properties(self) -> list[str]: ...
+
+    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]: ...
+
+    def subset(self, ids: Iterable[str]) -> KnowledgeBase: ...
 
 
 class MemoryCatalog:
@@ -81,6 +86,14 @@ class MemoryCatalog:
         from cpkb.graph import relation_properties
 
         return relation_properties(self.kb)
+
+    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
+        from cpkb.graph import adjacency
+
+        return adjacency(self.kb)(nodes)
+
+    def subset(self, ids: Iterable[str]) -> KnowledgeBase:
+        return self.kb
 
 
 class IndexCatalog:
@@ -125,6 +138,12 @@ class IndexCatalog:
 
     def relation_properties(self) -> list[str]:
         return self.index.relation_properties()
+
+    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
+        return self.index.adjacent(nodes)
+
+    def subset(self, ids: Iterable[str]) -> KnowledgeBase:
+        return self.index.subset(ids)
 
 
 def index_mode() -> str:

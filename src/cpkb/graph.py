@@ -6,8 +6,7 @@ Walks follow edges both ways; `direction` says which way each was followed. No I
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -90,24 +89,66 @@ def neighbourhood(
     return found
 
 
-def shortest_path(kb: KnowledgeBase, start: str, goal: str) -> list[Link] | None:
-    """The fewest claims leading from `start` to `goal`, each followed either way; None if none."""
-    came_from: dict[str, Link] = {}
-    queue, reached = deque([start]), {start}
-    while queue and goal not in reached:
-        node = queue.popleft()
-        for link in links(kb, node):
-            if link.entity.id not in reached:
-                reached.add(link.entity.id)
-                came_from[link.entity.id] = link
-                queue.append(link.entity.id)
+Adjacent = Callable[[list[str]], Mapping[str, list[tuple[str, Direction]]]]
+Step = tuple[str, str, Direction]  # (the entity walked from, the entity reached, direction)
+
+
+def adjacency(kb: KnowledgeBase) -> Adjacent:
+    """For a list of entities, the ids each links to, in `links` order, with directions."""
+
+    def adjacent(nodes: list[str]) -> dict[str, list[tuple[str, Direction]]]:
+        return {
+            node: [(link.entity.id, link.direction) for link in links(kb, node)] for node in nodes
+        }
+
+    return adjacent
+
+
+def shortest_path_steps(adjacent: Adjacent, start: str, goal: str) -> list[Step] | None:
+    """The fewest claims leading from `start` to `goal`, each followed either way, as steps of
+    ids; None if none. Breadth first, one level at a time, each node's links in `links` order:
+    so it needs only ids (the index answers `adjacent` from its links table), and the path is
+    the first one found, whichever catalog answers."""
+    came_from: dict[str, tuple[str, Direction]] = {}
+    reached, level = {start}, [start]
+    while level and goal not in reached:
+        following: list[str] = []
+        linked = adjacent(level)
+        for node in level:
+            for other, direction in linked.get(node, ()):
+                if other not in reached:
+                    reached.add(other)
+                    came_from[other] = (node, direction)
+                    following.append(other)
+        level = following
     if goal not in reached:
         return None
-    steps: list[Link] = []
+    steps: list[Step] = []
     while goal != start:
-        steps.append(came_from[goal])
-        goal = came_from[goal].via.id
-    return [replace(link, depth=n) for n, link in enumerate(reversed(steps), start=1)]
+        via, direction = came_from[goal]
+        steps.append((via, goal, direction))
+        goal = via
+    return steps[::-1]
+
+
+def path_links(kb: KnowledgeBase, steps: list[Step]) -> list[Link]:
+    """The links of a path of steps; `kb` must hold every entity on it. Each step is the first
+    claim that `links` lists for it, as the walk took it."""
+    found: list[Link] = []
+    for depth, (via, reached, direction) in enumerate(steps, start=1):
+        taken = next(
+            link
+            for link in links(kb, via)
+            if link.entity.id == reached and link.direction == direction
+        )
+        found.append(replace(taken, depth=depth))
+    return found
+
+
+def shortest_path(kb: KnowledgeBase, start: str, goal: str) -> list[Link] | None:
+    """The fewest claims leading from `start` to `goal`, each followed either way; None if none."""
+    steps = shortest_path_steps(adjacency(kb), start, goal)
+    return None if steps is None else path_links(kb, steps)
 
 
 def subgraph(kb: KnowledgeBase, *, focus: str | None = None, depth: int = 1) -> Graph:

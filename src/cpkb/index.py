@@ -28,9 +28,10 @@ from cpkb.models import Backlink, Entity, KnowledgeBase, Source
 from cpkb.text import fold, skeleton
 
 if TYPE_CHECKING:
+    from cpkb.graph import Direction
     from cpkb.search import SearchHit
 
-FORMAT = "6"
+FORMAT = "7"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
@@ -95,6 +96,7 @@ class Index:
         self.db, self.path, self.data_path = db, path, data_path
         self.schema_version = schema_version
         self._vocabulary: list[str] | None = None
+        self._links: dict[str, list[tuple[str, Direction]]] | None = None
 
     @classmethod
     def open(cls, path: Path, data_path: Path, stamp: str) -> Index | None:
@@ -200,6 +202,43 @@ class Index:
                 if origin not in origins[-1:]:
                     origins.append(origin)
         return found
+
+    def adjacent(self, nodes: list[str]) -> dict[str, list[tuple[str, Direction]]]:
+        """The ids each node links to, as `graph.links` orders them: the targets of its claims
+        in claim order, then the entities with claims about it, in data-file order."""
+        if len(nodes) > 2000 or self._links is not None:  # a wide walk: read every link once
+            if self._links is None:
+                self._links = self._every_link()
+            return {node: self._links.get(node, []) for node in nodes}
+        found: dict[str, list[tuple[str, Direction]]] = {node: [] for node in nodes}
+        incoming: dict[str, list[tuple[str, Direction]]] = {}
+        for start in range(0, len(nodes), 500):
+            part = nodes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            out = f"SELECT origin, target FROM links WHERE origin IN ({marks}) ORDER BY rowid"
+            for origin, target in self.db.execute(out, part):
+                found[origin].append((target, "out"))
+            back = f"SELECT target, origin FROM links WHERE target IN ({marks}) ORDER BY rowid"
+            for target, origin in self.db.execute(back, part):
+                incoming.setdefault(target, []).append((origin, "in"))
+        for node, linked in incoming.items():
+            found[node] += linked
+        return found
+
+    def _every_link(self) -> dict[str, list[tuple[str, Direction]]]:
+        found: dict[str, list[tuple[str, Direction]]] = {}
+        incoming: dict[str, list[tuple[str, Direction]]] = {}
+        for target, origin in self.db.execute("SELECT target, origin FROM links ORDER BY rowid"):
+            found.setdefault(origin, []).append((target, "out"))
+            incoming.setdefault(target, []).append((origin, "in"))
+        for node, linked in incoming.items():
+            found[node] = found.get(node, []) + linked
+        return found
+
+    def subset(self, ids: Iterable[str]) -> KnowledgeBase:
+        """A knowledge base of just these entities (and every source)."""
+        entities = self.entities(ids)
+        return KnowledgeBase(self.data_path, self.schema_version, self.sources(), entities)
 
     def relation_properties(self) -> list[str]:
         (names,) = self.db.execute("SELECT value FROM meta WHERE key = 'relations'").fetchone()

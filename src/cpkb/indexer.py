@@ -41,6 +41,7 @@ CREATE TABLE vocabulary(terms TEXT NOT NULL);
 INDEXES = """
 CREATE INDEX labels_by_key ON labels(key);
 CREATE INDEX links_by_target ON links(target);
+CREATE INDEX links_by_origin ON links(origin);
 """
 CHUNK = 2000  # entities per unit of work (and per progress step)
 PARALLEL_FROM = 20_000  # fewer entities are done in this process: forking costs more than it saves

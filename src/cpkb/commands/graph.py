@@ -81,12 +81,14 @@ def path_cmd(ctx: typer.Context, start: RefArg, goal: RefArg, as_json: JsonOpt =
 
     Example: cpkb path "Adal Azamat" UNICEF
     """
-    from cpkb.graph import shortest_path
+    from cpkb.graph import path_links, shortest_path_steps
     from cpkb.views import path_view
 
-    config = settings(ctx)
-    first, last = config.resolve(start), config.resolve(goal)
-    steps = shortest_path(config.kb(), first.id, last.id)
+    catalog = settings(ctx).catalog()
+    first, last = catalog.resolve(start), catalog.resolve(goal)
+    found = shortest_path_steps(catalog.adjacent, first.id, last.id)
+    on_path = {first.id} | {reached for _, reached, _ in found or ()}
+    steps = None if found is None else path_links(catalog.subset(on_path), found)
     if steps is None:
         raise NoResults(
             f"no chain of claims links {first.id} ({first.name}) and {last.id} ({last.name})",
@@ -135,8 +137,13 @@ def graph_cmd(
     if depth is not None and focus is None:
         raise UsageProblem("--depth needs --focus", hint="the whole graph has no depth")
     config = settings(ctx)
-    centre = config.resolve(focus).id if focus is not None else None
-    view = graph_view(subgraph(config.kb(), focus=centre, depth=depth or 1))
+    if focus is None:
+        view = graph_view(subgraph(config.kb()))
+    else:  # only the neighbourhood is read (from the index, on a big file)
+        catalog = config.catalog()
+        centre = catalog.resolve(focus).id
+        near = catalog.around(centre, depth=depth or 1)
+        view = graph_view(subgraph(near, focus=centre, depth=depth or 1))
     if as_json or output_format is GraphFormat.json:
         emit(ctx, True, view, "")
         return
