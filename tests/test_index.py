@@ -322,3 +322,32 @@ def test_graph_focus_on_a_synthetic_kb_is_identical(runner: CliRunner, synthetic
     doc = json.loads(synthetic.read_text(encoding="utf-8"))
     for entity in doc["entities"][::67]:
         same(runner, synthetic, "graph", "--focus", entity["id"], "--depth", "2", "--json")
+
+
+def test_completion_is_identical_with_the_index(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Completion reads ids, names and aliases from the index on a big file, in data order."""
+    from typer.main import get_command
+
+    from cpkb.cli import app as command
+    from cpkb.completion import complete_property, complete_ref
+
+    monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path))
+    doc = json.loads(synthetic.read_text(encoding="utf-8"))
+    prefixes = ["", "a", "Al", "ast", "law-no-1", "Қ", "zzz"]
+    prefixes += [e["name"][:5] for e in doc["entities"][::90]]
+    prefixes += [a[:3] for e in doc["entities"][::120] for a in e["aliases"][:1]]
+    answers = {}
+    for mode in ("never", "always"):
+        monkeypatch.setenv("CPKB_INDEX", mode)
+        ctx = get_command(command).make_context(
+            "cpkb", ["--data", str(synthetic)], resilient_parsing=True
+        )
+        answers[mode] = (
+            [complete_ref(ctx, prefix) for prefix in prefixes],
+            complete_property(ctx, ""),
+        )
+    assert answers["always"] == answers["never"]
+    assert sum(len(found) > 0 for found in answers["never"][0]) >= 8
+    assert current_index(synthetic) is not None

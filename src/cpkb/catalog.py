@@ -47,6 +47,8 @@ class Catalog(Protocol):
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase: ...
 
+    def labelled(self) -> Iterator[Entity]: ...
+
 
 class MemoryCatalog:
     def __init__(self, kb: KnowledgeBase) -> None:
@@ -94,6 +96,9 @@ class MemoryCatalog:
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.kb
+
+    def labelled(self) -> Iterator[Entity]:
+        return iter(self.kb)
 
 
 class IndexCatalog:
@@ -145,6 +150,9 @@ class IndexCatalog:
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.index.subset(ids)
 
+    def labelled(self) -> Iterator[Entity]:
+        return self.index.labelled()
+
 
 def index_mode() -> str:
     mode = os.environ.get(INDEX_ENV, "auto").strip().lower()
@@ -161,12 +169,15 @@ def wants_index(data_path: Path) -> bool:
         return False  # reading the file will report the problem
 
 
-def open_catalog(data_path: Path, *, load: Callable[[], KnowledgeBase]) -> Catalog:
-    """The index of `data_path` when one is wanted and can be had, else the file in memory."""
+def open_catalog(
+    data_path: Path, *, load: Callable[[], KnowledgeBase], progress_bar: bool = True
+) -> Catalog:
+    """The index of `data_path` when one is wanted and can be had, else the file in memory.
+    A progress bar shows while the index is built, at a terminal, unless not `progress_bar`."""
     if wants_index(data_path):
         from cpkb.index import open_current
 
-        with indexing_progress() as progress:
+        with indexing_progress(shown=progress_bar) as progress:
             found = open_current(data_path, load=load, progress=progress)
         if found is not None:
             return IndexCatalog(found)
@@ -175,9 +186,9 @@ def open_catalog(data_path: Path, *, load: Callable[[], KnowledgeBase]) -> Catal
 
 
 @contextmanager
-def indexing_progress() -> Iterator[Progress | None]:
+def indexing_progress(*, shown: bool = True) -> Iterator[Progress | None]:
     """A progress bar on stderr while an index is built (only then, only at a terminal)."""
-    if not sys.stderr.isatty():
+    if not shown or not sys.stderr.isatty():
         yield None
         return
     bars: list[ProgressBar] = []

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import typer
 
-from cpkb.models import ENTITY_TYPES, Entity, KnowledgeBase
+from cpkb.models import ENTITY_TYPES, Entity
 from cpkb.text import visible
+
+if TYPE_CHECKING:
+    from cpkb.catalog import Catalog
 
 MAX_ITEMS = 100
 
@@ -37,7 +41,7 @@ def labels(entity: Entity) -> Iterable[tuple[str, str]]:
 
 
 def ref_completions(
-    kb: KnowledgeBase, incomplete: str, *, spaces: bool = True
+    entities: Iterable[Entity], incomplete: str, *, spaces: bool = True
 ) -> list[tuple[str, str]]:
     """Ids, names and aliases that complete `incomplete`; without `spaces`, single words only.
 
@@ -45,7 +49,7 @@ def ref_completions(
     resolves all the same.
     """
     found: dict[str, str] = {}
-    for entity in kb:
+    for entity in entities:
         for label, help_text in labels(entity):
             if visible(label) != label:  # control characters must not reach the shell
                 continue
@@ -63,12 +67,15 @@ def spaces_allowed() -> bool:
     return "_TYPER_COMPLETE_ARGS" in os.environ or "COMP_WORDS" not in os.environ
 
 
-def load(ctx: typer.Context) -> KnowledgeBase | None:
-    """The knowledge base the command line names (--data, CPKB_DATA, bundled), or None."""
+def catalog(ctx: typer.Context) -> Catalog | None:
+    """The knowledge base the command line names (--data, CPKB_DATA, bundled), or None: its
+    index for a big file (built silently if need be: no progress bar over the prompt)."""
     try:
         from cpkb import store
+        from cpkb.catalog import open_catalog
 
-        return store.load(store.resolve_data_path(ctx.find_root().params.get("data")))
+        path = store.resolve_data_path(ctx.find_root().params.get("data"))
+        return open_catalog(path, load=lambda: store.load(path), progress_bar=False)
     except Exception:
         return None
 
@@ -76,8 +83,10 @@ def load(ctx: typer.Context) -> KnowledgeBase | None:
 def complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Entity ids, names and aliases starting with what was typed, in any case."""
     try:
-        kb = load(ctx)
-        return [] if kb is None else ref_completions(kb, incomplete, spaces=spaces_allowed())
+        found = catalog(ctx)
+        if found is None:
+            return []
+        return ref_completions(found.labelled(), incomplete, spaces=spaces_allowed())
     except Exception:
         return []
 
@@ -91,12 +100,10 @@ def complete_type(incomplete: str) -> list[tuple[str, str]]:
 def complete_property(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """The properties of relation claims in the knowledge base."""
     try:
-        kb = load(ctx)
-        if kb is None:
+        known = catalog(ctx)
+        if known is None:
             return []
-        from cpkb.graph import relation_properties
-
-        found = ((typed(incomplete, p), p) for p in relation_properties(kb))
+        found = ((typed(incomplete, p), p) for p in known.relation_properties())
         return [(value, "relation") for value, _ in found if value is not None]
     except Exception:
         return []

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from cpkb.graph import Direction
     from cpkb.search import SearchHit
 
-FORMAT = "7"
+FORMAT = "8"
 CACHE_ENV = "CPKB_CACHE_DIR"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
@@ -139,6 +139,13 @@ class Index:
         """Entities with only id, type and name: enough to name a link's other end."""
         _, rows = self._select("id, type, name", ids)
         return {i: Entity(i, kind, name, (), "", (), ()) for i, kind, name in rows}
+
+    def labelled(self) -> Iterator[Entity]:
+        """Every entity with only its id, type, name and aliases, in data-file order, read as
+        iterated (completion stops at the first hundred matches)."""
+        rows = self.db.execute("SELECT id, type, name, aliases FROM entities ORDER BY rowid")
+        for entity_id, kind, name, aliases in rows:
+            yield Entity(entity_id, kind, name, marshal.loads(aliases), "", (), ())
 
     def label_ids(self, key: str) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))

@@ -30,7 +30,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
-                      doc BLOB NOT NULL, folds BLOB NOT NULL);
+                      aliases BLOB NOT NULL, doc BLOB NOT NULL, folds BLOB NOT NULL);
 CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full',
@@ -101,8 +101,9 @@ class Rows:
             # The entity's document as read, in marshal (3x faster than JSON both ways; the
             # index is keyed by Python version, as marshal's format may change between them).
             blob = marshal.dumps(document)
-            self.entities.append((rowid, entity.id, entity.type, entity.name, blob,
-                                  marshal.dumps(folded), words, loose(_body(entity))))  # fmt: skip
+            self.entities.append((rowid, entity.id, entity.type, entity.name,
+                                  marshal.dumps(entity.aliases), blob, marshal.dumps(folded),
+                                  words, loose(_body(entity))))  # fmt: skip
             for key in sorted({label.replace(" ", "") for label in folded} - {""}):
                 self.labels += ((key, entity.id), ("~" + skeleton(key), entity.id))
             for claim in entity.claims:
@@ -114,13 +115,13 @@ class Rows:
 
     def insert(self, db: sqlite3.Connection) -> None:
         rows = self.entities
-        columns = "rowid, id, type, name, doc, folds"
-        db.executemany(f"INSERT INTO entities({columns}) VALUES (?, ?, ?, ?, ?, ?)",
-                       (r[:6] for r in rows))  # fmt: skip
+        columns = "rowid, id, type, name, aliases, doc, folds"
+        db.executemany(f"INSERT INTO entities({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (r[:7] for r in rows))  # fmt: skip
         # The full-text table holds no copy of the text ("contentless"): its rows are the
         # entities' rowids, which is all a search needs back.
         db.executemany("INSERT INTO words(rowid, labels, body) VALUES (?, ?, ?)",
-                       ((r[0], r[6], r[7]) for r in rows))  # fmt: skip
+                       ((r[0], r[7], r[8]) for r in rows))  # fmt: skip
         db.executemany("INSERT INTO labels VALUES (?, ?)", self.labels)
         db.executemany("INSERT INTO links VALUES (?, ?)", self.links)
 
