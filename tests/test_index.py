@@ -351,3 +351,56 @@ def test_completion_is_identical_with_the_index(
     assert answers["always"] == answers["never"]
     assert sum(len(found) > 0 for found in answers["never"][0]) >= 8
     assert current_index(synthetic) is not None
+
+
+TABLES = ["sources", "entities", "labels", "links", "vocabulary"]
+
+
+def index_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    queries = {t: f"SELECT rowid, * FROM {t} ORDER BY rowid" for t in TABLES}
+    queries["meta"] = "SELECT * FROM meta WHERE key != 'stamp' ORDER BY key"
+    queries["words"] = "SELECT * FROM terms ORDER BY term"  # the full-text index, term by term
+    with sqlite3.connect(path) as db:
+        return {name: db.execute(query).fetchall() for name, query in queries.items()}
+
+
+def test_forked_workers_build_the_same_index(
+    bigger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes (used for 20,000 entities or more) build exactly what one process does:
+    here forced on for 3,000 entities (and chunks of 250, so that many are in flight)."""
+    from cpkb import indexer
+    from cpkb.store import load
+
+    if indexer._workers(10**9) < 2:
+        pytest.skip("one CPU, or no fork: the index is always built in one process")
+    built = {}
+    for name, threshold in (("single", 10**9), ("forked", 0)):
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", threshold)
+        monkeypatch.setattr(indexer, "CHUNK", 250)
+        target = tmp_path / f"{name}.sqlite"
+        assert indexer.build(bigger, target, "stamp", load=lambda: load(bigger))
+        built[name] = index_tables(target)
+    assert built["forked"] == built["single"]
+    assert len(built["forked"]["entities"]) == 3000
+
+
+def test_forked_workers_report_bad_data_as_load_does(
+    bigger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cpkb import indexer
+    from cpkb.errors import DataError
+    from cpkb.store import load
+
+    doc = json.loads(bigger.read_text(encoding="utf-8"))
+    doc["entities"][2500]["claims"][0]["sources"] = []  # an uncited claim, deep in the file
+    doc["entities"][2900]["claims"][0]["target"] = "nowhere"  # and a dangling link
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError) as expected:
+        load(bad)
+    monkeypatch.setattr(indexer, "PARALLEL_FROM", 0)
+    with pytest.raises(DataError) as raised:
+        indexer.build(bad, tmp_path / "bad.sqlite", "stamp", load=lambda: load(bad))
+    assert str(raised.value) == str(expected.value)
+    assert not list(tmp_path.glob("bad.sqlite*"))  # nothing left behind
