@@ -1,25 +1,50 @@
 """Integrity rules and warnings over a parsed data file, however broken: pure, no I/O.
 
 Each check looks only at the parts of the document that have the expected shape; the schema layer
-reports the rest. One pass over the entities and their claims gathers what every rule needs.
+reports the rest. Two steps, so that the first can be remembered between runs and done by worker
+processes: `summarise` reads one source or entity alone and keeps what the rules need of it (its
+id, what it cites and targets, its labels, and the findings that depend on nothing else); then
+`assemble` applies the rules that compare items (duplicates, references, shared labels).
 """
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate, chain, compress, repeat
+from operator import itemgetter, ne
+from typing import Any, NamedTuple, cast
 
 from cpkb.parse import Path, brief, json_path, walk
 from cpkb.rules import Finding
-from cpkb.text import compact, visible
+from cpkb.text import WordMemo, fold, visible
 
 Item = tuple[Path, dict[str, Any]]
+Local = tuple[str, Path, str]  # a finding (code, path, message), its path relative to its item
 
 
-def _items(node: object, key: str, base: Path = ()) -> list[Item]:
+class Summary(NamedTuple):
+    """What the integrity rules need of one source or entity, read from it alone.
+
+    Plain tuples of strings and numbers, with paths relative to the item: the same for the same
+    item wherever it stands, so it can be remembered between runs (cpkb.itemcache) and sent
+    between processes.
+    """
+
+    id: str | None
+    cites: tuple[str, ...]  # every source it cites, once each
+    targets: tuple[str, ...]  # every entity its claims target, once each
+    checks: tuple[Local, ...]  # what _EntityChecks reports when every reference resolves
+    dates: tuple[Local, ...]
+    keys: str  # the compact keys of the labels that may name another entity, space-separated
+    places: tuple[int, ...]  # where each of those labels is: -1 the name, else an alias index
+    again: tuple[Local, ...]  # W402: the aliases that are the name again
+
+
+def items_of(node: object, key: str, base: Path = ()) -> list[Item]:
     """The objects of the array `node[key]`, with their paths."""
     items = node.get(key) if isinstance(node, dict) else None
     if not isinstance(items, list):
@@ -27,7 +52,8 @@ def _items(node: object, key: str, base: Path = ()) -> list[Item]:
     return [((*base, key, i), item) for i, item in enumerate(items) if isinstance(item, dict)]
 
 
-def _str(node: dict[str, Any], key: str) -> str | None:
+def string_of(node: dict[str, Any], key: str) -> str | None:
+    """node[key] if it is a string."""
     value = node.get(key)
     return value if isinstance(value, str) else None
 
@@ -38,57 +64,155 @@ def integrity_findings(document: object, *, strings: bool = True) -> list[Findin
     With `strings=False`, strings are not searched for control characters: for a caller that
     knows there are none (see `may_hold_control_characters`).
     """
-    sources, entities = _items(document, "sources"), _items(document, "entities")
-    findings: list[Finding] = []
-    source_ids = _ids(sources, "source", findings)
-    entity_ids = _ids(entities, "entity", findings)
-    checks = _EntityChecks(source_ids, entity_ids)
-    for at, source in sources:
-        checks.dates.extend(_dates(at, source))
-    for at, entity in entities:
-        checks.check(at, entity)
-    findings += checks.findings
-    findings += _uncited(sources, checks.cited)
-    findings += _labels(entities)
-    findings += checks.dates
+    sources, entities = _array(document, "sources"), _array(document, "entities")
+    findings = assemble(
+        [summarise(source, entity=False) for source in sources],
+        [summarise(entity, entity=True) for entity in entities],
+        entity=entities.__getitem__,
+    )
     if strings:
         findings += _control_characters(document)
     return findings
 
 
-def _ids(items: list[Item], kind: str, findings: list[Finding]) -> set[str]:
+def _array(document: object, key: str) -> list[Any]:
+    items = document.get(key) if isinstance(document, dict) else None
+    return items if isinstance(items, list) else []
+
+
+# A summary, or a plain tuple laid out as one (as the memo keeps them): its fields, by index.
+_ID, _CITES, _TARGETS, _CHECKS, _DATES, _KEYS, _PLACES, _AGAIN = range(8)
+_get = [itemgetter(field) for field in range(len(Summary._fields))]
+Row = tuple[Any, ...]
+
+
+class _Rows:
+    """The summaries of the objects of an array, and the index of each in the array."""
+
+    def __init__(self, name: str, summaries: Sequence[Row | None]) -> None:
+        self.name = name
+        self.index: Sequence[int] = range(len(summaries))
+        self.rows = cast(Sequence[Row], summaries)
+        if None in summaries:  # not objects: the rules skip them
+            self.index = [i for i, row in enumerate(summaries) if row is not None]
+            self.rows = [row for row in summaries if row is not None]
+
+    def at(self, k: int) -> Path:
+        return self.name, self.index[k]
+
+    def column(self, field: int) -> Iterator[Any]:
+        return map(_get[field], self.rows)
+
+    def having(self, field: int) -> Iterator[int]:
+        """The rows whose `field` is not empty."""
+        return compress(range(len(self.rows)), self.column(field))
+
+
+def assemble(
+    sources: Sequence[Row | None],
+    entities: Sequence[Row | None],
+    *,
+    entity: Callable[[int], dict[str, Any]],
+) -> list[Finding]:
+    """The findings of an array of sources and one of entities, from their summaries (None for
+    what is not an object), in the order reported.
+
+    `entity(i)` gives entity `i` again: read only for the rare entity that cites an unknown
+    source or targets an unknown entity, whose findings are then worked out in full. Written for
+    speed, with the loops over every item in C: a large file has a hundred thousand.
+    """
+    source_rows, entity_rows = _Rows("sources", sources), _Rows("entities", entities)
+    findings: list[Finding] = []
+    source_ids = _ids(source_rows, "source", findings)
+    entity_ids = _ids(entity_rows, "entity", findings)
+    cited: set[str] = set().union(*entity_rows.column(_CITES))
+    targets = chain.from_iterable(entity_rows.column(_TARGETS))
+    unknown = not source_ids.issuperset(cited) or not entity_ids.issuperset(targets)
+    checks = _EntityChecks(source_ids, entity_ids)
+    for k in range(len(entity_rows.rows)) if unknown else entity_rows.having(_CHECKS):
+        row, at = entity_rows.rows[k], entity_rows.at(k)
+        if source_ids.issuperset(row[_CITES]) and entity_ids.issuperset(row[_TARGETS]):
+            findings += _rebase(at, row[_CHECKS])
+        else:
+            findings += checks.check(at, entity(entity_rows.index[k]))
+    findings += _uncited(source_rows, cited)
+    findings += _labels(entity_rows, entity)
+    for rows in (source_rows, entity_rows):
+        for k in rows.having(_DATES):
+            findings += _rebase(rows.at(k), rows.rows[k][_DATES])
+    return findings
+
+
+def _rebase(at: Path, local: Iterable[Local]) -> list[Finding]:
+    return [Finding(code, (*at, *path), message) for code, path, message in local]
+
+
+def _ids(items: _Rows, kind: str, findings: list[Finding]) -> set[str]:
     """The set of ids; a finding for each repeated one."""
+    ids: list[str | None] = list(items.column(_ID))
+    known = set(ids)
+    known.discard(None)
+    if len(known) == len(ids) - ids.count(None):  # no id repeated
+        return known  # type: ignore[return-value]
     first: dict[str, Path] = {}
-    for at, item in items:
-        item_id = _str(item, "id")
+    for k, item_id in enumerate(ids):
         if item_id is not None and item_id in first:
             message = f"duplicate {kind} id {brief(item_id)} (first at {json_path(first[item_id])})"
-            findings.append(Finding("E201", (*at, "id"), message))
+            findings.append(Finding("E201", (*items.at(k), "id"), message))
         elif item_id is not None:
-            first[item_id] = at
+            first[item_id] = items.at(k)
     return set(first)
 
 
-def citations(at: Path, entity: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Every citation of an entity and of its claims, with its path."""
-    yield from _items(entity, "sources", at)
-    for claim_at, claim in _items(entity, "claims", at):
-        yield from _items(claim, "sources", claim_at)
+_FOLD = WordMemo(fold)  # labels repeat their words: each distinct word is folded once
+
+
+def summarise(item: object, *, entity: bool) -> Summary | None:
+    """What the rules need of one source (`entity=False`) or entity; None if not an object."""
+    if not isinstance(item, dict):
+        return None
+    return _entity_summary(item) if entity else _source_summary(item)
+
+
+def _source_summary(source: dict[str, Any]) -> Summary:
+    dates = _local(_dates((), source))
+    return Summary(string_of(source, "id"), (), (), (), dates, "", (), ())
+
+
+def _entity_summary(entity: dict[str, Any]) -> Summary:
+    checks = _EntityChecks(None, None)
+    found = checks.check((), entity)
+    keys, places, again = _label_keys(entity)
+    return Summary(
+        string_of(entity, "id"),
+        tuple(checks.cited),
+        tuple(checks.targets),
+        _local(found),
+        _local(checks.dates),
+        keys,
+        places,
+        again,
+    )
+
+
+def _local(findings: Iterable[Finding]) -> tuple[Local, ...]:
+    return tuple((f.code, f.path, f.message) for f in findings)
 
 
 class _EntityChecks:
-    """References, repeated citations and statistics of each entity, in the order reported.
+    """References, repeated citations and statistics of an entity, in the order reported.
 
-    On the way, the ids of the sources cited and the date findings of the claims.
+    On the way, the sources cited and entities targeted (each once, in order), and the date
+    findings of the claims. Ids None: every reference resolves (see `summarise`).
     """
 
-    def __init__(self, source_ids: set[str], entity_ids: set[str]) -> None:
+    def __init__(self, source_ids: set[str] | None, entity_ids: set[str] | None) -> None:
         self.source_ids, self.entity_ids = source_ids, entity_ids
-        self.cited: set[str] = set()
-        self.findings: list[Finding] = []
+        self.cited: dict[str, None] = {}
+        self.targets: dict[str, None] = {}
         self.dates: list[Finding] = []
 
-    def check(self, at: Path, entity: dict[str, Any]) -> None:
+    def check(self, at: Path, entity: dict[str, Any]) -> list[Finding]:
         cites: list[Finding] = []  # every unknown source comes first, then claim by claim
         later: list[Finding] = []
         self._cited(at, entity.get("sources"), cites)
@@ -102,7 +226,9 @@ class _EntityChecks:
             cited = claim.get("sources")
             self._cited(claim_at, cited, cites)
             target = claim.get("target")
-            if isinstance(target, str) and target not in entity_ids:
+            if isinstance(target, str):
+                self.targets[target] = None
+            if isinstance(target, str) and entity_ids is not None and target not in entity_ids:
                 message = f"targets unknown entity {brief(target)}"
                 later.append(Finding("E203", (*claim_at, "target"), message))
             elif isinstance(target, str) and target == own_id:
@@ -114,20 +240,19 @@ class _EntityChecks:
                 values.append((claim_at, claim))
             if "date" in claim or "start" in claim or "end" in claim:
                 dates += _dates(claim_at, claim)
-        self.findings += cites
-        self.findings += later
         if values is not None:
-            self.findings += _statistic(at, values)
+            later += _statistic(at, values)
+        return cites + later
 
     def _cited(self, at: Path, cited: object, findings: list[Finding]) -> None:
         if not isinstance(cited, list):
             return
-        known, add = self.source_ids, self.cited.add
+        known, seen = self.source_ids, self.cited
         for k, citation in enumerate(cited):
             source = citation.get("source") if isinstance(citation, dict) else None
             if isinstance(source, str):
-                add(source)
-                if source not in known:
+                seen[source] = None
+                if known is not None and source not in known:
                     message = f"cites unknown source {brief(source)}"
                     findings.append(Finding("E202", (*at, "sources", k, "source"), message))
 
@@ -137,7 +262,7 @@ def _repeated_citations(at: Path, cited: list[Any]) -> Iterator[Finding]:
     for k, citation in enumerate(cited):
         if not isinstance(citation, dict):
             continue
-        key = (_str(citation, "source") or "", _str(citation, "quote") or "")
+        key = (string_of(citation, "source") or "", string_of(citation, "quote") or "")
         if key in seen and all(key):
             message = f"cites {brief(key[0])} with the same quote twice"
             yield Finding("W407", (*at, "sources", k), message)
@@ -156,36 +281,74 @@ def _statistic(at: Path, values: list[Item]) -> Iterator[Finding]:
             yield Finding("W405", (*claim_at, "value"), f"{brief(number)} is not a number")
 
 
-def _uncited(sources: list[Item], cited: set[str]) -> Iterator[Finding]:
-    for at, source in sources:
-        source_id = _str(source, "id")
+def _uncited(sources: _Rows, cited: set[str]) -> Iterator[Finding]:
+    for k, source_id in enumerate(sources.column(_ID)):
         if source_id is not None and source_id not in cited:
-            yield Finding("W401", at, f"source {brief(source_id)} is never cited")
+            yield Finding("W401", sources.at(k), f"source {brief(source_id)} is never cited")
 
 
-def _labels(entities: list[Item]) -> Iterator[Finding]:
-    owners: dict[str, str] = {}  # compact label -> id of the first entity it names
-    for at, entity in entities:
-        entity_id, name = _str(entity, "id") or "", _str(entity, "name")
-        name_key = compact(name) if name is not None else None
-        aliases = entity.get("aliases")
-        labels = [((*at, "name"), name, name_key)]
-        labels += [
-            ((*at, "aliases", i), a, compact(a) if isinstance(a, str) else None)
-            for i, a in enumerate(aliases if isinstance(aliases, list) else ())
-        ]
-        for label_at, label, key in labels:
-            if not key:
-                continue
-            if label_at[-2] == "aliases" and key == name_key:
-                yield Finding("W402", label_at, f"the alias {brief(label)} is the name again")
-                continue
-            owner = owners.setdefault(key, entity_id)
-            if owner != entity_id:
-                message = (
-                    f"{brief(label)} also names entity {brief(owner)}: references are ambiguous"
-                )
-                yield Finding("W403", label_at, message)
+def _compact(text: str) -> str:
+    """cpkb.text.compact, each distinct word folded once."""
+    return _FOLD(text).replace(" ", "")
+
+
+def _label_keys(entity: dict[str, Any]) -> tuple[str, tuple[int, ...], tuple[Local, ...]]:
+    """The keys and places of the name and aliases with a non-empty compact key, but for
+    aliases that are the name; and those aliases (W402)."""
+    name = string_of(entity, "name")
+    name_key = _compact(name) if name is not None else None
+    keys, places, again = [name_key] if name_key else [], [-1] if name_key else [], []
+    aliases = entity.get("aliases")
+    for i, alias in enumerate(aliases if isinstance(aliases, list) else ()):
+        key = _compact(alias) if isinstance(alias, str) else None
+        if key and key == name_key:
+            again.append(("W402", ("aliases", i), f"the alias {brief(alias)} is the name again"))
+        elif key:
+            keys.append(key)
+            places.append(i)
+    return " ".join(keys), tuple(places), tuple(again)
+
+
+def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Finding]:
+    """W402, and W403 (a label that names an earlier entity), entity by entity, label by label.
+
+    Over all labels at once, with the loops in C: a large file has hundreds of thousands.
+    """
+    counts = list(map(len, entities.column(_PLACES)))
+    keys = " ".join(entities.column(_KEYS)).split()  # compact keys hold no spaces
+    ids = [entity_id or "" for entity_id in entities.column(_ID)]
+    named = list(chain.from_iterable(map(repeat, ids, counts)))
+    shared: list[bool] = []
+    owners: dict[str, str] = {}
+    if len(set(keys)) < len(keys):  # some key is repeated: which name another entity?
+        owners = dict(zip(reversed(keys), reversed(named), strict=True))  # the first named
+        shared = list(map(ne, map(owners.__getitem__, keys), named))
+    ends = list(accumulate(counts))  # entity k's labels are [ends[k] - counts[k], ends[k])
+    marked = {bisect.bisect_right(ends, n) for n in compress(range(len(shared)), shared)}
+    marked.update(entities.having(_AGAIN))
+    findings: list[Finding] = []
+    for k in sorted(marked):
+        span = range(ends[k] - counts[k], ends[k])
+        clashes = [(keys[n], owners[keys[n]]) if shared and shared[n] else None for n in span]
+        row = Summary._make(entities.rows[k])
+        findings += _entity_labels(entities.at(k), row, clashes, entity(entities.index[k]))
+    return findings
+
+
+def _entity_labels(
+    at: Path, summary: Summary, clashes: list[tuple[str, str] | None], entity: dict[str, Any]
+) -> list[Finding]:
+    """W402 and W403 of one entity, label by label; `clashes`: for each key, the id of the
+    other entity it names, if it does."""
+    rebased = zip(summary.again, _rebase(at, summary.again), strict=True)
+    found = [(int(local[1][-1]), finding) for local, finding in rebased]
+    for place, clash in zip(summary.places, clashes, strict=True):
+        if clash is not None:
+            label = entity["name"] if place < 0 else entity["aliases"][place]
+            message = f"{brief(label)} also names entity {brief(clash[1])}"
+            label_at = (*at, "name") if place < 0 else (*at, "aliases", place)
+            found.append((place, Finding("W403", label_at, message + ": references are ambiguous")))
+    return [finding for _, finding in sorted(found, key=lambda pair: pair[0])]
 
 
 _LEAP_DAY = re.compile(r"(\d{4})-02-29")
@@ -194,11 +357,11 @@ _LEAP_DAY = re.compile(r"(\d{4})-02-29")
 def _dates(at: Path, node: dict[str, Any]) -> Iterator[Finding]:
     """29 February of a common year (the schema's pattern cannot tell), and reversed periods."""
     for key in ("date", "start", "end"):
-        leap_day = _LEAP_DAY.fullmatch(_str(node, key) or "")
+        leap_day = _LEAP_DAY.fullmatch(string_of(node, key) or "")
         if leap_day and not calendar.isleap(int(leap_day.group(1))):
             message = f"{leap_day.group(1)} is not a leap year: it has no 29 February"
             yield Finding("E207", (*at, key), message)
-    start, end = _str(node, "start") or "", _str(node, "end") or ""
+    start, end = string_of(node, "start") or "", string_of(node, "end") or ""
     n = min(len(start), len(end))
     if n and _DATE.fullmatch(start) and _DATE.fullmatch(end) and start[:n] > end[:n]:
         yield Finding("W406", (*at, "start"), f"starts ({start}) after it ends ({end})")
@@ -253,35 +416,3 @@ def _control_patterns() -> tuple[re.Pattern[bytes], list[tuple[bytes, re.Pattern
         for lead, ends in tails.items()
     ]
     return escapes, by_lead_byte
-
-
-FOLD = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-        "\u2212": "-", "\u00a0": " ", "\u202f": " ",
-    }
-)  # fmt: skip
-
-
-def normalise(text: str) -> str:
-    """Text as quotes are compared: typographic quotes, dashes and white space folded, no case."""
-    return re.sub(r"\s+", " ", text.translate(FOLD)).strip().casefold()
-
-
-def quote_findings(
-    document: object, *, source_id: str, text: str, label: str
-) -> tuple[int, list[Finding]]:
-    """How many quotes cite `source_id`, and a finding for each one not found in `text`."""
-    haystack, count, findings = normalise(text), 0, []
-    for at, entity in _items(document, "entities"):
-        for cite_at, citation in citations(at, entity):
-            quote = _str(citation, "quote")
-            if _str(citation, "source") != source_id or quote is None:
-                continue
-            count += 1
-            if normalise(quote) not in haystack:
-                message = f"quote not found in {label}: {brief(quote, 80)}"
-                findings.append(Finding("E301", (*cite_at, "quote"), message))
-    return count, findings

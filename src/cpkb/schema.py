@@ -14,13 +14,29 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from cpkb.forked import map_chunks
 from cpkb.parse import Path, brief, json_type
 from cpkb.rules import Finding
 
 
-def schema_findings(document: object, schema: Mapping[str, Any]) -> Iterator[Finding]:
-    """What the JSON Schema says is wrong, each error translated to a rule and a plain message."""
-    for path, schema_path, error in schema_errors(document, schema):
+def schema_findings(
+    document: object, schema: Mapping[str, Any], *, parallel: bool = False
+) -> Iterator[Finding]:
+    """What the JSON Schema says is wrong, each error translated to a rule and a plain message.
+
+    With `parallel`, the items of large arrays are cleared by worker processes (cpkb.forked).
+    """
+    return translate(schema_parts(schema).errors(document, parallel=parallel))
+
+
+SchemaPath = tuple[str | int, ...]
+FastCheck = Callable[[Any], object]
+Error = tuple[Path, SchemaPath, Any]  # a jsonschema error, with its full path and schema path
+
+
+def translate(errors: Iterable[Error]) -> Iterator[Finding]:
+    """Each jsonschema error as findings: a rule and a plain message."""
+    for path, schema_path, error in errors:
         yield from _translate(
             keyword=str(error.validator),
             expected=error.validator_value,
@@ -31,13 +47,7 @@ def schema_findings(document: object, schema: Mapping[str, Any]) -> Iterator[Fin
         )
 
 
-SchemaPath = tuple[str | int, ...]
-FastCheck = Callable[[Any], object]
-
-
-def schema_errors(
-    document: object, schema: Mapping[str, Any]
-) -> Iterator[tuple[Path, SchemaPath, Any]]:
+def schema_errors(document: object, schema: Mapping[str, Any]) -> Iterator[Error]:
     """jsonschema's errors over `document`, in its order, each with its path and schema path."""
     return schema_parts(schema).errors(document)
 
@@ -71,11 +81,11 @@ class SchemaParts:
         self.fast = {name: _fast_check(part) for name, part in self.items.items()}
         self._validators: dict[str | None, Any] = {}
 
-    def errors(self, document: object) -> Iterator[tuple[Path, SchemaPath, Any]]:
+    def errors(self, document: object, *, parallel: bool = False) -> Iterator[Error]:
         """jsonschema's errors over `document`, in its order, with their full paths."""
         found: list[tuple[tuple[int, ...], Path, SchemaPath, Any]] = []
         try:
-            self._collect(document, found)
+            self._collect(document, found, parallel=parallel)
         except RecursionError:
             deep = True
         else:
@@ -87,23 +97,52 @@ class SchemaParts:
             raise RecursionError("nested too deeply")
 
     def _collect(
-        self, document: object, found: list[tuple[tuple[int, ...], Path, SchemaPath, Any]]
+        self,
+        document: object,
+        found: list[tuple[tuple[int, ...], Path, SchemaPath, Any]],
+        *,
+        parallel: bool,
     ) -> None:
-        if not _passes(self.fast_top, document):
+        if not self.top_passes(document):
             for error in self._validator(None, self.top).iter_errors(document):
                 schema_path = tuple(error.absolute_schema_path)
                 rank = (*self._rank(schema_path), -1, len(found))
                 found.append((rank, tuple(error.absolute_path), schema_path, error))
-        for name, part in self.items.items():
+        for name in self.items:
             values = document.get(name) if isinstance(document, dict) else None
-            base = ("properties", name, "items")
-            for i, value in enumerate(values if isinstance(values, list) else ()):
-                if _passes(self.fast[name], value):
+            values = values if isinstance(values, list) else []
+            passed = map_chunks(functools.partial(self.passes, name), values, parallel=parallel)
+            for i, value in enumerate(values):
+                if passed[i]:
                     continue
-                for error in self._validator(name, part).iter_errors(value):
-                    rank = (*self._rank(base), i, len(found))
-                    path = (name, i, *error.absolute_path)
-                    found.append((rank, path, (*base, *error.absolute_schema_path), error))
+                for path, schema_path, error in self.item_errors(name, i, value):
+                    rank = (*self.item_rank(name), i, len(found))
+                    found.append((rank, path, schema_path, error))
+
+    def by_item(self, names: Iterable[str]) -> bool:
+        """Whether the arrays `names` can be checked item by item apart from the top level: each
+        item and the top level have a fast validator, and the top level looks into no item."""
+        fast = [self.fast_top, *(self.fast.get(name) for name in names)]
+        return None not in fast and self.whole.keys() <= _TOP_KEYS
+
+    def top_passes(self, document: object) -> bool:
+        """Whether the fast validator clears the top level (its arrays' items aside)."""
+        return _passes(self.fast_top, document)
+
+    def passes(self, name: str, values: Iterable[object]) -> list[bool]:
+        """Whether the fast validator clears each item of the array `name`."""
+        check = self.fast[name]
+        return [_passes(check, value) for value in values]
+
+    def item_errors(self, name: str, i: int, value: object) -> Iterator[Error]:
+        """jsonschema's errors over item `i` of the array `name`, with their full paths."""
+        base = ("properties", name, "items")
+        for error in self._validator(name, self.items[name]).iter_errors(value):
+            yield (name, i, *error.absolute_path), (*base, *error.absolute_schema_path), error
+
+    def item_rank(self, name: str) -> tuple[int, ...]:
+        """Where jsonschema reaches the items of the array `name` (see `_rank`)."""
+        return self._rank(("properties", name, "items"))
 
     def _rank(self, schema_path: SchemaPath) -> tuple[int, ...]:
         """Where jsonschema, which applies keywords in the order written, reaches `schema_path`."""
@@ -124,6 +163,10 @@ class SchemaParts:
         return self._validators[name]
 
 
+# Top-level keywords that look into no item of an array (`properties` holds only what they do).
+_TOP_KEYS = frozenset({"type", "required", "additionalProperties", "properties"}) | frozenset(
+    {"title", "description", "$comment", "$schema", "$id"}
+)
 # Keywords that the array schemas may hold besides `items` for their items to be checked apart.
 _SPLITTABLE = frozenset({"type", "items", "minItems", "maxItems", "description", "$comment"})
 

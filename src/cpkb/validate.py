@@ -11,14 +11,18 @@ parse, or a search of the bytes, says they can find something.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from cpkb.integrity import integrity_findings, may_hold_control_characters, quote_findings
+from cpkb.integrity import integrity_findings, may_hold_control_characters
+from cpkb.itemcache import ItemMemo
+from cpkb.itemcheck import check_items
+from cpkb.jsonread import Hooks, Notes
 from cpkb.parse import (
     FLOAT_MAX,
     Path,
@@ -29,6 +33,7 @@ from cpkb.parse import (
     value_lines,
     walk,
 )
+from cpkb.quotes import quote_findings
 from cpkb.rules import RULES, Finding, Rule
 from cpkb.schema import schema_findings
 
@@ -69,14 +74,51 @@ class Spans:
     items: dict[str, list[Span]]
 
 
-@dataclass
 class Checked:
-    """The problems of one file, and what was parsed of it (for counts and quote checks)."""
+    """The problems of one file, and what was parsed of it (for quote checks), and its counts.
 
-    problems: list[Problem]
-    document: Any = None
-    text: str = ""
-    spans: Spans | None = field(default=None, repr=False)
+    The fast path keeps nothing of the document: given `reread`, the file's bytes, the document
+    is read again (the careful way) the first time `document`, `text` or `spans` is asked for.
+    """
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        document: Any = None,
+        text: str = "",
+        spans: Spans | None = None,
+        *,
+        reread: bytes | None = None,
+        counts: tuple[int, int] | None = None,
+        memo: ItemMemo | None = None,
+    ) -> None:
+        self.problems = problems
+        self._parsed, self._reread = (document, text, spans), reread
+        self.counts = counts if reread is not None else _counts(document)
+        self.memo = memo  # the items of this file that passed, for the next run
+
+    @property
+    def document(self) -> Any:
+        return self._read()[0]
+
+    @property
+    def text(self) -> str:
+        text: str = self._read()[1]
+        return text
+
+    @property
+    def spans(self) -> Spans | None:
+        spans: Spans | None = self._read()[2]
+        return spans
+
+    def _read(self) -> tuple[Any, str, Spans | None]:
+        if self._reread is not None:
+            raw, self._reread = self._reread, None
+            with contextlib.suppress(_Stop):  # read before, by the fast path
+                text = _decode(raw)
+                parsed = _parse(text)
+                self._parsed = (parsed.document, text, parsed.spans)
+        return self._parsed
 
     def errors(self) -> int:
         return sum(p.is_error for p in self.problems)
@@ -86,6 +128,16 @@ class Checked:
 
     def valid(self, *, strict: bool = False) -> bool:
         return not (self.problems if strict else self.errors())
+
+
+def _counts(document: Any) -> tuple[int, int] | None:
+    """The numbers of entities and sources, if both are arrays."""
+    if not isinstance(document, dict):
+        return None
+    entities, sources = document.get("entities"), document.get("sources")
+    if isinstance(entities, list) and isinstance(sources, list):
+        return len(entities), len(sources)
+    return None
 
 
 class _Stop(Exception):
@@ -99,8 +151,21 @@ def unreadable(message: str) -> Checked:
     return Checked([Problem(RULES["E008"], message)])
 
 
-def check_bytes(raw: bytes, *, schema: Mapping[str, Any]) -> Checked:
-    """Every problem in the bytes of a data file."""
+def check_bytes(
+    raw: bytes, *, schema: Mapping[str, Any], memo: ItemMemo | None = None, fast: bool = True
+) -> Checked:
+    """Every problem in the bytes of a data file.
+
+    Fast (the default): an ordinary file is checked item by item (cpkb.itemcheck), skipping the
+    items `memo` holds, with worker processes on large files; the result's `memo` holds this
+    file's items for next time. Not fast: the reference path, that reads the whole document
+    and checks it in this process; both find the same problems, in the same order.
+    """
+    if fast:
+        found = check_items(raw, schema=schema, memo=memo or ItemMemo(), parallel=True)
+        if found is not None:
+            problems = _located(found.findings, found.lines, found.owner)
+            return Checked(problems, reread=raw, counts=found.counts(), memo=found.memo)
     try:
         text = _decode(raw)
         parsed = _parse(text)
@@ -109,7 +174,7 @@ def check_bytes(raw: bytes, *, schema: Mapping[str, Any]) -> Checked:
     checked = Checked([], parsed.document, text, parsed.spans)
     findings = [
         *_duplicate_keys(parsed.document, parsed.duplicates),
-        *_findings(parsed, raw=raw, text=text, schema=schema),
+        *_findings(parsed, raw=raw, text=text, schema=schema, parallel=fast),
     ]
     checked.problems = locate(checked, findings)
     return checked
@@ -138,21 +203,18 @@ def _decode(raw: bytes) -> str:
 
 
 @dataclass
-class _Parsed:
+class _Parsed(Notes):
     document: Any = None
-    duplicates: list[tuple[dict[str, Any], str]] = field(default_factory=list)
-    odd_numbers: bool = False  # NaN, Infinity, or a number too long for a double was read
     spans: Spans | None = None
 
 
 def _parse(text: str) -> _Parsed:
     parsed = _Parsed()
-    hooks = _Hooks(parsed)
+    hooks = Hooks(parsed)
     try:
         parsed.document, parsed.spans = _read(text, hooks)
     except Exception:  # anything _read does not expect: json.loads decides, with its messages
-        parsed.duplicates.clear()
-        parsed.odd_numbers = False
+        parsed.clear()
         parsed.document = _loads(text, hooks)
     if not isinstance(parsed.document, dict):
         message = f"the top level must be an object, not {json_type(parsed.document)}"
@@ -160,53 +222,9 @@ def _parse(text: str) -> _Parsed:
     return parsed
 
 
-class _Hooks:
-    """What the JSON reader calls back: noting repeated keys and odd numbers in `parsed`."""
-
-    def __init__(self, parsed: _Parsed) -> None:
-        self.parsed = parsed
-
-    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            keys = [k for k, _ in pairs]
-            self.parsed.duplicates.extend((obj, k) for k in obj if keys.count(k) > 1)
-        return obj
-
-    def integer(self, digits: str) -> int | float:
-        if len(digits) > 300:  # past 309 digits, beyond a double
-            self.parsed.odd_numbers = True
-        # Python refuses to read integers of over 4300 digits; past 309 they are out of range.
-        return int(digits) if len(digits) <= 400 else math.inf
-
-    def real(self, digits: str) -> float:
-        number = float(digits)
-        if math.isinf(number):
-            self.parsed.odd_numbers = True
-        return number
-
-    def constant(self, name: str) -> float:
-        self.parsed.odd_numbers = True
-        return float(name)  # NaN, Infinity, -Infinity
-
-    def decoder(self) -> json.JSONDecoder:
-        return json.JSONDecoder(
-            object_pairs_hook=self.pairs,
-            parse_int=self.integer,
-            parse_float=self.real,
-            parse_constant=self.constant,
-        )
-
-
-def _loads(text: str, hooks: _Hooks) -> Any:
+def _loads(text: str, hooks: Hooks) -> Any:
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=hooks.pairs,
-            parse_int=hooks.integer,
-            parse_float=hooks.real,
-            parse_constant=hooks.constant,
-        )
+        return hooks.loads(text)
     except json.JSONDecodeError as exc:
         message = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise _Stop(Problem(RULES["E001"], message, line=exc.lineno)) from None
@@ -218,7 +236,7 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _SPLIT = ("sources", "entities")  # the arrays whose items are read, and located, one at a time
 
 
-def _read(text: str, hooks: _Hooks) -> tuple[dict[str, Any], Spans | None]:
+def _read(text: str, hooks: Hooks) -> tuple[dict[str, Any], Spans | None]:
     """The top-level object, read as json.loads reads it, and where its parts lie in `text`.
 
     Raises on anything but a well-formed object, for json.loads to report.
@@ -298,13 +316,13 @@ def _duplicate_keys(
 
 
 def _findings(
-    parsed: _Parsed, *, raw: bytes, text: str, schema: Mapping[str, Any]
+    parsed: _Parsed, *, raw: bytes, text: str, schema: Mapping[str, Any], parallel: bool
 ) -> list[Finding]:
     findings: list[Finding] = []
     document = parsed.document
     layers: list[Callable[[], Iterable[Finding]]] = [
         lambda: _value_findings(parsed, text),
-        lambda: schema_findings(document, schema),
+        lambda: schema_findings(document, schema, parallel=parallel),
         lambda: integrity_findings(document, strings=may_hold_control_characters(raw)),
     ]
     for layer in layers:
@@ -329,13 +347,25 @@ def _value_findings(parsed: _Parsed, text: str) -> Iterator[Finding]:
 
 def locate(checked: Checked, findings: Iterable[Finding]) -> list[Problem]:
     """Problems from findings: one per rule and path, with the entity and line they concern."""
+    return _located(
+        findings,
+        lambda paths: _lines(checked, paths),
+        lambda path: _owner(checked.document, path),
+    )
+
+
+def _located(
+    findings: Iterable[Finding],
+    lines_of: Callable[[set[Path]], Mapping[Path, int]],
+    owner_of: Callable[[Path], str | None],
+) -> list[Problem]:
     unique = list({(f.code, f.path, f.message if not f.path else ""): f for f in findings}.values())
-    lines = _lines(checked, {f.path for f in unique}) if unique else {}
+    lines = lines_of({f.path for f in unique}) if unique else {}
     problems = [
         Problem(
             RULES[f.code],
             f.message,
-            entity=_owner(checked.document, f.path),
+            entity=owner_of(f.path),
             path=json_path(f.path),
             line=_line(lines, f.path),
         )

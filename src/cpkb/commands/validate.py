@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -97,8 +98,16 @@ def _report(
     return valid
 
 
+REFERENCE_ENV = "CPKB_VALIDATE_REFERENCE"
+
+
 def _check(path: Path) -> Checked:
-    from cpkb import store
+    """Check the file; with a memo of its items that passed last time, refreshed afterwards.
+
+    With $CPKB_VALIDATE_REFERENCE=1, the reference path instead: the whole document read and
+    checked in this process, no memo, no worker processes (for tests and for suspicion).
+    """
+    from cpkb import itemcache, store
     from cpkb.validate import check_bytes, unreadable
 
     try:
@@ -106,7 +115,14 @@ def _check(path: Path) -> Checked:
     except DataError as exc:
         return unreadable(exc.problem)
     schema = json.loads(store.schema_path().read_text(encoding="utf-8"))
-    return check_bytes(raw, schema=schema)
+    if os.environ.get(REFERENCE_ENV) == "1":
+        return check_bytes(raw, schema=schema, fast=False)
+    stamp = itemcache.stamp(schema)
+    memo = itemcache.load(path, stamp)
+    checked = check_bytes(raw, schema=schema, memo=memo)
+    if checked.memo is not None and not checked.memo.same(memo):
+        itemcache.save(path, checked.memo, stamp)
+    return checked
 
 
 def _source_text(arg: str) -> tuple[str, str, str]:
@@ -140,12 +156,10 @@ def _quotes(checked: Checked, source_id: str, label: str, text: str) -> str:
 
 
 def _summary(checked: Checked, notes: list[str]) -> list[str]:
-    doc: Any = checked.document
     counts = ""
-    if isinstance(doc, dict):
-        entities, sources = doc.get("entities"), doc.get("sources")
-        if isinstance(entities, list) and isinstance(sources, list):
-            counts = f"{_n(len(entities), 'entity', 'entities')}, {_n(len(sources), 'source')}; "
+    if checked.counts is not None:
+        entities, sources = checked.counts
+        counts = f"{_n(entities, 'entity', 'entities')}, {_n(sources, 'source')}; "
     tally = f"{_n(checked.errors(), 'error')}, {_n(checked.warnings(), 'warning')}"
     return [*notes, counts + tally]
 

@@ -1,0 +1,196 @@
+"""`cpkb validate` item by item: the fast path for an ordinary file, with a memo of past items.
+
+The file is read from its bytes (cpkb.itemscan); an item the memo knows is neither read nor
+checked again, its summary is taken from the memo; each other item is checked on its own (schema
+gate, jsonschema's errors if it fails, its integrity summary), by worker processes when there are
+many (cpkb.forked); then the rules that compare items run over the summaries (cpkb.integrity).
+Where the whole-document path (cpkb.validate) would locate a problem by reading the item it lies
+in, so does this one. The findings, their order and their lines are the same as that path's:
+tests/test_validate_speed.py compares the two.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cpkb.forked import map_chunks
+from cpkb.integrity import assemble, summarise
+from cpkb.itemcache import ItemMemo
+from cpkb.itemscan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
+from cpkb.parse import Path, value_lines
+from cpkb.rules import Finding
+from cpkb.schema import SchemaParts, schema_parts, translate
+
+Row = tuple[Any, ...]  # a summary (cpkb.integrity.Summary) as a plain tuple, as the memo keeps it
+# An item checked on its own: whether it passed the gate, jsonschema's findings if not, its
+# summary (None if it is not an object); or why it could not be (_MISREAD, _UNUSUAL).
+Examined = tuple[bool, tuple[Finding, ...], Row | None] | str
+
+
+@dataclass
+class ItemChecked:
+    """What the fast path found, and what it needs to locate it and to refresh the memo."""
+
+    raw: bytes
+    scan: Scan
+    summaries: dict[str, list[Row | None]]  # of each array, item by item
+    findings: list[Finding]
+    memo: ItemMemo
+
+    def counts(self) -> tuple[int, int] | None:
+        """The numbers of entities and sources, if both are arrays."""
+        arrays = self.scan.arrays
+        if not all(name in arrays for name in SPLIT):
+            return None
+        return len(arrays["entities"]), len(arrays["sources"])
+
+    def owner(self, path: Path) -> str | None:
+        """The id of the source or entity `path` lies in, when it has a string id."""
+        found = self._item(path)
+        summary = self.summaries[found[0]][found[1]] if found else None
+        return summary[0] if summary is not None else None
+
+    def lines(self, paths: set[Path]) -> dict[Path, int]:
+        """The line of each path and of the item it lies in, reading only those items."""
+        inside: dict[tuple[str, int], set[Path]] = {}
+        for path in paths:
+            found = self._item(path)
+            if found is not None:
+                inside.setdefault(found, set()).add(path[2:])
+        spans = {at: self._span(*at) for at in inside}
+        lines: dict[Path, int] = {}
+        line, offset = 1, 0
+        for at, (start, _) in sorted(spans.items(), key=lambda pair: pair[1]):
+            line, offset = line + self.raw.count(b"\n", offset, start), start
+            lines[at] = line
+        for at, (start, end) in spans.items():
+            within = inside[at] - {()}
+            # On the item's one line, a path is on it (found in the item, or not: see _line).
+            if within and self.raw.find(b"\n", start, end) >= 0:
+                text = self.raw[start:end].decode("utf-8")
+                for path, n in value_lines(text, within).items():
+                    lines[at + path] = lines[at] + n - 1
+        return lines
+
+    def _item(self, path: Path) -> tuple[str, int] | None:
+        """The array and index of the item `path` lies in."""
+        name, index = (str(path[0]), path[1]) if len(path) >= 2 else ("", None)
+        items = self.scan.arrays.get(name)
+        if items is None or not isinstance(index, int) or not 0 <= index < len(items):
+            return None
+        return name, index
+
+    def _span(self, name: str, index: int) -> tuple[int, int]:
+        items = self.scan.arrays[name]
+        return items.starts[index], items.ends[index]
+
+
+def check_items(
+    raw: bytes, *, schema: Mapping[str, Any], memo: ItemMemo, parallel: bool
+) -> ItemChecked | None:
+    """The schema and integrity findings of the file, if it is ordinary enough; else None.
+
+    Items that seem to end their lines are read in worker processes, where they are checked;
+    if one did not (a line held more than an item), the items are read again one by one.
+    """
+    parts = schema_parts(schema)
+    if not parts.by_item(SPLIT):
+        return None
+    for guess in (True, False):
+        try:
+            read = scan(raw, memo, guess=guess)
+        except Unusual:  # perhaps after a wrong guess
+            if guess:
+                continue
+            return None
+        if not parts.top_passes(read.top):
+            return None
+        summaries = {name: list(map(memo.entries.get, items.keys)) for name, items in _arrays(read)}
+        pending = [
+            (name, k, items.read.get(k, _GUESSED), items.starts[k], items.ends[k])
+            for name, items in _arrays(read)
+            for k in sorted([*items.read, *items.guessed])
+        ]
+        examined = map_chunks(functools.partial(_examine, parts, raw), pending, parallel=parallel)
+        if _UNUSUAL in examined:
+            return None
+        if _MISREAD not in examined:
+            break
+    failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
+    failing: set[bytes] = set()  # the keys of the items that failed: not for the memo
+    for (name, k, *_), result in zip(pending, examined, strict=True):
+        assert not isinstance(result, str)
+        passed, found, summary = result
+        summaries[name][k] = None if summary is None else _shared(summary)
+        if not passed:
+            failed.append(((*parts.item_rank(name), k), found))
+            failing.add(read.arrays[name].keys[k])
+    failed.sort(key=lambda row: row[0])
+    findings = [finding for _, found in failed for finding in found]
+    findings += _integrity(raw, read, summaries)
+    fresh = _memo(read, summaries, failing=failing)
+    return ItemChecked(raw, read, summaries, findings, fresh)
+
+
+def _arrays(read: Scan) -> list[tuple[str, Items]]:
+    return [(name, read.arrays[name]) for name in SPLIT if name in read.arrays]
+
+
+_GUESSED = object()  # an item not read yet: its bytes are guessed to be one item
+_MISREAD, _UNUSUAL = "misread", "unusual"  # why an item could not be checked here
+
+
+def _examine(
+    parts: SchemaParts, raw: bytes, pending: Sequence[tuple[str, int, Any, int, int]]
+) -> list[Examined]:
+    """Each item read if need be, and checked on its own (in a worker process, for many)."""
+    results: list[Examined] = []
+    for name, i, item, start, end in pending:
+        try:
+            if item is _GUESSED:
+                item = read_guessed(raw, start, end)
+            passed = parts.passes(name, [item])[0]
+            found = () if passed else tuple(translate(parts.item_errors(name, i, item)))
+        except Misread:
+            results.append(_MISREAD)
+            continue
+        except (Unusual, RecursionError):  # the careful path reports it
+            results.append(_UNUSUAL)
+            continue
+        summary = summarise(item, entity=name == "entities")
+        results.append((passed, found, None if summary is None else tuple(summary)))
+    return results
+
+
+def _shared(summary: Row) -> Row:
+    """The summary with its ids interned: one string for all the entities that cite or target
+    the same one, so the memo holds each once (marshal writes the others as references)."""
+    own, cites, targets, *rest = summary
+    own = own if own is None else sys.intern(own)
+    return (own, tuple(map(sys.intern, cites)), tuple(map(sys.intern, targets)), *rest)
+
+
+def _integrity(raw: bytes, read: Scan, summaries: dict[str, list[Row | None]]) -> list[Finding]:
+    entities = read.arrays.get("entities", Items())
+
+    def entity(k: int) -> dict[str, Any]:
+        found: dict[str, Any] = entities.value(raw, k)
+        return found
+
+    return assemble(summaries.get("sources", []), summaries.get("entities", []), entity=entity)
+
+
+def _memo(read: Scan, summaries: dict[str, list[Row | None]], *, failing: set[bytes]) -> ItemMemo:
+    """The memo of this file: its items that passed, and every item's length."""
+    memo = ItemMemo()
+    for name, items in _arrays(read):
+        memo.lengths[name] = list(map(operator.sub, items.ends, items.starts))
+        memo.entries.update(zip(items.keys, summaries[name], strict=True))
+    for key in failing:
+        del memo.entries[key]
+    return memo
