@@ -144,8 +144,8 @@ def reference(raw: bytes) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def examined(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many items each run of the fast path checked (the memo knew the others)."""
+def examined(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """How many items the fast path checked since last asked (the memo knew the others)."""
     counts: list[int] = []
     examine = itemcheck._examine
 
@@ -153,8 +153,13 @@ def examined(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         counts.append(len(pending))
         return examine(parts, raw, pending)
 
+    def count() -> int:
+        total = sum(counts)
+        counts.clear()
+        return total
+
     monkeypatch.setattr(itemcheck, "_examine", counting)
-    return counts
+    return count
 
 
 def written(doc: dict[str, Any], indent: int | None) -> bytes:
@@ -168,14 +173,14 @@ def written(doc: dict[str, Any], indent: int | None) -> bytes:
 
 @pytest.mark.parametrize("indent", [None, 2], ids=["one entity a line", "indented"])
 def test_the_memo_serves_unchanged_items_and_never_a_changed_one(
-    examined: list[int], indent: int | None
+    examined: Callable[[], int], indent: int | None
 ) -> None:
     doc = json.loads(generated(300, 11))
     raw = written(doc, indent)
     first = check(raw)
-    assert examined == [len(doc["sources"]) + 300] and first.memo is not None
+    assert examined() == len(doc["sources"]) + 300 and first.memo is not None
     assert views(check(raw, first.memo)) == views(first) == reference(raw)
-    assert examined[-1] == 0  # every item was known
+    assert examined() == 0  # every item was known
 
     doc["entities"][150]["type"] = "weird"  # breaks the schema: E105
     doc["entities"].insert(10, doc["entities"][20] | {"id": "a-new-one"})
@@ -184,7 +189,7 @@ def test_the_memo_serves_unchanged_items_and_never_a_changed_one(
     again = check(edited, first.memo)
     assert views(again) == reference(edited)
     assert any(p["code"] == "E105" for p in views(again))
-    assert examined[-1] == 2  # the changed and the added item: not the hundreds of others
+    assert examined() == 2  # the changed and the added item: not the hundreds of others
 
 
 def test_worker_processes_report_what_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,3 +236,41 @@ def test_a_corrupt_or_unwritable_memo_is_ignored(tmp_path: Path) -> None:
     unwritable = tmp_path / "file-not-dir"
     unwritable.write_text("")
     assert cli(path, unwritable) == expected
+
+
+def test_a_few_edits_do_not_rewrite_the_memo_many_do(tmp_path: Path) -> None:
+    path, cache = tmp_path / "kb.json", tmp_path / "cache"
+    kb = Lines(generated(300, 4))
+    path.write_text(kb.text(), encoding="utf-8")
+    cli(path, cache)
+    (memo,) = (cache / "validate").iterdir()
+    written = memo.read_bytes()
+    kb.edit(100, lambda e: e.update(name=e["name"] + " Jr"))
+    path.write_text(kb.text(), encoding="utf-8")
+    assert cli(path, cache) == cli(path, cache, reference=True)
+    assert memo.read_bytes() == written  # one item to check again next time: not worth a write
+    for i in range(0, 300, 10):
+        kb.edit(i, lambda e: e.update(summary=e["summary"] + "."))
+    path.write_text(kb.text(), encoding="utf-8")
+    assert cli(path, cache) == cli(path, cache, reference=True)
+    assert memo.read_bytes() != written
+
+
+LINE_BREAKERS = {
+    "a repeated key": lambda line: line.replace('{"id":', '{"id":"x","id":', 1),
+    "NaN": lambda line: line.replace('"claims":[', '"claims":[NaN,', 1),
+    "a lone surrogate": lambda line: line.replace('"summary":"', '"summary":"\\ud800', 1),
+    "a control character": lambda line: line.replace('"summary":"', '"summary":"\\u202e', 1),
+    "two entities on a line": lambda line: line + line,
+    "a trailing comma": lambda line: line.replace("]}]}", "]},]}", 1),
+    "not JSON": lambda line: line[:-5],
+}
+
+
+@pytest.mark.parametrize("fault", list(LINE_BREAKERS))
+def test_an_unusual_line_is_read_the_careful_way(fault: str) -> None:
+    kb = Lines(generated(300, 6))
+    memo = check(kb.text().encode()).memo
+    kb.lines[kb.first + 123] = LINE_BREAKERS[fault](kb.lines[kb.first + 123])
+    raw = kb.text().encode()
+    assert views(check(raw)) == views(check(raw, memo)) == reference(raw)

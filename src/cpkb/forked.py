@@ -2,8 +2,10 @@
 
 The workers are forked, so they inherit the items (and compiled validators) instead of receiving
 copies; only the results travel back, in order. Linux only, where forking is safe and cheap, and
-only from PARALLEL_FROM items: below that, forking costs more than it saves. cpkb.indexer does
-the same for the index; this is the general form, for `cpkb validate`.
+only from PARALLEL_FROM items: below that, forking costs more than it saves. Cheap only while the
+parent's heap is small: a worker that reads a parsed document of a million objects copies every
+page it touches (reference counts are writes), so `cpkb validate` forks while it holds bytes,
+not documents. cpkb.indexer does the same for the index; this is the general form.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -25,23 +27,24 @@ MAX_WORKERS = 4
 _job: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None
 
 
-def map_chunks(
+def chunks(
     work: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, parallel: bool = True
-) -> list[R]:
-    """`work(items)`, one result per item, computed by worker processes when `parallel` pays.
+) -> Iterator[list[R]]:
+    """`work(items)`, one result per item, chunk by chunk as they are done, in order; computed
+    by worker processes when `parallel` pays. Stop early, and the workers stop.
 
     `work` must be pure (its effects in a worker are lost) and never sees more than CHUNK items
-    at a time when split; it need not be picklable, but its results must be.
+    at a time; it need not be picklable, but its results must be.
     """
     global _job
     count = workers(len(items)) if parallel else 1
     if count == 1:
-        return work(items)
+        yield from (work(items[start : start + CHUNK]) for start in range(0, len(items), CHUNK))
+        return
     _job = (work, items)
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            chunks = pool.imap(_run, range(0, len(items), CHUNK))
-            return [result for chunk in chunks for result in chunk]
+            yield from pool.imap(_run, range(0, len(items), CHUNK))
     finally:
         _job = None
 

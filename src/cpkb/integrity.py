@@ -80,10 +80,9 @@ def _array(document: object, key: str) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
-# A summary, or a plain tuple laid out as one (as the memo keeps them): its fields, by index.
-_ID, _CITES, _TARGETS, _CHECKS, _DATES, _KEYS, _PLACES, _AGAIN = range(8)
+Row = tuple[Any, ...]  # a Summary, or a plain tuple laid out as one (as the memo keeps them)
+_ID, _CITES, _TARGETS, _CHECKS, _DATES, _KEYS, _PLACES, _AGAIN = range(8)  # its fields
 _get = [itemgetter(field) for field in range(len(Summary._fields))]
-Row = tuple[Any, ...]
 
 
 class _Rows:
@@ -150,10 +149,9 @@ def _rebase(at: Path, local: Iterable[Local]) -> list[Finding]:
 def _ids(items: _Rows, kind: str, findings: list[Finding]) -> set[str]:
     """The set of ids; a finding for each repeated one."""
     ids: list[str | None] = list(items.column(_ID))
-    known = set(ids)
-    known.discard(None)
+    known = {item_id for item_id in ids if item_id is not None}
     if len(known) == len(ids) - ids.count(None):  # no id repeated
-        return known  # type: ignore[return-value]
+        return known
     first: dict[str, Path] = {}
     for k, item_id in enumerate(ids):
         if item_id is not None and item_id in first:
@@ -297,7 +295,12 @@ def _label_keys(entity: dict[str, Any]) -> tuple[str, tuple[int, ...], tuple[Loc
     aliases that are the name; and those aliases (W402)."""
     name = string_of(entity, "name")
     name_key = _compact(name) if name is not None else None
-    keys, places, again = [name_key] if name_key else [], [-1] if name_key else [], []
+    keys: list[str] = []
+    places: list[int] = []
+    again: list[Local] = []
+    if name_key:
+        keys.append(name_key)
+        places.append(-1)
     aliases = entity.get("aliases")
     for i, alias in enumerate(aliases if isinstance(aliases, list) else ()):
         key = _compact(alias) if isinstance(alias, str) else None
@@ -306,7 +309,7 @@ def _label_keys(entity: dict[str, Any]) -> tuple[str, tuple[int, ...], tuple[Loc
         elif key:
             keys.append(key)
             places.append(i)
-    return " ".join(keys), tuple(places), tuple(again)
+    return " ".join(keys), tuple(places), tuple(again)  # a key is letters and digits only
 
 
 def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Finding]:
@@ -330,8 +333,8 @@ def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Fi
     for k in sorted(marked):
         span = range(ends[k] - counts[k], ends[k])
         clashes = [(keys[n], owners[keys[n]]) if shared and shared[n] else None for n in span]
-        row = Summary._make(entities.rows[k])
-        findings += _entity_labels(entities.at(k), row, clashes, entity(entities.index[k]))
+        value = entity(entities.index[k]) if any(clashes) else {}  # labels for W403's message
+        findings += _entity_labels(entities.at(k), Summary._make(entities.rows[k]), clashes, value)
     return findings
 
 

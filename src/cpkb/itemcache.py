@@ -18,12 +18,14 @@ import marshal
 import os
 import sys
 import tempfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 FORMAT = "cpkb-validate-memo 1"
+SAVE_FROM = 100  # items a memo does not know: from this many (or 5% of the file), it is saved
 # The modules whose code decides what an item's summary and verdict are: a change to any of them
 # (in a checkout, the version does not change) makes every memo stale.
 _CODE = (
@@ -38,10 +40,13 @@ class ItemMemo:
 
     entries: dict[bytes, tuple[Any, ...] | None] = field(default_factory=dict)
     lengths: dict[str, list[int]] = field(default_factory=dict)
+    learned: int = 0  # of the entries, how many the run that made this memo had to check
 
-    def same(self, other: ItemMemo) -> bool:
-        """Whether saving `other` instead would change nothing."""
-        return self.lengths == other.lengths and self.entries.keys() == other.entries.keys()
+    def worth_saving(self) -> bool:
+        """Whether this memo, made by a run, is worth writing: that run learned many items (an
+        item the memo does not know costs a check, so a few edits a run are not worth rewriting
+        a large memo each time: they are saved with later ones)."""
+        return self.learned >= min(SAVE_FROM, max(1, len(self.entries) // 20))
 
 
 def item_key(name: str, data: bytes) -> bytes:
@@ -78,8 +83,8 @@ def load(data_path: Path, expected: str) -> ItemMemo:
     """The memo of `data_path` written under the stamp `expected`; an empty one if there is none."""
     try:
         blob = memo_file(data_path).read_bytes()
-        header, digest, payload = marshal.loads(blob)
-        if header != expected or digest != hashlib.blake2b(payload, digest_size=16).digest():
+        header, checksum, payload = marshal.loads(blob)
+        if header != expected or checksum != zlib.crc32(payload):  # written by other code, or torn
             return ItemMemo()
         entries, lengths = marshal.loads(payload)
     except (OSError, ValueError, EOFError, TypeError):  # missing, unreadable or corrupt
@@ -93,7 +98,7 @@ def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
     """Write the memo of `data_path` atomically; say nothing if it cannot be written."""
     target = memo_file(data_path)
     payload = marshal.dumps((memo.entries, memo.lengths))
-    blob = marshal.dumps((expected, hashlib.blake2b(payload, digest_size=16).digest(), payload))
+    blob = marshal.dumps((expected, zlib.crc32(payload), payload))
     temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

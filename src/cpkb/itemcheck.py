@@ -18,18 +18,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cpkb.forked import map_chunks
-from cpkb.integrity import assemble, summarise
+from cpkb.forked import chunks
+from cpkb.integrity import Row, assemble, may_hold_control_characters, summarise
 from cpkb.itemcache import ItemMemo
 from cpkb.itemscan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
 from cpkb.parse import Path, value_lines
 from cpkb.rules import Finding
 from cpkb.schema import SchemaParts, schema_parts, translate
 
-Row = tuple[Any, ...]  # a summary (cpkb.integrity.Summary) as a plain tuple, as the memo keeps it
 # An item checked on its own: whether it passed the gate, jsonschema's findings if not, its
-# summary (None if it is not an object); or why it could not be (_MISREAD, _UNUSUAL).
-Examined = tuple[bool, tuple[Finding, ...], Row | None] | str
+# summary (None if it is not an object). Examined: that, or why it could not be (_MISREAD...).
+Verdict = tuple[bool, tuple[Finding, ...], Row | None]
+Examined = Verdict | str
+Pending = tuple[str, int, Any, int, int]  # an item to check: array, index, value, start, end
 
 
 @dataclass
@@ -93,14 +94,38 @@ class ItemChecked:
 def check_items(
     raw: bytes, *, schema: Mapping[str, Any], memo: ItemMemo, parallel: bool
 ) -> ItemChecked | None:
-    """The schema and integrity findings of the file, if it is ordinary enough; else None.
+    """The schema and integrity findings of the file, if it is ordinary enough; else None."""
+    parts = schema_parts(schema)
+    read = _read(raw, memo, parts, parallel=parallel) if parts.by_item(SPLIT) else None
+    if read is None:
+        return None
+    scanned, pending, examined = read
+    summaries = {name: list(map(memo.entries.get, items.keys)) for name, items in _arrays(scanned)}
+    failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
+    failing: set[bytes] = set()  # the keys of the items that failed: not for the memo
+    for (name, k, *_), (passed, found, summary) in zip(pending, examined, strict=True):
+        summaries[name][k] = None if summary is None else _shared(summary)
+        if not passed:
+            failed.append(((*parts.item_rank(name), k), found))
+            failing.add(scanned.arrays[name].keys[k])
+    failed.sort(key=lambda row: row[0])
+    findings = [finding for _, found in failed for finding in found]
+    findings += _integrity(raw, scanned, summaries)
+    fresh = _memo(scanned, summaries, failing=failing)
+    fresh.learned = len(pending) - len(failed)
+    return ItemChecked(raw, scanned, summaries, findings, fresh)
+
+
+def _read(
+    raw: bytes, memo: ItemMemo, parts: SchemaParts, *, parallel: bool
+) -> tuple[Scan, list[Pending], list[Verdict]] | None:
+    """The file read, its items the memo does not know, each checked; None if it is unusual.
 
     Items that seem to end their lines are read in worker processes, where they are checked;
     if one did not (a line held more than an item), the items are read again one by one.
     """
-    parts = schema_parts(schema)
-    if not parts.by_item(SPLIT):
-        return None
+    if not memo.entries and may_hold_control_characters(raw):
+        return None  # W404: every item would be read, to no avail
     for guess in (True, False):
         try:
             read = scan(raw, memo, guess=guess)
@@ -110,44 +135,46 @@ def check_items(
             return None
         if not parts.top_passes(read.top):
             return None
-        summaries = {name: list(map(memo.entries.get, items.keys)) for name, items in _arrays(read)}
         pending = [
             (name, k, items.read.get(k, _GUESSED), items.starts[k], items.ends[k])
             for name, items in _arrays(read)
             for k in sorted([*items.read, *items.guessed])
         ]
-        examined = map_chunks(functools.partial(_examine, parts, raw), pending, parallel=parallel)
-        if _UNUSUAL in examined:
+        if memo.entries and len(pending) > _SCAN_FROM and may_hold_control_characters(raw):
+            return None  # W404: read the whole file (rather than learn it item by item)
+        examined = _examined(parts, raw, pending, parallel=parallel)
+        if examined is None:
             return None
         if _MISREAD not in examined:
-            break
-    failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
-    failing: set[bytes] = set()  # the keys of the items that failed: not for the memo
-    for (name, k, *_), result in zip(pending, examined, strict=True):
-        assert not isinstance(result, str)
-        passed, found, summary = result
-        summaries[name][k] = None if summary is None else _shared(summary)
-        if not passed:
-            failed.append(((*parts.item_rank(name), k), found))
-            failing.add(read.arrays[name].keys[k])
-    failed.sort(key=lambda row: row[0])
-    findings = [finding for _, found in failed for finding in found]
-    findings += _integrity(raw, read, summaries)
-    fresh = _memo(read, summaries, failing=failing)
-    return ItemChecked(raw, read, summaries, findings, fresh)
+            return read, pending, [result for result in examined if not isinstance(result, str)]
+    return None
 
 
 def _arrays(read: Scan) -> list[tuple[str, Items]]:
     return [(name, read.arrays[name]) for name in SPLIT if name in read.arrays]
 
 
+def _examined(
+    parts: SchemaParts, raw: bytes, pending: list[Pending], *, parallel: bool
+) -> list[Examined] | None:
+    """`_examine` of every pending item; stops at the first that cannot be checked here: None
+    if it holds what only the careful path reports, up to it if it was misread."""
+    examined: list[Examined] = []
+    for chunk in chunks(functools.partial(_examine, parts, raw), pending, parallel=parallel):
+        examined += chunk
+        if _UNUSUAL in chunk:
+            return None
+        if _MISREAD in chunk:
+            break
+    return examined
+
+
+_SCAN_FROM = 1000  # items to read: more, and the whole file is searched for control characters
 _GUESSED = object()  # an item not read yet: its bytes are guessed to be one item
 _MISREAD, _UNUSUAL = "misread", "unusual"  # why an item could not be checked here
 
 
-def _examine(
-    parts: SchemaParts, raw: bytes, pending: Sequence[tuple[str, int, Any, int, int]]
-) -> list[Examined]:
+def _examine(parts: SchemaParts, raw: bytes, pending: Sequence[Pending]) -> list[Examined]:
     """Each item read if need be, and checked on its own (in a worker process, for many)."""
     results: list[Examined] = []
     for name, i, item, start, end in pending:

@@ -14,19 +14,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from cpkb.forked import map_chunks
 from cpkb.parse import Path, brief, json_type
 from cpkb.rules import Finding
 
 
-def schema_findings(
-    document: object, schema: Mapping[str, Any], *, parallel: bool = False
-) -> Iterator[Finding]:
-    """What the JSON Schema says is wrong, each error translated to a rule and a plain message.
-
-    With `parallel`, the items of large arrays are cleared by worker processes (cpkb.forked).
-    """
-    return translate(schema_parts(schema).errors(document, parallel=parallel))
+def schema_findings(document: object, schema: Mapping[str, Any]) -> Iterator[Finding]:
+    """What the JSON Schema says is wrong, each error translated to a rule and a plain message."""
+    return translate(schema_parts(schema).errors(document))
 
 
 SchemaPath = tuple[str | int, ...]
@@ -81,11 +75,11 @@ class SchemaParts:
         self.fast = {name: _fast_check(part) for name, part in self.items.items()}
         self._validators: dict[str | None, Any] = {}
 
-    def errors(self, document: object, *, parallel: bool = False) -> Iterator[Error]:
+    def errors(self, document: object) -> Iterator[Error]:
         """jsonschema's errors over `document`, in its order, with their full paths."""
         found: list[tuple[tuple[int, ...], Path, SchemaPath, Any]] = []
         try:
-            self._collect(document, found, parallel=parallel)
+            self._collect(document, found)
         except RecursionError:
             deep = True
         else:
@@ -97,11 +91,7 @@ class SchemaParts:
             raise RecursionError("nested too deeply")
 
     def _collect(
-        self,
-        document: object,
-        found: list[tuple[tuple[int, ...], Path, SchemaPath, Any]],
-        *,
-        parallel: bool,
+        self, document: object, found: list[tuple[tuple[int, ...], Path, SchemaPath, Any]]
     ) -> None:
         if not self.top_passes(document):
             for error in self._validator(None, self.top).iter_errors(document):
@@ -111,7 +101,7 @@ class SchemaParts:
         for name in self.items:
             values = document.get(name) if isinstance(document, dict) else None
             values = values if isinstance(values, list) else []
-            passed = map_chunks(functools.partial(self.passes, name), values, parallel=parallel)
+            passed = self.passes(name, values)
             for i, value in enumerate(values):
                 if passed[i]:
                     continue

@@ -6,7 +6,10 @@ duplicates, citations, statistics) and warnings, in cpkb.integrity. Pure: no fil
 
 Fast on large files: the top level and each source and entity are read on their own, so that a
 problem is located by reading only the item it is in; whole-document walks run only when the
-parse, or a search of the bytes, says they can find something.
+parse, or a search of the bytes, says they can find something. Faster still, an ordinary file is
+checked item by item straight from its bytes (cpkb.itemcheck), skipping the items that passed
+last time (the memo, cpkb.itemcache, which the caller loads and saves); this module's
+whole-document path is the reference it must agree with, and reads every other file.
 """
 
 from __future__ import annotations
@@ -174,7 +177,7 @@ def check_bytes(
     checked = Checked([], parsed.document, text, parsed.spans)
     findings = [
         *_duplicate_keys(parsed.document, parsed.duplicates),
-        *_findings(parsed, raw=raw, text=text, schema=schema, parallel=fast),
+        *_findings(parsed, raw=raw, text=text, schema=schema),
     ]
     checked.problems = locate(checked, findings)
     return checked
@@ -316,13 +319,13 @@ def _duplicate_keys(
 
 
 def _findings(
-    parsed: _Parsed, *, raw: bytes, text: str, schema: Mapping[str, Any], parallel: bool
+    parsed: _Parsed, *, raw: bytes, text: str, schema: Mapping[str, Any]
 ) -> list[Finding]:
     findings: list[Finding] = []
     document = parsed.document
     layers: list[Callable[[], Iterable[Finding]]] = [
         lambda: _value_findings(parsed, text),
-        lambda: schema_findings(document, schema, parallel=parallel),
+        lambda: schema_findings(document, schema),
         lambda: integrity_findings(document, strings=may_hold_control_characters(raw)),
     ]
     for layer in layers:

@@ -120,7 +120,7 @@ def _check(path: Path) -> Checked:
     stamp = itemcache.stamp(schema)
     memo = itemcache.load(path, stamp)
     checked = check_bytes(raw, schema=schema, memo=memo)
-    if checked.memo is not None and not checked.memo.same(memo):
+    if checked.memo is not None and checked.memo.worth_saving():
         itemcache.save(path, checked.memo, stamp)
     return checked
 
