@@ -5,7 +5,8 @@ gate) is remembered by a hash of its exact bytes, with its integrity summary, so
 run of a file that changed a little only the items that changed are read and checked again. The
 memo of a data file lives in the user cache directory (like its index, see cpkb.index.cache_dir,
 $CPKB_CACHE_DIR), is replaced atomically, and is ignored when missing, corrupt, unwritable, or
-written by other code (another cpkb, schema, Python, fastjsonschema or anyascii).
+written by other code (another cpkb, schema, Python, fastjsonschema or anyascii). It is written
+only when a run learned enough to be worth it (see ItemMemo.worth_saving).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ SAVE_FROM = 100  # items a memo does not know: from this many (or 5% of the file
 # The modules whose code decides what an item's summary and verdict are: a change to any of them
 # (in a checkout, the version does not change) makes every memo stale.
 _CODE = (
-    "integrity", "itemcache", "itemcheck", "itemscan", "jsonread", "parse", "rules", "schema",
-    "text", "validate",
+    "fastjson", "integrity", "itemcache", "itemcheck", "itemscan", "jsonread", "parse", "rules",
+    "schema", "text", "validate",
 )  # fmt: skip
 
 
@@ -50,7 +51,8 @@ class ItemMemo:
 
 
 def item_key(name: str, data: bytes) -> bytes:
-    """The key of an item of the array `name` (sources, entities) whose bytes are `data`."""
+    """The key of an item of the array `name` (sources, entities) whose bytes are `data`.
+    (cpkb.itemscan's `hits` computes it too, written out.)"""
     return hashlib.blake2b(data, digest_size=16, person=name.encode()).digest()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from typing import Any
 
 from cpkb import fastjson
@@ -213,20 +214,20 @@ class _Reader:
 
     def hits(self, name: str, i: int, items: Items) -> tuple[int, bool]:
         """Items the memo knows, that end their lines, from `i` on: the common case, made fast
-        (with `line_end`, `separator` and `skip` written out). Then as `separator`: past the end
-        of the array, or at the start of an item."""
-        raw, entries, sizes = self.raw, self.memo.entries, self.sizes
-        find = raw.find
+        (`line_end`, `separator`, `skip` and `item_key` written out, the bytes hashed in place).
+        Then as `separator`: past the end of the array, or at the start of an item."""
+        raw, entries, sizes, size = self.raw, self.memo.entries, self.sizes, len(self.raw)
+        find, view, person = raw.find, memoryview(raw), name.encode()
         starts, ends, keys = items.starts, items.ends, items.keys
         while True:
             end = find(b"\n", i)
-            end = len(raw) if end < 0 else end
+            end = size if end < 0 else end
             while end > i and raw[end - 1] in _LINE_END_OR_COMMA:
                 end -= 1
             if end - i not in sizes:  # no item of that size: spare the hash
                 return i, False
-            key = item_key(name, raw[i:end])
-            after = _after_space(raw, end)
+            key = blake2b(view[i:end], digest_size=16, person=person).digest()
+            after = _after_space(raw, end) if raw[end : end + 1] in _WHITE else end
             separator = raw[after : after + 1]
             if key not in entries or separator not in (b",", b"]"):
                 return i, False
@@ -236,7 +237,9 @@ class _Reader:
             self.last_size = end - i
             if separator == b"]":
                 return after + 1, True
-            i = _after_space(raw, after + 1)
+            i = after + 1
+            if raw[i : i + 1] in _WHITE:
+                i = _after_space(raw, i)
 
     def known(self, name: str, start: int, k: int) -> int | None:
         """Where item `k`, at `start`, ends if the memo knows it: after as many bytes as the
