@@ -14,8 +14,8 @@ import calendar
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate, chain, compress, repeat
-from operator import itemgetter, ne
+from itertools import accumulate, chain, compress
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from cpkb.parse import Path, brief, json_path, walk
@@ -315,27 +315,40 @@ def _label_keys(entity: dict[str, Any]) -> tuple[str, tuple[int, ...], tuple[Loc
 def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Finding]:
     """W402, and W403 (a label that names an earlier entity), entity by entity, label by label.
 
-    Over all labels at once, with the loops in C: a large file has hundreds of thousands.
+    Over all labels at once: a large file has hundreds of thousands, and only the few whose key
+    is repeated can name another entity.
     """
     counts = list(map(len, entities.column(_PLACES)))
-    keys = " ".join(entities.column(_KEYS)).split()  # compact keys hold no spaces
-    ids = [entity_id or "" for entity_id in entities.column(_ID)]
-    named = list(chain.from_iterable(map(repeat, ids, counts)))
-    shared: list[bool] = []
-    owners: dict[str, str] = {}
-    if len(set(keys)) < len(keys):  # some key is repeated: which name another entity?
-        owners = dict(zip(reversed(keys), reversed(named), strict=True))  # the first named
-        shared = list(map(ne, map(owners.__getitem__, keys), named))
     ends = list(accumulate(counts))  # entity k's labels are [ends[k] - counts[k], ends[k])
-    marked = {bisect.bisect_right(ends, n) for n in compress(range(len(shared)), shared)}
+    keys = " ".join(entities.column(_KEYS)).split()  # a key is letters and digits only
+    repeated = _repeated(keys)
+    owners: dict[str, str] = {}  # a repeated key -> the id of the first entity it names
+    shared: set[int] = set()  # the labels that name another entity
+    for n in [n for n, key in enumerate(keys) if key in repeated] if repeated else []:
+        entity_id = entities.rows[bisect.bisect_right(ends, n)][_ID] or ""
+        if owners.setdefault(keys[n], entity_id) != entity_id:
+            shared.add(n)
+    marked = {bisect.bisect_right(ends, n) for n in shared}
     marked.update(entities.having(_AGAIN))
     findings: list[Finding] = []
     for k in sorted(marked):
         span = range(ends[k] - counts[k], ends[k])
-        clashes = [(keys[n], owners[keys[n]]) if shared and shared[n] else None for n in span]
+        clashes = [(keys[n], owners[keys[n]]) if n in shared else None for n in span]
         value = entity(entities.index[k]) if any(clashes) else {}  # labels for W403's message
         findings += _entity_labels(entities.at(k), Summary._make(entities.rows[k]), clashes, value)
     return findings
+
+
+def _repeated(keys: list[str]) -> set[str]:
+    """The keys that are in `keys` more than once."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for key in keys:
+        if key in seen:
+            repeated.add(key)
+        else:
+            seen.add(key)
+    return repeated
 
 
 def _entity_labels(
