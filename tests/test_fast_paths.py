@@ -789,3 +789,32 @@ PUNCTUATED_TEXT = st.text(
 @given(text=PUNCTUATED_TEXT)
 def test_fold_with_the_shortcut_equals_fold_by_anyascii(text: str) -> None:
     assert fold(text) == _fold_by_anyascii(text)
+
+
+# --- transliterations an index teaches fold ----------------------------------------------------
+
+TAUGHT = "қәЖжаб«»é"  # taught; "ұ", "ß", "½" and the combining marks below are not
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from([*TAUGHT, *"ұß½aqz -'", "\u0301", "\u0308", "\u2014"]),
+        max_size=24,
+    )
+)
+def test_fold_with_learned_transliterations_equals_fold_by_anyascii(text: str) -> None:
+    from cpkb.text import learn_transliterations, transliterations
+
+    table = transliterations(TAUGHT)
+    assert set(table) == set(TAUGHT)  # every character is non-ASCII
+    learn_transliterations(table)
+    assert fold(text) == _fold_by_anyascii(text)
+
+
+def test_transliterations_leave_ascii_out() -> None:
+    from anyascii import anyascii
+
+    from cpkb.text import transliterations
+
+    assert transliterations("aЖ1ә ") == {"Ж": anyascii("Ж"), "ә": anyascii("ә")}

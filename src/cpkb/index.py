@@ -13,45 +13,40 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import marshal
 import os
 import sqlite3
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__, quick
 from cpkb.models import Backlink, Entity, KnowledgeBase, Source
-from cpkb.text import fold, skeleton
+from cpkb.paths import cache_dir
+from cpkb.text import fold, learn_transliterations, skeleton
 
 if TYPE_CHECKING:
     from cpkb.graph import Direction
     from cpkb.search import SearchHit
 
-FORMAT = "8"
-CACHE_ENV = "CPKB_CACHE_DIR"
+FORMAT = "9"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
 
 Progress = Callable[[int, int], None]
 
 
-def cache_dir() -> Path:
-    """Where indexes live: $CPKB_CACHE_DIR, else the platform's user cache directory."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("cpkb", appauthor=False))
-
-
 def index_file(data_path: Path) -> Path:
-    digest = hashlib.sha256(str(data_path).encode("utf-8", "surrogatepass")).hexdigest()
-    return cache_dir() / f"{digest[:24]}.sqlite"
+    """The index's place in the cache directory, named by a checksum of the data file's path.
+
+    Two 32-bit checksums (zlib's: hashlib costs ~6 ms to import) make collisions rare, and one
+    is harmless: the index records the path it was built from, and is rebuilt for another.
+    """
+    name = str(data_path).encode("utf-8", "surrogatepass")
+    return cache_dir() / f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite"
 
 
 def fingerprint(data_path: Path) -> str:
@@ -110,7 +105,12 @@ class Index:
             if any(meta.get(k) != v for k, v in expected_meta(data_path, stamp).items()):
                 db.close()
                 return None
-            return cls(db, path, data_path, int(meta["schema_version"]))
+            index = cls(db, path, data_path, int(meta["schema_version"]))
+            table = json.loads(meta["transliterations"])
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise ValueError("not a table of transliterations")
+            learn_transliterations(table)
+            return index
         except (sqlite3.Error, KeyError, ValueError):
             db.close()
             return None

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cpkb import store, text
 from cpkb.index import Progress, expected_meta
@@ -76,7 +76,8 @@ def _body(entity: Entity) -> str:
 
 class Rows:
     """The rows of a run of entities: entity rows (document, then full-text columns), label
-    rows and link rows; and the sources they cite and the relations they use."""
+    rows and link rows; and the sources they cite, the relations they use and the non-ASCII
+    characters of their text (see `text.learn_transliterations`)."""
 
     def __init__(
         self,
@@ -92,18 +93,23 @@ class Rows:
         self.links: list[Pair] = []
         self.cited: set[str] = set()
         self.relations: set[str] = set()
+        self.characters: set[str] = set()
         for rowid, document, entity in zip(
             range(first, first + len(entities)), documents, entities, strict=True
         ):
             labels = (entity.name, *entity.aliases, entity.id)
             folded = [folds(label) for label in labels]
             words = loose(" ".join(labels))
+            body = _body(entity)
+            for some in (*labels, body):
+                if not some.isascii():
+                    self.characters.update(some)
             # The entity's document as read, in marshal (3x faster than JSON both ways; the
             # index is keyed by Python version, as marshal's format may change between them).
             blob = marshal.dumps(document)
             self.entities.append((rowid, entity.id, entity.type, entity.name,
                                   marshal.dumps(entity.aliases), blob, marshal.dumps(folded),
-                                  words, loose(_body(entity))))  # fmt: skip
+                                  words, loose(body)))  # fmt: skip
             for key in sorted({label.replace(" ", "") for label in folded} - {""}):
                 self.labels += ((key, entity.id), ("~" + skeleton(key), entity.id))
             for claim in entity.claims:
@@ -172,7 +178,10 @@ def _chunks(documents: list[Any]) -> Iterator[Rows | None]:
 # --- building --------------------------------------------------------------------------------
 
 
-Filled = tuple[int, set[str]]  # the file's schema version, and its relations' properties
+class Filled(NamedTuple):
+    schema_version: int
+    relations: set[str]  # the properties of relations
+    characters: set[str]  # in the entities' text
 
 
 def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) -> Filled:
@@ -186,6 +195,7 @@ def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) ->
         raise _Unusual from None
     _insert_sources(db, sources)
     relations: set[str] = set()
+    characters: set[str] = set()
     ids: set[str] = set()
     targets: set[str] = set()
     cited: set[str] = set()
@@ -198,12 +208,13 @@ def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) ->
         targets.update(target for target, _ in rows.links)
         cited |= rows.cited
         relations |= rows.relations
+        characters |= rows.characters
         done += len(rows.ids)
         if progress:
             progress(done, len(entity_docs))
     if len(ids) != len(entity_docs) or not targets <= ids or not cited <= sources.keys():
         raise _Unusual  # a repeated id, a link to nothing, a citation of no source
-    return schema_version, relations
+    return Filled(schema_version, relations, characters)
 
 
 def _insert_sources(db: sqlite3.Connection, sources: dict[str, Source]) -> None:
@@ -221,14 +232,15 @@ def _write(
         db = sqlite3.connect(temporary)
         try:
             db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-            schema_version, relations = fill(db)
+            filled = fill(db)
             for statement in INDEXES.strip().splitlines():
                 db.execute(statement)
             terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms"))
             db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
             meta = expected_meta(data_path, stamp) | {
-                "schema_version": str(schema_version),
-                "relations": "\n".join(sorted(relations)),
+                "schema_version": str(filled.schema_version),
+                "relations": "\n".join(sorted(filled.relations)),
+                "transliterations": json.dumps(text.transliterations(sorted(filled.characters))),
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             db.commit()

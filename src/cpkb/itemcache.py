@@ -3,7 +3,7 @@
 An item (one source or entity) that passed every check of its own (careful reading, the schema
 gate) is remembered by a hash of its exact bytes, with its integrity summary, so that on the next
 run of a file that changed a little only the items that changed are read and checked again. The
-memo of a data file lives in the user cache directory (like its index, see cpkb.index.cache_dir,
+memo of a data file lives in the user cache directory (like its index, see cpkb.paths.cache_dir,
 $CPKB_CACHE_DIR), is replaced atomically, and is ignored when missing, corrupt, unwritable, or
 written by other code (another cpkb, schema, Python, fastjsonschema or anyascii). It is written
 only when a run learned enough to be worth it (see ItemMemo.worth_saving).
@@ -75,7 +75,7 @@ def stamp(schema: Mapping[str, Any]) -> str:
 
 
 def memo_file(data_path: Path) -> Path:
-    from cpkb.index import cache_dir
+    from cpkb.paths import cache_dir
 
     name = hashlib.sha256(str(data_path).encode("utf-8", "surrogatepass")).hexdigest()
     return cache_dir() / "validate" / f"{name[:24]}.memo"

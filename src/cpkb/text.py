@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -18,9 +18,30 @@ def _transliterate(match: re.Match[str]) -> str:
 
 @lru_cache(maxsize=65536)
 def _ascii_run(run: str) -> str:
+    known = _KNOWN
+    if all(map(known.__contains__, run)):  # anyascii maps character by character
+        return "".join(map(known.__getitem__, run))
     from anyascii import anyascii  # imported on first use: it costs start-up time
 
     return anyascii(run)
+
+
+# anyascii's answers for single characters, taught by an index: it keeps them for every
+# character of its data file, so a query in the file's scripts needs no anyascii (~20 ms).
+_KNOWN: dict[str, str] = {}
+
+
+def transliterations(chars: Iterable[str]) -> dict[str, str]:
+    """anyascii's answer for each non-ASCII character of `chars`."""
+    from anyascii import anyascii
+
+    return {char: anyascii(char) for char in chars if not char.isascii()}
+
+
+def learn_transliterations(table: Mapping[str, str]) -> None:
+    """Remember `transliterations(...)` computed earlier (only what anyascii gives: fold's answers
+    must not depend on what was learned)."""
+    _KNOWN.update(table)
 
 
 # What anyascii gives for common punctuation (tests check each against anyascii): a text whose
