@@ -818,3 +818,20 @@ def test_transliterations_leave_ascii_out() -> None:
     from cpkb.text import transliterations
 
     assert transliterations("aЖ1ә ") == {"Ж": anyascii("Ж"), "ә": anyascii("ә")}
+
+
+LABEL_TEXT = st.text(
+    alphabet=st.sampled_from([*"aqzhngAZ09 -'.\n\t\x85", "қ", "ә", "Ж", "é", "ß", "\u0301"]),
+    max_size=16,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(labels=st.lists(LABEL_TEXT, min_size=1, max_size=4))
+def test_loose_words_of_labels_are_those_of_their_folds(labels: list[str]) -> None:
+    """How the index builder makes the label words of an entity (cpkb.indexer.Rows), and of a
+    run of entities at once (`skeleton_text` over lines)."""
+    folded = [fold(label) for label in labels]
+    assert skeleton_text(" ".join(filter(None, folded))) == loose(" ".join(labels))
+    lines = skeleton_text("\n".join(folded)).split("\n")
+    assert lines == [skeleton_text(f) for f in folded] == [skeleton(f) for f in folded]

@@ -17,6 +17,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,7 +25,7 @@ from cpkb import store, text
 from cpkb.index import Progress, expected_meta
 from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.parse import ParseProblem, by_id, check_schema_version, parse_entity, parse_source
-from cpkb.text import WordMemo, fold, skeleton
+from cpkb.text import WordMemo, fold, skeleton_text
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +75,25 @@ def _body(entity: Entity) -> str:
     return " ".join(texts)
 
 
+class NotingMemo(WordMemo):
+    """A WordMemo that notes the non-ASCII characters of the words it computes (each distinct
+    word once), for the index's table of transliterations."""
+
+    def __init__(self, per_word: Callable[[str], str]) -> None:
+        super().__init__(per_word)
+        self.characters: set[str] = set()
+
+    def __missing__(self, word: str) -> str:
+        if not word.isascii():
+            self.characters.update(word)
+        return super().__missing__(word)
+
+    def noted(self) -> set[str]:
+        """The characters noted since the last call."""
+        characters, self.characters = self.characters, set()
+        return characters
+
+
 class Rows:
     """The rows of a run of entities: entity rows (document, then full-text columns), label
     rows and link rows; and the sources they cite, the relations they use and the non-ASCII
@@ -84,8 +104,8 @@ class Rows:
         first: int,
         documents: list[Any],
         entities: list[Entity],
-        folds: WordMemo,
-        loose: WordMemo,
+        folds: NotingMemo,
+        loose: NotingMemo,
     ) -> None:
         self.ids = [entity.id for entity in entities]
         self.entities: list[Row] = []
@@ -93,31 +113,34 @@ class Rows:
         self.links: list[Pair] = []
         self.cited: set[str] = set()
         self.relations: set[str] = set()
-        self.characters: set[str] = set()
-        for rowid, document, entity in zip(
-            range(first, first + len(entities)), documents, entities, strict=True
-        ):
-            labels = (entity.name, *entity.aliases, entity.id)
-            folded = [folds(label) for label in labels]
-            words = loose(" ".join(labels))
-            body = _body(entity)
-            for some in (*labels, body):
-                if not some.isascii():
-                    self.characters.update(some)
+        # Ids are unique: memoising their folds would only fill the memo.
+        folded = [[*map(folds, (e.name, *e.aliases)), fold(e.id)] for e in entities]
+        keys = [sorted({label.replace(" ", "") for label in f} - {""}) for f in folded]
+        # Skeletons of all labels at once: `skeleton_text` never crosses a line break, and one
+        # pass over a run's text costs far less than one call per label. The loose words of the
+        # labels are those of their folds (tests/test_fast_paths.py checks).
+        words = skeleton_text("\n".join(" ".join(filter(None, f)) for f in folded)).split("\n")
+        words = words if entities else []
+        loose_keys = iter(skeleton_text("\n".join(chain.from_iterable(keys))).split("\n"))
+        for rowid, document, entity, labels, label_words, label_keys in zip(
+            range(first, first + len(entities)), documents, entities, folded, words, keys,
+            strict=True,
+        ):  # fmt: skip
             # The entity's document as read, in marshal (3x faster than JSON both ways; the
             # index is keyed by Python version, as marshal's format may change between them).
             blob = marshal.dumps(document)
             self.entities.append((rowid, entity.id, entity.type, entity.name,
-                                  marshal.dumps(entity.aliases), blob, marshal.dumps(folded),
-                                  words, loose(body)))  # fmt: skip
-            for key in sorted({label.replace(" ", "") for label in folded} - {""}):
-                self.labels += ((key, entity.id), ("~" + skeleton(key), entity.id))
+                                  marshal.dumps(entity.aliases), blob, marshal.dumps(labels),
+                                  label_words, loose(_body(entity))))  # fmt: skip
+            for key in label_keys:
+                self.labels += ((key, entity.id), ("~" + next(loose_keys), entity.id))
             for claim in entity.claims:
                 if claim.target is not None:
                     self.links.append((claim.target, entity.id))
                     self.relations.add(claim.property)
             self.cited.update(c.source for c in entity.sources)
             self.cited.update(c.source for k in entity.claims for c in k.sources)
+        self.characters = folds.noted() | loose.noted()
 
     def insert(self, db: sqlite3.Connection) -> None:
         rows = self.entities
@@ -134,7 +157,7 @@ class Rows:
 
 # Set in this process before workers fork: they inherit them instead of receiving copies.
 _documents: list[Any] = []
-_memos: tuple[WordMemo, WordMemo] = (WordMemo(fold), WordMemo(text.loose))
+_memos: tuple[NotingMemo, NotingMemo] = (NotingMemo(fold), NotingMemo(text.loose))
 
 
 def _chunk(start: int) -> Rows | None:
