@@ -13,10 +13,11 @@ import bisect
 import calendar
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate, chain, compress
-from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress, count
+from typing import Any, NamedTuple
 
 from cpkb.parse import Path, brief, json_path, walk
 from cpkb.rules import Finding
@@ -66,8 +67,8 @@ def integrity_findings(document: object, *, strings: bool = True) -> list[Findin
     """
     sources, entities = _array(document, "sources"), _array(document, "entities")
     findings = assemble(
-        [summarise(source, entity=False) for source in sources],
-        [summarise(entity, entity=True) for entity in entities],
+        Columns.of([summarise(source, entity=False) for source in sources]),
+        Columns.of([summarise(entity, entity=True) for entity in entities]),
         entity=entities.__getitem__,
     )
     if strings:
@@ -82,39 +83,69 @@ def _array(document: object, key: str) -> list[Any]:
 
 Row = tuple[Any, ...]  # a Summary, or a plain tuple laid out as one (as the memo keeps them)
 _ID, _CITES, _TARGETS, _CHECKS, _DATES, _KEYS, _PLACES, _AGAIN = range(8)  # its fields
-_get = [itemgetter(field) for field in range(len(Summary._fields))]
+
+
+@dataclass
+class Columns:
+    """The summaries of the items of an array, field by field (a list per field of Summary);
+    `absent`: the items that are not objects, and have none (their fields are ignored)."""
+
+    fields: list[list[Any]]
+    absent: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, summaries: Sequence[Row | None]) -> Columns:
+        absent = {i for i, row in enumerate(summaries) if row is None}
+        rows = [_NO_ROW if row is None else row for row in summaries]
+        return cls(
+            [list(column) for column in zip(*rows, strict=True)] if rows else _no_fields(), absent
+        )
+
+
+_NO_ROW: Row = (None,) * len(Summary._fields)
+
+
+def _no_fields() -> list[list[Any]]:
+    return [[] for _ in Summary._fields]
 
 
 class _Rows:
-    """The summaries of the objects of an array, and the index of each in the array."""
+    """The summaries of the objects of an array, field by field, and the index of each in the
+    array."""
 
-    def __init__(self, name: str, summaries: Sequence[Row | None]) -> None:
+    def __init__(self, name: str, columns: Columns) -> None:
         self.name = name
-        self.index: Sequence[int] = range(len(summaries))
-        self.rows = cast(Sequence[Row], summaries)
-        if None in summaries:  # not objects: the rules skip them
-            self.index = [i for i, row in enumerate(summaries) if row is not None]
-            self.rows = [row for row in summaries if row is not None]
+        self.fields = columns.fields
+        self.index: Sequence[int] = range(len(self.fields[_ID]))
+        if columns.absent:  # not objects: the rules skip them
+            self.index = [i for i in self.index if i not in columns.absent]
+            self.fields = [list(map(values.__getitem__, self.index)) for values in self.fields]
+
+    def __len__(self) -> int:
+        return len(self.index)
 
     def at(self, k: int) -> Path:
         return self.name, self.index[k]
 
+    def row(self, k: int) -> Row:
+        return tuple(values[k] for values in self.fields)
+
     def column(self, field: int) -> Iterator[Any]:
-        return map(_get[field], self.rows)
+        return iter(self.fields[field])
 
     def having(self, field: int) -> Iterator[int]:
         """The rows whose `field` is not empty."""
-        return compress(range(len(self.rows)), self.column(field))
+        return compress(range(len(self.index)), self.fields[field])
 
 
 def assemble(
-    sources: Sequence[Row | None],
-    entities: Sequence[Row | None],
+    sources: Columns,
+    entities: Columns,
     *,
     entity: Callable[[int], dict[str, Any]],
 ) -> list[Finding]:
-    """The findings of an array of sources and one of entities, from their summaries (None for
-    what is not an object), in the order reported.
+    """The findings of an array of sources and one of entities, from their summaries, in the
+    order reported.
 
     `entity(i)` gives entity `i` again: read only for the rare entity that cites an unknown
     source or targets an unknown entity, whose findings are then worked out in full. Written for
@@ -128,8 +159,8 @@ def assemble(
     targets = chain.from_iterable(entity_rows.column(_TARGETS))
     unknown = not source_ids.issuperset(cited) or not entity_ids.issuperset(targets)
     checks = _EntityChecks(source_ids, entity_ids)
-    for k in range(len(entity_rows.rows)) if unknown else entity_rows.having(_CHECKS):
-        row, at = entity_rows.rows[k], entity_rows.at(k)
+    for k in range(len(entity_rows)) if unknown else entity_rows.having(_CHECKS):
+        row, at = entity_rows.row(k), entity_rows.at(k)
         if source_ids.issuperset(row[_CITES]) and entity_ids.issuperset(row[_TARGETS]):
             findings += _rebase(at, row[_CHECKS])
         else:
@@ -138,7 +169,7 @@ def assemble(
     findings += _labels(entity_rows, entity)
     for rows in (source_rows, entity_rows):
         for k in rows.having(_DATES):
-            findings += _rebase(rows.at(k), rows.rows[k][_DATES])
+            findings += _rebase(rows.at(k), rows.fields[_DATES][k])
     return findings
 
 
@@ -324,8 +355,8 @@ def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Fi
     repeated = _repeated(keys)
     owners: dict[str, str] = {}  # a repeated key -> the id of the first entity it names
     shared: set[int] = set()  # the labels that name another entity
-    for n in [n for n, key in enumerate(keys) if key in repeated] if repeated else []:
-        entity_id = entities.rows[bisect.bisect_right(ends, n)][_ID] or ""
+    for n in compress(count(), map(repeated.__contains__, keys)) if repeated else ():
+        entity_id = entities.fields[_ID][bisect.bisect_right(ends, n)] or ""
         if owners.setdefault(keys[n], entity_id) != entity_id:
             shared.add(n)
     marked = {bisect.bisect_right(ends, n) for n in shared}
@@ -335,20 +366,13 @@ def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Fi
         span = range(ends[k] - counts[k], ends[k])
         clashes = [(keys[n], owners[keys[n]]) if n in shared else None for n in span]
         value = entity(entities.index[k]) if any(clashes) else {}  # labels for W403's message
-        findings += _entity_labels(entities.at(k), Summary._make(entities.rows[k]), clashes, value)
+        findings += _entity_labels(entities.at(k), Summary._make(entities.row(k)), clashes, value)
     return findings
 
 
 def _repeated(keys: list[str]) -> set[str]:
     """The keys that are in `keys` more than once."""
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for key in keys:
-        if key in seen:
-            repeated.add(key)
-        else:
-            seen.add(key)
-    return repeated
+    return {key for key, times in Counter(keys).items() if times > 1}
 
 
 def _entity_labels(

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import functools
 import operator
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cpkb.forked import chunks
-from cpkb.integrity import Row, assemble, may_hold_control_characters, summarise
-from cpkb.itemcache import ItemMemo
+from cpkb.integrity import Columns, Row, assemble, may_hold_control_characters, summarise
+from cpkb.itemcache import FIELDS, ItemMemo, Layout
 from cpkb.itemscan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
 from cpkb.parse import Path, value_lines
 from cpkb.rules import Finding
@@ -39,7 +38,7 @@ class ItemChecked:
 
     raw: bytes
     scan: Scan
-    summaries: dict[str, list[Row | None]]  # of each array, item by item
+    summaries: dict[str, Columns]  # of each array's items
     findings: list[Finding]
     memo: ItemMemo
 
@@ -53,8 +52,11 @@ class ItemChecked:
     def owner(self, path: Path) -> str | None:
         """The id of the source or entity `path` lies in, when it has a string id."""
         found = self._item(path)
-        summary = self.summaries[found[0]][found[1]] if found else None
-        return summary[0] if summary is not None else None
+        columns = self.summaries[found[0]] if found else None
+        if found is None or columns is None or found[1] in columns.absent:
+            return None
+        owner: str | None = columns.fields[0][found[1]]
+        return owner
 
     def lines(self, paths: set[Path]) -> dict[Path, int]:
         """The line of each path and of the item it lies in, reading only those items."""
@@ -100,20 +102,40 @@ def check_items(
     if read is None:
         return None
     scanned, pending, examined = read
-    summaries = {name: list(map(memo.entries.get, items.keys)) for name, items in _arrays(scanned)}
+    summaries = {name: _known(memo, name, items) for name, items in _arrays(scanned)}
     failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
-    failing: set[bytes] = set()  # the keys of the items that failed: not for the memo
+    failing: dict[str, list[int]] = {name: [] for name in summaries}  # not for the memo
+    shared: dict[str, str] = {}
     for (name, k, *_), (passed, found, summary) in zip(pending, examined, strict=True):
-        summaries[name][k] = None if summary is None else _shared(summary)
+        _put(summaries[name], k, None if summary is None else _shared(summary, shared))
         if not passed:
             failed.append(((*parts.item_rank(name), k), found))
-            failing.add(scanned.arrays[name].keys[k])
+            failing[name].append(k)
     failed.sort(key=lambda row: row[0])
     findings = [finding for _, found in failed for finding in found]
     findings += _integrity(raw, scanned, summaries)
-    fresh = _memo(scanned, summaries, failing=failing)
+    fresh = _memo(raw, scanned, summaries, failing=failing)
     fresh.learned = len(pending) - len(failed)
     return ItemChecked(raw, scanned, summaries, findings, fresh)
+
+
+def _known(memo: ItemMemo, name: str, items: Items) -> Columns:
+    """The summaries of the items the memo knows (the others' to be put in: see `_put`)."""
+    layout = memo.layouts.get(name)
+    if layout is None or not layout.keys:
+        return Columns([[None] * len(items) for _ in range(FIELDS)])
+    # An item the memo does not know (known -1) gets the None put last, until `_put`.
+    return Columns(
+        [list(map([*values, None].__getitem__, items.known)) for values in layout.columns]
+    )
+
+
+def _put(columns: Columns, k: int, summary: Row | None) -> None:
+    """Put the summary of item `k` in, or None for an item that is not an object."""
+    if summary is None:
+        columns.absent.add(k)
+    for values, value in zip(columns.fields, summary or (None,) * FIELDS, strict=True):
+        values[k] = value
 
 
 def _read(
@@ -124,7 +146,7 @@ def _read(
     Items that seem to end their lines are read in worker processes, where they are checked;
     if one did not (a line held more than an item), the items are read again one by one.
     """
-    if not memo.entries and may_hold_control_characters(raw):
+    if not len(memo) and may_hold_control_characters(raw):
         return None  # W404: every item would be read, to no avail
     for guess in (True, False):
         try:
@@ -140,7 +162,7 @@ def _read(
             for name, items in _arrays(read)
             for k in sorted([*items.read, *items.guessed])
         ]
-        if memo.entries and len(pending) > _SCAN_FROM and may_hold_control_characters(raw):
+        if len(memo) and len(pending) > _SCAN_FROM and may_hold_control_characters(raw):
             return None  # W404: read the whole file (rather than learn it item by item)
         examined = _examined(parts, raw, pending, parallel=parallel)
         if examined is None:
@@ -194,30 +216,37 @@ def _examine(parts: SchemaParts, raw: bytes, pending: Sequence[Pending]) -> list
     return results
 
 
-def _shared(summary: Row) -> Row:
-    """The summary with its ids interned: one string for all the entities that cite or target
-    the same one, so the memo holds each once (marshal writes the others as references)."""
+def _shared(summary: Row, shared: dict[str, str]) -> Row:
+    """The summary with its ids shared: one string for all the entities that cite or target
+    the same one, so the memo holds each once (marshal writes the others as references; not
+    interned, which would cost more to read back)."""
     own, cites, targets, *rest = summary
-    own = own if own is None else sys.intern(own)
-    return (own, tuple(map(sys.intern, cites)), tuple(map(sys.intern, targets)), *rest)
+    own = own if own is None else shared.setdefault(own, own)
+    cites = tuple(shared.setdefault(c, c) for c in cites)
+    return (own, cites, tuple(shared.setdefault(t, t) for t in targets), *rest)
 
 
-def _integrity(raw: bytes, read: Scan, summaries: dict[str, list[Row | None]]) -> list[Finding]:
+def _integrity(raw: bytes, read: Scan, summaries: dict[str, Columns]) -> list[Finding]:
     entities = read.arrays.get("entities", Items())
 
     def entity(k: int) -> dict[str, Any]:
         found: dict[str, Any] = entities.value(raw, k)
         return found
 
-    return assemble(summaries.get("sources", []), summaries.get("entities", []), entity=entity)
+    none = Columns([[] for _ in range(FIELDS)])
+    sources = summaries.get("sources", none)
+    return assemble(sources, summaries.get("entities", none), entity=entity)
 
 
-def _memo(read: Scan, summaries: dict[str, list[Row | None]], *, failing: set[bytes]) -> ItemMemo:
-    """The memo of this file: its items that passed, and every item's length."""
-    memo = ItemMemo()
+def _memo(
+    raw: bytes, read: Scan, summaries: dict[str, Columns], *, failing: dict[str, list[int]]
+) -> ItemMemo:
+    """The memo of this file: its items in order, those that failed not to be served."""
+    memo = ItemMemo(raw=raw)
     for name, items in _arrays(read):
-        memo.lengths[name] = list(map(operator.sub, items.ends, items.starts))
-        memo.entries.update(zip(items.keys, summaries[name], strict=True))
-    for key in failing:
-        del memo.entries[key]
+        keys = list(items.keys)
+        for k in [*failing[name], *summaries[name].absent]:
+            keys[k] = b""
+        lengths = list(map(operator.sub, items.ends, items.starts))
+        memo.layouts[name] = Layout(keys, items.starts, lengths, summaries[name].fields)
     return memo

@@ -4,7 +4,9 @@ The top level is read token by token and each source and entity on its own, so t
 memo (cpkb.itemcache) knows is recognised by a hash of its bytes without being parsed or decoded:
 where an item ends is guessed (at the end of its line, or at its length last time) and the guess
 is taken only when the bytes up to it are a remembered item, whose end is then certain, a JSON
-value being self-delimiting. Other items are read by the careful reader (cpkb.jsonread).
+value being self-delimiting. Faster still, a run of items the memo knows, unchanged with the
+separators between them, is recognised by one hash of its bytes (see cpkb.itemcache.Layout).
+Other items are read by the careful reader (cpkb.jsonread).
 
 Anything out of the ordinary raises Unusual, and the file is read the careful way (cpkb.validate):
 not UTF-8, not JSON, a repeated key, an odd number, a lone surrogate, a control character, a top
@@ -16,12 +18,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from hashlib import blake2b
+from itertools import repeat
+from operator import add
 from typing import Any
 
 from cpkb import fastjson
 from cpkb.integrity import may_hold_control_characters
-from cpkb.itemcache import ItemMemo, item_key
+from cpkb.itemcache import RUN, ItemMemo, Layout, item_hash, item_key, run_key
 from cpkb.jsonread import Hooks, Notes
 from cpkb.parse import lone_surrogates
 
@@ -53,21 +56,32 @@ class Unusual(Exception):
 @dataclass
 class Items:
     """The items of one array, column by column (a large file has a hundred thousand): where
-    each one's bytes lie and their key; the items the memo did not know, read, by index."""
+    each one's bytes lie, their key, and the position of the same item in the memo's layout
+    (-1 if it has none); the items the memo did not know, read, by index."""
 
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     keys: list[bytes] = field(default_factory=list)
+    known: list[int] = field(default_factory=list)
     read: dict[int, Any] = field(default_factory=dict)
     guessed: list[int] = field(default_factory=list)  # items whose end is guessed: read later
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def add(self, start: int, end: int, key: bytes) -> None:
+    def add(self, start: int, end: int, key: bytes, known: int = -1) -> None:
         self.starts.append(start)
         self.ends.append(end)
         self.keys.append(key)
+        self.known.append(known)
+
+    def add_run(self, layout: Layout, first: int, end: int, start: int) -> None:
+        """Items [first, end) of `layout`, unchanged, the first of them now at `start`."""
+        starts = list(map(add, layout.starts[first:end], repeat(start - layout.starts[first])))
+        self.ends += map(add, starts, layout.lengths[first:end])
+        self.starts += starts
+        self.keys += layout.keys[first:end]
+        self.known += range(first, end)
 
     def value(self, raw: bytes, k: int) -> Any:
         """Item `k` as the careful reader reads it (a remembered item is read again)."""
@@ -134,7 +148,7 @@ class _Reader:
         self.raw, self.memo, self.guess = raw, memo, guess
         self.notes = Notes()
         self.decode = Hooks(self.notes).decoder().raw_decode
-        self.sizes = {size for lengths in memo.lengths.values() for size in lengths}
+        self.layout = Layout()  # of the array being read, in the memo
         self.last_size = 0  # of the last item read: the next is likely of about the same size
         self.shift = 0  # the index of the item at the same place last time, less its index now
         self.end = 0  # of the last token read
@@ -191,19 +205,49 @@ class _Reader:
         """The items of the array at `i`, and where it ends."""
         items = Items()
         self.shift = 0
+        self.layout = self.memo.layouts.get(name) or Layout()
         i = self.skip(i + 1)
         if self.raw[i : i + 1] == b"]":
             return items, i + 1
         while True:  # at the start of an item
+            i, closed = self.runs(name, i, items)
+            if closed:
+                return items, i
+            count = len(items)
             i, closed = self.hits(name, i, items)
             if closed:
                 return items, i
-            end = self.known(name, i, len(items)) or self.guessed(i, items)
-            end = end or self.unknown(name, i, items)
-            items.add(i, end, item_key(name, self.raw[i:end]))
-            i, closed = self.separator(end)
+            if len(items) > count and self.layout.run(len(items) + self.shift):
+                continue  # a run may start here
+            i, closed = self.other(name, i, items)
             if closed:
                 return items, i
+
+    def other(self, name: str, i: int, items: Items) -> tuple[int, bool]:
+        """The item at `i`, known to the memo by its place, or guessed, or read; then as
+        `separator`."""
+        known = self.known(name, i, len(items))
+        end = known or self.guessed(i, items) or self.unknown(name, i, items)
+        key = item_key(name, self.raw[i:end])
+        items.add(i, end, key, self.layout.positions[key] if known else -1)
+        return self.separator(end)
+
+    def runs(self, name: str, i: int, items: Items) -> tuple[int, bool]:
+        """Runs of items the memo knows, as they were, from `i` on (one hash for each run);
+        then as `separator`."""
+        while (run := self.layout.run(len(items) + self.shift)) is not None:
+            first, end = run
+            starts, lengths = self.layout.starts, self.layout.lengths
+            size = starts[end - 1] + lengths[end - 1] - starts[first]
+            data = memoryview(self.raw)[i : i + size]
+            if run_key(name, data) != self.layout.runs[first // RUN]:
+                break
+            items.add_run(self.layout, first, end, i)
+            self.last_size = lengths[end - 1]
+            i, closed = self.separator(i + size)
+            if closed:
+                return i, True
+        return i, False
 
     def separator(self, i: int) -> tuple[int, bool]:
         """After an item: past the closing bracket (True), or at the next item (False)."""
@@ -213,39 +257,46 @@ class _Reader:
         return self.skip(self.expect(i, b",") + 1), False
 
     def hits(self, name: str, i: int, items: Items) -> tuple[int, bool]:
-        """Items the memo knows, that end their lines, from `i` on: the common case, made fast
-        (`line_end`, `separator`, `skip` and `item_key` written out, the bytes hashed in place).
-        Then as `separator`: past the end of the array, or at the start of an item."""
-        raw, entries, sizes, size = self.raw, self.memo.entries, self.sizes, len(self.raw)
-        find, view, person = raw.find, memoryview(raw), name.encode()
-        starts, ends, keys = items.starts, items.ends, items.keys
-        while True:
+        """Items the memo knows, that end their lines, from `i` on, up to where a run of them
+        may start: the common case after an edit, made fast (`line_end`, `separator`, `skip`
+        and `item_key` written out, the bytes hashed in place). Then as `separator`: past the
+        end of the array, or at the start of an item."""
+        raw, positions, sizes = self.raw, self.layout.positions, self.layout.sizes
+        find, view, base, size = raw.find, memoryview(raw), item_hash(name), len(raw)
+        starts, ends, keys, known = items.starts, items.ends, items.keys, items.known
+        first = len(keys)
+        while len(keys) == first or (len(keys) + self.shift) % RUN:  # a run may start there
             end = find(b"\n", i)
             end = size if end < 0 else end
             while end > i and raw[end - 1] in _LINE_END_OR_COMMA:
                 end -= 1
             if end - i not in sizes:  # no item of that size: spare the hash
                 return i, False
-            key = blake2b(view[i:end], digest_size=16, person=person).digest()
+            digest = base.copy()
+            digest.update(view[i:end])
+            key = digest.digest()[:16]
             after = _after_space(raw, end) if raw[end : end + 1] in _WHITE else end
             separator = raw[after : after + 1]
-            if key not in entries or separator not in (b",", b"]"):
+            if key not in positions or separator not in (b",", b"]"):
                 return i, False
+            self.shift = positions[key] - len(keys)  # items were added or removed before
             starts.append(i)
             ends.append(end)
             keys.append(key)
+            known.append(positions[key])
             self.last_size = end - i
             if separator == b"]":
                 return after + 1, True
             i = after + 1
             if raw[i : i + 1] in _WHITE:
                 i = _after_space(raw, i)
+        return i, False
 
     def known(self, name: str, start: int, k: int) -> int | None:
         """Where item `k`, at `start`, ends if the memo knows it: after as many bytes as the
         item at its place last time, or just before or after it, if items were added or removed
         (self.shift follows them). `hits` tried the end of its line."""
-        lengths = self.memo.lengths.get(name, [])
+        lengths = self.layout.lengths
         place, tried = k + self.shift, {self.line_end(start)}
         for index in (place, place + 1, place - 1):
             if not 0 <= index < len(lengths) or start + lengths[index] in tried:
@@ -272,12 +323,12 @@ class _Reader:
 
     def remembered(self, name: str, start: int, end: int) -> bool:
         """Whether the memo knows the bytes [start, end) as an item, and an item may end there."""
-        if end - start not in self.sizes:  # no item of that size: spare the hash
+        if end - start not in self.layout.sizes:  # no item of that size: spare the hash
             return False
         after = self.skip(end)
         if self.raw[after : after + 1] not in (b",", b"]"):
             return False
-        return item_key(name, self.raw[start:end]) in self.memo.entries
+        return item_key(name, self.raw[start:end]) in self.layout.positions
 
     def guessed(self, start: int, items: Items) -> int | None:
         """Where the item at `start` ends if it seems to be alone on its line (see `scan`): at
