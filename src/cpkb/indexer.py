@@ -9,13 +9,14 @@ other command does, and raises the error they would.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 import multiprocessing
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
@@ -31,9 +32,10 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
-                      aliases BLOB NOT NULL, doc BLOB NOT NULL, folds BLOB NOT NULL);
+                      aliases BLOB NOT NULL, doc BLOB NOT NULL, folds BLOB NOT NULL,
+                      digest BLOB NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
-CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL, property TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full',
                                       tokenize = 'ascii');
 CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row');
@@ -49,10 +51,15 @@ PARALLEL_FROM = 20_000  # fewer entities are done in this process: forking costs
 MAX_WORKERS = 4
 
 Row = tuple[int | str | bytes, ...]
-Pair = tuple[str, str]
+# Label and link rows are numbered by their entity's rowid and their place in it, so that
+# rowid order is file order however the index was made (see cpkb.refresh).
+PER_ENTITY = 1 << 20
+Label = tuple[int, str, str]  # rowid, key, entity id
+Link = tuple[int, str, str, str]  # rowid, target, origin, property
+Tables = tuple[Any, list[Any], list[Any]]  # as store.read_tables gives them
 
 
-class _Unusual(Exception):
+class Unusual(Exception):
     """The fast path met something it does not handle: build the careful way instead."""
 
 
@@ -101,7 +108,7 @@ class Rows:
 
     def __init__(
         self,
-        first: int,
+        positions: Sequence[int],
         documents: list[Any],
         entities: list[Entity],
         folds: NotingMemo,
@@ -109,8 +116,8 @@ class Rows:
     ) -> None:
         self.ids = [entity.id for entity in entities]
         self.entities: list[Row] = []
-        self.labels: list[Pair] = []
-        self.links: list[Pair] = []
+        self.labels: list[Label] = []
+        self.links: list[Link] = []
         self.cited: set[str] = set()
         self.relations: set[str] = set()
         # Ids are unique: memoising their folds would only fill the memo.
@@ -122,37 +129,47 @@ class Rows:
         words = skeleton_text("\n".join(" ".join(filter(None, f)) for f in folded)).split("\n")
         words = words if entities else []
         loose_keys = iter(skeleton_text("\n".join(chain.from_iterable(keys))).split("\n"))
-        for rowid, document, entity, labels, label_words, label_keys in zip(
-            range(first, first + len(entities)), documents, entities, folded, words, keys,
-            strict=True,
-        ):  # fmt: skip
+        for position, document, entity, labels, label_words, label_keys in zip(
+            positions, documents, entities, folded, words, keys, strict=True
+        ):
+            rowid = position + 1
             # The entity's document as read, in marshal (3x faster than JSON both ways; the
             # index is keyed by Python version, as marshal's format may change between them).
             blob = marshal.dumps(document)
             self.entities.append((rowid, entity.id, entity.type, entity.name,
                                   marshal.dumps(entity.aliases), blob, marshal.dumps(labels),
-                                  label_words, loose(_body(entity))))  # fmt: skip
-            for key in label_keys:
-                self.labels += ((key, entity.id), ("~" + next(loose_keys), entity.id))
-            for claim in entity.claims:
-                if claim.target is not None:
-                    self.links.append((claim.target, entity.id))
-                    self.relations.add(claim.property)
+                                  digest(document), label_words, loose(_body(entity))))  # fmt: skip
+            first = rowid * PER_ENTITY
+            for n, key in enumerate(label_keys):
+                self.labels += ((first + 2 * n, key, entity.id),
+                                (first + 2 * n + 1, "~" + next(loose_keys), entity.id))  # fmt: skip
+            targets = [claim for claim in entity.claims if claim.target is not None]
+            for n, claim in enumerate(targets):
+                self.links.append((first + n, claim.target, entity.id, claim.property))
+                self.relations.add(claim.property)
             self.cited.update(c.source for c in entity.sources)
             self.cited.update(c.source for k in entity.claims for c in k.sources)
         self.characters = folds.noted() | loose.noted()
 
     def insert(self, db: sqlite3.Connection) -> None:
         rows = self.entities
-        columns = "rowid, id, type, name, aliases, doc, folds"
-        db.executemany(f"INSERT INTO entities({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (r[:7] for r in rows))  # fmt: skip
+        db.executemany("INSERT INTO entities(rowid, id, type, name, aliases, doc, folds, digest,"
+                       " labels, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
         # The full-text table holds no copy of the text ("contentless"): its rows are the
-        # entities' rowids, which is all a search needs back.
+        # entities' rowids, which is all a search needs back. (The entities table keeps the
+        # text, which deleting a row from the full-text table takes.)
         db.executemany("INSERT INTO words(rowid, labels, body) VALUES (?, ?, ?)",
-                       ((r[0], r[7], r[8]) for r in rows))  # fmt: skip
-        db.executemany("INSERT INTO labels VALUES (?, ?)", self.labels)
-        db.executemany("INSERT INTO links VALUES (?, ?)", self.links)
+                       ((r[0], r[8], r[9]) for r in rows))  # fmt: skip
+        db.executemany("INSERT INTO labels(rowid, key, id) VALUES (?, ?, ?)", self.labels)
+        db.executemany("INSERT INTO links(rowid, target, origin, property) VALUES (?, ?, ?, ?)",
+                       self.links)  # fmt: skip
+
+
+def digest(document: Any) -> bytes:
+    """What an entity's document is compared by when the index is refreshed: a hash of it in
+    marshal's version 2, which (unlike later versions) writes equal values as equal bytes
+    whatever else refers to them."""
+    return hashlib.blake2b(marshal.dumps(document, 2), digest_size=16).digest()
 
 
 # Set in this process before workers fork: they inherit them instead of receiving copies.
@@ -169,7 +186,7 @@ def _chunk(start: int) -> Rows | None:
         ]
     except ParseProblem:
         return None
-    return Rows(start + 1, documents, entities, *_memos)
+    return Rows(range(start, start + len(documents)), documents, entities, *_memos)
 
 
 def _workers(count: int) -> int:
@@ -207,15 +224,21 @@ class Filled(NamedTuple):
     characters: set[str]  # in the entities' text
 
 
-def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) -> Filled:
-    """Fill the index from the data file; raise _Unusual at the first sign of a problem."""
-    version, source_docs, entity_docs = store.read_tables(data_path)
+def sources_of(tables: Tables) -> tuple[int, dict[str, Source]]:
+    """The schema version and the sources; Unusual if either has a problem."""
+    version, source_docs, _ = tables
     try:
         schema_version = check_schema_version(version)
         parsed = [parse_source(doc, f"$.sources[{i}]") for i, doc in enumerate(source_docs)]
-        sources: dict[str, Source] = by_id(parsed, "source")
+        return schema_version, by_id(parsed, "source")
     except ParseProblem:
-        raise _Unusual from None
+        raise Unusual from None
+
+
+def _fill(db: sqlite3.Connection, tables: Tables, progress: Progress | None) -> Filled:
+    """Fill the index from the data file; raise Unusual at the first sign of a problem."""
+    schema_version, sources = sources_of(tables)
+    entity_docs = tables[2]
     _insert_sources(db, sources)
     relations: set[str] = set()
     characters: set[str] = set()
@@ -225,10 +248,10 @@ def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) ->
     done = 0
     for rows in _chunks(entity_docs):
         if rows is None:
-            raise _Unusual
+            raise Unusual
         rows.insert(db)
         ids.update(rows.ids)
-        targets.update(target for target, _ in rows.links)
+        targets.update(link[1] for link in rows.links)
         cited |= rows.cited
         relations |= rows.relations
         characters |= rows.characters
@@ -236,8 +259,22 @@ def _fill(db: sqlite3.Connection, data_path: Path, progress: Progress | None) ->
         if progress:
             progress(done, len(entity_docs))
     if len(ids) != len(entity_docs) or not targets <= ids or not cited <= sources.keys():
-        raise _Unusual  # a repeated id, a link to nothing, a citation of no source
+        raise Unusual  # a repeated id, a link to nothing, a citation of no source
     return Filled(schema_version, relations, characters)
+
+
+def finish(db: sqlite3.Connection, meta: dict[str, str], filled: Filled) -> None:
+    """Write what is derived from all the entities: the vocabulary and the meta table."""
+    db.execute("DELETE FROM vocabulary")
+    terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms WHERE doc > 0"))
+    db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
+    meta |= {
+        "schema_version": str(filled.schema_version),
+        "relations": "\n".join(sorted(filled.relations)),
+        "transliterations": json.dumps(text.transliterations(sorted(filled.characters))),
+    }
+    db.execute("DELETE FROM meta")
+    db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
 
 
 def _insert_sources(db: sqlite3.Connection, sources: dict[str, Source]) -> None:
@@ -258,14 +295,7 @@ def _write(
             filled = fill(db)
             for statement in INDEXES.strip().splitlines():
                 db.execute(statement)
-            terms = "\n".join(term for (term,) in db.execute("SELECT term FROM terms"))
-            db.execute("INSERT INTO vocabulary VALUES (?)", (terms,))
-            meta = expected_meta(data_path, stamp) | {
-                "schema_version": str(filled.schema_version),
-                "relations": "\n".join(sorted(filled.relations)),
-                "transliterations": json.dumps(text.transliterations(sorted(filled.characters))),
-            }
-            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            finish(db, expected_meta(data_path, stamp), filled)
             db.commit()
         finally:
             db.close()
@@ -285,12 +315,19 @@ def build(
 ) -> bool:
     """Index the data file at `data_path` into `target`; False if it was not indexed.
 
-    A file with any problem is read with `load()`, which raises the error every command gives
-    (and should it find none, False: the caller reads the file). OSError and sqlite3.Error
-    propagate (no space, an unwritable cache)."""
+    An index of an earlier version of the file is refreshed when few entities changed
+    (cpkb.refresh); otherwise the index is built anew. A file with any problem is read with
+    `load()`, which raises the error every command gives (and should it find none, False: the
+    caller reads the file). OSError and sqlite3.Error propagate (no space, an unwritable cache).
+    """
+    tables = store.read_tables(data_path)
     try:
-        _write(target, data_path, stamp, lambda db: _fill(db, data_path, progress))
-    except _Unusual:
+        from cpkb.refresh import refresh
+
+        if refresh(target, data_path, stamp, tables):
+            return True
+        _write(target, data_path, stamp, lambda db: _fill(db, tables, progress))
+    except Unusual:
         load()
         return False
     return True

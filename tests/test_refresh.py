@@ -1,0 +1,238 @@
+"""After a few entities of a data file change, the index is refreshed rather than built anew,
+and the refreshed index is the one a full build makes: same rows, same order, same answers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from cpkb import refresh
+from cpkb.cli import app
+from cpkb.index import index_file
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATE = ROOT / "bench" / "generate.py"
+QUERIES = ["Astana families", "Жұмабаева", "law inclusive education", "Dinara", "zzz nothing"]
+Edit = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("synthetic") / "kb.json"
+    command = [sys.executable, str(GENERATE), "300", "--seed", "11", "-o", str(target)]
+    subprocess.run(command, check=True)
+    return target
+
+
+@pytest.fixture
+def data(tmp_path: Path, synthetic: Path) -> Path:
+    target = tmp_path / "kb.json"
+    shutil.copyfile(synthetic, target)
+    return target
+
+
+@pytest.fixture
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each call of cpkb.refresh.refresh answered (True: the index was refreshed)."""
+    answers: list[bool] = []
+    real = refresh.refresh
+
+    def recorded(*args: Any) -> bool:
+        answers.append(real(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(refresh, "refresh", recorded)
+    return answers
+
+
+def cpkb(data: Path, *args: str, cache: Path | None = None, mode: str = "always") -> Result:
+    env = {"CPKB_INDEX": mode} | ({"CPKB_CACHE_DIR": str(cache)} if cache else {})
+    return CliRunner().invoke(app, ["--data", str(data), *args], env=env)
+
+
+def edited(data: Path, *edits: Edit) -> None:
+    document = json.loads(data.read_text(encoding="utf-8"))
+    for edit in edits:
+        edit(document)
+    data.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+
+
+def entity(n: int, change: Callable[[dict[str, Any]], None]) -> Edit:
+    return lambda document: change(document["entities"][n])
+
+
+def linked(document: dict[str, Any]) -> set[str]:
+    return {c["target"] for e in document["entities"] for c in e["claims"] if "target" in c}
+
+
+def snapshot(index: Path) -> dict[str, Any]:
+    """Everything in an index that answers depend on, in rowid order; and the full-text
+    table's answer (rowids and bm25 scores) for each of its terms, in each column."""
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+        tables = {
+            name: db.execute(f"SELECT rowid, * FROM {name} ORDER BY rowid").fetchall()
+            for name in ("entities", "labels", "links", "sources", "vocabulary")
+        }
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        terms = [t for (t,) in db.execute("SELECT term FROM terms WHERE doc > 0 ORDER BY term")]
+        found = {
+            (column, term): db.execute(
+                "SELECT rowid, round(bm25(words, 10.0, 1.0), 9) FROM words WHERE words MATCH ?"
+                " ORDER BY rowid",
+                (f'{column}"{term}"',),
+            ).fetchall()
+            for term in terms
+            for column in ("", "labels : ", "body : ")
+        }
+    for key in ("stamp", "transliterations"):
+        meta.pop(key)
+    return {"tables": tables, "meta": meta, "terms": terms, "found": found}
+
+
+def transliterated(index: Path) -> set[str]:
+    with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+        (table,) = db.execute("SELECT value FROM meta WHERE key = 'transliterations'").fetchone()
+    return set(json.loads(table))
+
+
+def built_anew(data: Path, cache: Path) -> Path:
+    """The index a full build makes of `data` as it is now."""
+    assert cpkb(data, "search", "Astana", cache=cache).exit_code == 0
+    target = cache / index_file(data).name
+    assert target.is_file()
+    return target
+
+
+def rename(document: dict[str, Any]) -> None:
+    document["entities"][3]["name"] += " Renamed"
+
+
+def realias(document: dict[str, Any]) -> None:
+    document["entities"][7]["aliases"] = ["Ғажайып Ұлттық Өнім", "Another alias"]
+
+
+def resummarise(document: dict[str, Any]) -> None:
+    document["entities"][50]["summary"] = "A summary rewritten about honest citizens of Astana."
+
+
+def retarget(document: dict[str, Any]) -> None:
+    """Point one link of some entity at another entity."""
+    entities = document["entities"]
+    origin = next(e for e in entities if any("target" in c for c in e["claims"]))
+    claim = next(c for c in origin["claims"] if "target" in c)
+    claim["target"] = next(
+        e["id"] for e in entities if e["id"] not in (claim["target"], origin["id"])
+    )
+
+
+def reid(document: dict[str, Any]) -> None:
+    """Give an entity that nothing links to a new id."""
+    unlinked = next(e for e in document["entities"] if e["id"] not in linked(document))
+    unlinked["id"] += "-renamed"
+
+
+EDITS: dict[str, list[Edit]] = {
+    "one name": [rename],
+    "aliases in a new script": [realias],
+    "a summary": [resummarise],
+    "a link": [retarget],
+    "an id": [reid],
+    "all of these": [rename, realias, resummarise, retarget, reid],
+}
+
+
+@pytest.mark.parametrize("edits", EDITS.values(), ids=EDITS.keys())
+def test_refreshed_index_is_the_one_a_full_build_makes(
+    data: Path, tmp_path: Path, refreshes: list[bool], edits: list[Edit]
+) -> None:
+    assert cpkb(data, "search", "Astana").exit_code == 0  # builds the index
+    assert refreshes == [False]  # there was none to refresh
+    edited(data, *edits)
+    answers = {query: cpkb(data, "search", query, "--json").stdout for query in QUERIES}
+    assert refreshes == [False, True]
+    refreshed = index_file(data)
+    anew = built_anew(data, tmp_path / "other-cache")
+    assert snapshot(refreshed) == snapshot(anew)
+    assert transliterated(refreshed) >= transliterated(anew)  # it may keep characters gone
+    for query, answer in answers.items():  # and the file in memory answers alike
+        assert cpkb(data, "search", query, "--json", mode="never").stdout == answer
+
+
+def test_an_added_entity_means_a_full_build(data: Path, refreshes: list[bool]) -> None:
+    assert cpkb(data, "search", "Astana").exit_code == 0  # builds the index
+    document = json.loads(data.read_text(encoding="utf-8"))
+    extra = dict(document["entities"][0], id="one-more-entity", name="One More Entity")
+    edited(data, lambda d: d["entities"].append(extra))
+    result = cpkb(data, "show", "one-more-entity", "--json")
+    assert result.exit_code == 0, result.output
+    assert refreshes == [False, False]
+
+
+def test_a_changed_source_means_a_full_build(data: Path, refreshes: list[bool]) -> None:
+    assert cpkb(data, "search", "Astana").exit_code == 0  # builds the index
+    edited(data, lambda d: d["sources"][0].update(title="Retitled source"))
+    entity_id = json.loads(data.read_text(encoding="utf-8"))["entities"][0]["id"]
+    assert cpkb(data, "show", entity_id, "--json").exit_code == 0
+    assert refreshes == [False, False]
+
+
+def test_many_changes_mean_a_full_build(data: Path, refreshes: list[bool]) -> None:
+    assert cpkb(data, "search", "Astana").exit_code == 0  # builds the index
+
+    def rename_many(document: dict[str, Any]) -> None:
+        for entity in document["entities"][::10]:  # 10% of them
+            entity["name"] += " Renamed"
+
+    edited(data, rename_many)
+    assert cpkb(data, "search", "Renamed", "--json").exit_code == 0
+    assert refreshes == [False, False]
+
+
+def dangle(document: dict[str, Any]) -> None:
+    claim = next(c for e in document["entities"] for c in e["claims"] if "target" in c)
+    claim["target"] = "no-such-entity"
+
+
+def repeat_id(document: dict[str, Any]) -> None:
+    document["entities"][5]["id"] = document["entities"][6]["id"]
+
+
+def orphan(document: dict[str, Any]) -> None:
+    """Rename an entity that others link to: their links now lead nowhere."""
+    target = next(iter(sorted(linked(document))))
+    next(e for e in document["entities"] if e["id"] == target)["id"] += "-gone"
+
+
+def uncite(document: dict[str, Any]) -> None:
+    document["entities"][9]["sources"][0]["source"] = "no-such-source"
+
+
+PROBLEMS: dict[str, Edit] = {
+    "a link to nothing": dangle,
+    "a repeated id": repeat_id,
+    "a link to an id changed": orphan,
+    "a citation of no source": uncite,
+    "an entity made invalid": entity(4, lambda e: e.update(type="not-a-type")),
+}
+
+
+@pytest.mark.parametrize("problem", PROBLEMS.values(), ids=PROBLEMS.keys())
+def test_a_problem_made_by_an_edit_is_reported_as_without_an_index(
+    data: Path, refreshes: list[bool], problem: Edit
+) -> None:
+    assert cpkb(data, "search", "Astana").exit_code == 0  # builds the index
+    edited(data, problem)
+    indexed = cpkb(data, "search", "Astana", "--json")
+    direct = cpkb(data, "search", "Astana", "--json", mode="never")
+    assert indexed.exit_code == direct.exit_code != 0
+    assert (indexed.stdout, indexed.stderr) == (direct.stdout, direct.stderr)
+    assert refreshes == [False, False]
