@@ -113,3 +113,20 @@ def test_edits_anywhere_after_a_memo_with_runs_are_reported_as_by_reference(
             kb.lines[at] = kb.lines[at].replace('"name":"', '"name":"Z', 1)
     edited = kb.text().encode()
     assert views(check(edited, memo)) == reference(edited)
+
+
+def test_labels_shared_and_no_longer_after_a_memo() -> None:
+    kb = Lines(generated(100, 24))
+    kb.edit(45, lambda e: e.update(name=kb.entity(12)["name"]))
+    raw = kb.text().encode()
+    shared = [p for p in views(check(raw)) if p["code"] == "W403"]
+    memo = check(raw).memo
+    kb.edit(45, lambda e: e.update(name="Someone Else Entirely"))
+    unshared = kb.text().encode()
+    found = views(check(unshared, memo))
+    assert found == reference(unshared) and len(found) < len(views(check(raw))) and shared
+    memo = saved(check(unshared, memo).memo)
+    kb.edit(46, lambda e: e.update(aliases=[kb.entity(80)["name"].upper()]))
+    kb.lines.insert(kb.first + 90, kb.lines[kb.first + 10])  # an entity twice: its labels too
+    again = kb.text().encode()
+    assert views(check(again, memo)) == reference(again)

@@ -88,10 +88,15 @@ _ID, _CITES, _TARGETS, _CHECKS, _DATES, _KEYS, _PLACES, _AGAIN = range(8)  # its
 @dataclass
 class Columns:
     """The summaries of the items of an array, field by field (a list per field of Summary);
-    `absent`: the items that are not objects, and have none (their fields are ignored)."""
+    `absent`: the items that are not objects, and have none (their fields are ignored).
+
+    `repeated`, if known: the label keys that may be in more than one label, a superset of
+    those that are (say, from a memo); `assemble` sets it to exactly those that are.
+    """
 
     fields: list[list[Any]]
     absent: set[int] = field(default_factory=set)
+    repeated: set[str] | None = None
 
     @classmethod
     def of(cls, summaries: Sequence[Row | None]) -> Columns:
@@ -166,7 +171,7 @@ def assemble(
         else:
             findings += checks.check(at, entity(entity_rows.index[k]))
     findings += _uncited(source_rows, cited)
-    findings += _labels(entity_rows, entity)
+    findings += _labels(entity_rows, entity, entities)
     for rows in (source_rows, entity_rows):
         for k in rows.having(_DATES):
             findings += _rebase(rows.at(k), rows.fields[_DATES][k])
@@ -343,16 +348,18 @@ def _label_keys(entity: dict[str, Any]) -> tuple[str, tuple[int, ...], tuple[Loc
     return " ".join(keys), tuple(places), tuple(again)  # a key is letters and digits only
 
 
-def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Finding]:
+def _labels(
+    entities: _Rows, entity: Callable[[int], dict[str, Any]], columns: Columns
+) -> list[Finding]:
     """W402, and W403 (a label that names an earlier entity), entity by entity, label by label.
 
     Over all labels at once: a large file has hundreds of thousands, and only the few whose key
-    is repeated can name another entity.
+    is repeated can name another entity (those in `columns.repeated`, if known: see Columns).
     """
     counts = list(map(len, entities.column(_PLACES)))
     ends = list(accumulate(counts))  # entity k's labels are [ends[k] - counts[k], ends[k])
     keys = " ".join(entities.column(_KEYS)).split()  # a key is letters and digits only
-    repeated = _repeated(keys)
+    repeated = columns.repeated = _repeated(keys, columns.repeated)
     owners: dict[str, str] = {}  # a repeated key -> the id of the first entity it names
     shared: set[int] = set()  # the labels that name another entity
     for n in compress(count(), map(repeated.__contains__, keys)) if repeated else ():
@@ -370,8 +377,14 @@ def _labels(entities: _Rows, entity: Callable[[int], dict[str, Any]]) -> list[Fi
     return findings
 
 
-def _repeated(keys: list[str]) -> set[str]:
-    """The keys that are in `keys` more than once."""
+def _repeated(keys: list[str], candidates: set[str] | None) -> set[str]:
+    """The keys that are in `keys` more than once (all among `candidates`, if given)."""
+    if candidates is not None:
+        return {
+            key
+            for key, times in Counter(filter(candidates.__contains__, keys)).items()
+            if times > 1
+        }
     return {key for key, times in Counter(keys).items() if times > 1}
 
 

@@ -52,6 +52,7 @@ class Layout:
     lengths: list[int] = field(default_factory=list)
     columns: list[list[Any]] = field(default_factory=lambda: [[] for _ in range(FIELDS)])
     runs: list[bytes | None] = field(default_factory=list)
+    repeated: set[str] | None = None  # the label keys in more than one label (entities)
 
     @functools.cached_property
     def positions(self) -> dict[bytes, int]:
@@ -91,7 +92,7 @@ class Layout:
         )
 
     def plain(self) -> tuple[Any, ...]:
-        return self.keys, self.starts, self.lengths, self.columns, self.runs
+        return self.keys, self.starts, self.lengths, self.columns, self.runs, self.repeated
 
 
 @dataclass

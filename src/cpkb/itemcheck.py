@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from cpkb.forked import chunks
-from cpkb.integrity import Columns, Row, assemble, may_hold_control_characters, summarise
+from cpkb.integrity import (
+    Columns,
+    Row,
+    Summary,
+    assemble,
+    may_hold_control_characters,
+    summarise,
+)
 from cpkb.itemcache import FIELDS, ItemMemo, Layout
 from cpkb.itemscan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
 from cpkb.parse import Path, value_lines
@@ -113,6 +120,10 @@ def check_items(
             failing[name].append(k)
     failed.sort(key=lambda row: row[0])
     findings = [finding for _, found in failed for finding in found]
+    if "entities" in summaries:
+        added = [k for name, k, *_ in pending if name == "entities"]
+        entities = summaries["entities"]
+        entities.repeated = _may_repeat(memo, scanned.arrays["entities"], entities, added)
     findings += _integrity(raw, scanned, summaries)
     fresh = _memo(raw, scanned, summaries, failing=failing)
     fresh.learned = len(pending) - len(failed)
@@ -128,6 +139,24 @@ def _known(memo: ItemMemo, name: str, items: Items) -> Columns:
     return Columns(
         [list(map([*values, None].__getitem__, items.known)) for values in layout.columns]
     )
+
+
+def _may_repeat(
+    memo: ItemMemo, items: Items, columns: Columns, added: list[int]
+) -> set[str] | None:
+    """The label keys that may be in more than one label of the entities: those that were last
+    time, and those of the entities the memo did not know; None if it cannot tell (an entity it
+    knew is in the file twice, so its keys are too)."""
+    layout = memo.layouts.get("entities")
+    if layout is None or layout.repeated is None:
+        return None
+    if len(set(items.known)) != len(items) - len(added) + bool(added):  # each added one is -1
+        return None
+    keys = columns.fields[_KEYS]
+    return layout.repeated.union(*(keys[k].split() for k in added if keys[k]))
+
+
+_KEYS = Summary._fields.index("keys")
 
 
 def _put(columns: Columns, k: int, summary: Row | None) -> None:
@@ -248,5 +277,7 @@ def _memo(
         for k in [*failing[name], *summaries[name].absent]:
             keys[k] = b""
         lengths = list(map(operator.sub, items.ends, items.starts))
-        memo.layouts[name] = Layout(keys, items.starts, lengths, summaries[name].fields)
+        columns = summaries[name]
+        memo.layouts[name] = Layout(keys, items.starts, lengths, columns.fields)
+        memo.layouts[name].repeated = columns.repeated
     return memo
