@@ -75,19 +75,21 @@ def linked(document: dict[str, Any]) -> set[str]:
 
 
 def snapshot(index: Path) -> dict[str, Any]:
-    """Everything in an index that answers depend on, in rowid order; and the full-text
-    table's answer (rowids and bm25 scores) for each of its terms, in each column."""
+    """Everything in an index that answers depend on, in rowid order (the rowids themselves
+    may differ: only their order matters); and the full-text table's answer (entity ids and
+    bm25 scores) for each of its terms, in each column."""
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
         tables = {
-            name: db.execute(f"SELECT rowid, * FROM {name} ORDER BY rowid").fetchall()
+            name: db.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
             for name in ("entities", "labels", "links", "sources", "vocabulary")
         }
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         terms = [t for (t,) in db.execute("SELECT term FROM terms WHERE doc > 0 ORDER BY term")]
         found = {
             (column, term): db.execute(
-                "SELECT rowid, round(bm25(words, 10.0, 1.0), 9) FROM words WHERE words MATCH ?"
-                " ORDER BY rowid",
+                "SELECT entities.id, round(bm25(words, 10.0, 1.0), 9) FROM words"
+                " JOIN entities ON entities.rowid = words.rowid WHERE words MATCH ?"
+                " ORDER BY words.rowid",
                 (f'{column}"{term}"',),
             ).fetchall()
             for term in terms
@@ -134,6 +136,26 @@ def retarget(document: dict[str, Any]) -> None:
     )
 
 
+def append(document: dict[str, Any]) -> None:
+    entities = document["entities"]
+    entities.append(dict(entities[0], id="one-more-entity", name="One More Entity"))
+
+
+def insert(document: dict[str, Any]) -> None:
+    """Two new entities in the middle, one at the start."""
+    entities = document["entities"]
+    entities.insert(100, dict(entities[1], id="inserted-entity", name="Inserted Entity"))
+    entities.insert(100, dict(entities[2], id="inserted-too", name="Inserted Too"))
+    entities.insert(0, dict(entities[3], id="the-first-now", name="The First Now"))
+
+
+def remove(document: dict[str, Any]) -> None:
+    """Remove two entities that nothing links to."""
+    ids = linked(document)
+    unlinked = [e for e in document["entities"] if e["id"] not in ids][:2]
+    document["entities"] = [e for e in document["entities"] if e not in unlinked]
+
+
 def reid(document: dict[str, Any]) -> None:
     """Give an entity that nothing links to a new id."""
     unlinked = next(e for e in document["entities"] if e["id"] not in linked(document))
@@ -146,7 +168,10 @@ EDITS: dict[str, list[Edit]] = {
     "a summary": [resummarise],
     "a link": [retarget],
     "an id": [reid],
-    "all of these": [rename, realias, resummarise, retarget, reid],
+    "an entity added at the end": [append],
+    "entities inserted": [insert],
+    "entities removed": [remove],
+    "all of these": [rename, realias, resummarise, retarget, reid, append, insert, remove],
 }
 
 
@@ -167,14 +192,37 @@ def test_refreshed_index_is_the_one_a_full_build_makes(
         assert cpkb(data, "search", query, "--json", mode="never").stdout == answer
 
 
-def test_an_added_entity_means_a_full_build(data: Path, refreshes: list[bool]) -> None:
+def test_entities_in_another_order_mean_a_full_build(data: Path, refreshes: list[bool]) -> None:
     assert cpkb(data, "search", "Astana").exit_code == 0  # builds the index
-    document = json.loads(data.read_text(encoding="utf-8"))
-    extra = dict(document["entities"][0], id="one-more-entity", name="One More Entity")
-    edited(data, lambda d: d["entities"].append(extra))
-    result = cpkb(data, "show", "one-more-entity", "--json")
-    assert result.exit_code == 0, result.output
+
+    def swap(document: dict[str, Any]) -> None:
+        entities = document["entities"]
+        entities[10], entities[20] = entities[20], entities[10]
+
+    edited(data, swap)
+    direct = cpkb(data, "search", "Astana", "--json", mode="never")
+    assert cpkb(data, "search", "Astana", "--json").stdout == direct.stdout
     assert refreshes == [False, False]
+
+
+@pytest.mark.parametrize("count, refreshed", [(1023, True), (1024, False)])
+def test_room_for_1023_new_entities_between_two(
+    data: Path, tmp_path: Path, refreshes: list[bool], monkeypatch: pytest.MonkeyPatch,
+    count: int, refreshed: bool,
+) -> None:  # fmt: skip
+    """Rowids leave room for 1023 new entities between two old ones; one more builds anew."""
+    monkeypatch.setattr(refresh, "MOST_CHANGED", 100.0)  # however many changed
+    assert cpkb(data, "search", "Astana").exit_code == 0
+
+    def crowd(document: dict[str, Any]) -> None:
+        entities = document["entities"]
+        new = [dict(entities[1], id=f"crowd-{n}", name=f"Crowd {n}") for n in range(count)]
+        entities[1:1] = new
+
+    edited(data, crowd)
+    assert cpkb(data, "show", "crowd-1000", "--json").exit_code == 0
+    assert refreshes == [False, refreshed]
+    assert snapshot(index_file(data)) == snapshot(built_anew(data, tmp_path / "other-cache"))
 
 
 def test_a_changed_source_means_a_full_build(data: Path, refreshes: list[bool]) -> None:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from cpkb.graph import Direction
     from cpkb.search import SearchHit
 
-FORMAT = "10"
+FORMAT = "11"
 NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
 

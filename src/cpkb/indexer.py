@@ -51,8 +51,10 @@ PARALLEL_FROM = 20_000  # fewer entities are done in this process: forking costs
 MAX_WORKERS = 4
 
 Row = tuple[int | str | bytes, ...]
-# Label and link rows are numbered by their entity's rowid and their place in it, so that
-# rowid order is file order however the index was made (see cpkb.refresh).
+# Rowid order is file order, however the index was made (see cpkb.refresh): an entity's rowid
+# is its place in the file times GAP (room for entities inserted later), and its label and
+# link rows are numbered by its rowid and their place in it.
+GAP = 1 << 10
 PER_ENTITY = 1 << 20
 Label = tuple[int, str, str]  # rowid, key, entity id
 Link = tuple[int, str, str, str]  # rowid, target, origin, property
@@ -108,7 +110,7 @@ class Rows:
 
     def __init__(
         self,
-        positions: Sequence[int],
+        rowids: Sequence[int],
         documents: list[Any],
         entities: list[Entity],
         folds: NotingMemo,
@@ -129,16 +131,13 @@ class Rows:
         words = skeleton_text("\n".join(" ".join(filter(None, f)) for f in folded)).split("\n")
         words = words if entities else []
         loose_keys = iter(skeleton_text("\n".join(chain.from_iterable(keys))).split("\n"))
-        for position, document, entity, labels, label_words, label_keys in zip(
-            positions, documents, entities, folded, words, keys, strict=True
+        for rowid, document, entity, labels, label_words, label_keys in zip(
+            rowids, documents, entities, folded, words, keys, strict=True
         ):
-            rowid = position + 1
-            # The entity's document as read, in marshal (3x faster than JSON both ways; the
-            # index is keyed by Python version, as marshal's format may change between them).
-            blob = marshal.dumps(document)
+            blob = stored(document)
             self.entities.append((rowid, entity.id, entity.type, entity.name,
                                   marshal.dumps(entity.aliases), blob, marshal.dumps(labels),
-                                  digest(document), label_words, loose(_body(entity))))  # fmt: skip
+                                  digest(blob), label_words, loose(_body(entity))))  # fmt: skip
             first = rowid * PER_ENTITY
             for n, key in enumerate(label_keys):
                 self.labels += ((first + 2 * n, key, entity.id),
@@ -165,11 +164,17 @@ class Rows:
                        self.links)  # fmt: skip
 
 
-def digest(document: Any) -> bytes:
-    """What an entity's document is compared by when the index is refreshed: a hash of it in
-    marshal's version 2, which (unlike later versions) writes equal values as equal bytes
-    whatever else refers to them."""
-    return hashlib.blake2b(marshal.dumps(document, 2), digest_size=16).digest()
+def stored(document: Any) -> bytes:
+    """An entity's document as the index keeps it: as read, in marshal (3x faster than JSON
+    both ways; the index is keyed by Python version, as marshal's format may change). Version 2,
+    which, unlike later ones, writes equal values as equal bytes whatever else refers to them:
+    the bytes tell whether the document changed."""
+    return marshal.dumps(document, 2)
+
+
+def digest(blob: bytes) -> bytes:
+    """What a stored document is compared by when the index is refreshed."""
+    return hashlib.blake2b(blob, digest_size=16).digest()
 
 
 # Set in this process before workers fork: they inherit them instead of receiving copies.
@@ -186,7 +191,8 @@ def _chunk(start: int) -> Rows | None:
         ]
     except ParseProblem:
         return None
-    return Rows(range(start, start + len(documents)), documents, entities, *_memos)
+    rowids = range((start + 1) * GAP, (start + len(documents) + 1) * GAP, GAP)
+    return Rows(rowids, documents, entities, *_memos)
 
 
 def _workers(count: int) -> int:
