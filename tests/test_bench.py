@@ -145,9 +145,9 @@ def test_quick_run_end_to_end(tmp_path: Path) -> None:
     assert payload["machine"]["cpkb"].startswith("cpkb ")
     assert payload["floor"]["status"] == "ok" and payload["floor"]["samples"]
     rows = {(r["kb"], r["key"]): r for r in payload["rows"]}
-    assert {("bundled", "version"), ("200", "show_id_json"), ("200, cold", "validate_cold")} <= set(
-        rows
-    )
+    expected = {("bundled", "version"), ("200", "show_id_json"), ("200, cold", "validate_cold")}
+    expected |= {("200, cold", "show_id_json_cold"), ("200, first run", "show_id_json_first")}
+    assert expected | {("200, first run", "validate_first")} <= set(rows)
     assert all(r["cpkb"]["status"] in ("ok", "n/a") for r in rows.values())
     assert rows["200", "show_id_json"]["cpkb"]["status"] == "ok"
     assert all(t["passed"] in (True, False, None) for t in payload["targets"])
