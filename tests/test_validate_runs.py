@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cpkb import itemcache, itemscan
 from cpkb.itemcache import ItemMemo
-from tests.test_validate_speed import Lines, check, examined, generated, reference, views
+from tests.test_validate_speed import Lines, check, examined, generated, reference, views, written
 
 __all__ = ["examined"]  # a fixture, used by name
 RUN = 7
@@ -31,7 +31,7 @@ def saved(memo: ItemMemo | None) -> ItemMemo:
     """The memo as the next run reads it: with its run keys, as itemcache.save writes it."""
     assert memo is not None
     for name, layout in memo.layouts.items():
-        layout.add_runs(name, memo.raw)
+        layout.seal(name, memo.raw)
     return ItemMemo(memo.layouts)
 
 
@@ -130,3 +130,20 @@ def test_labels_shared_and_no_longer_after_a_memo() -> None:
     kb.lines.insert(kb.first + 90, kb.lines[kb.first + 10])  # an entity twice: its labels too
     again = kb.text().encode()
     assert views(check(again, memo)) == reference(again)
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["one entity a line", "indented"])
+def test_lines_inside_runs_are_the_lines_of_the_file(
+    indent: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = json.loads(generated(100, 25))
+    for k in range(3, 100, 9):  # a shared label in every run: a problem to locate in each
+        doc["entities"][k]["name"] = doc["entities"][k - 2]["name"]
+    memo = saved(check(written(doc, indent)).memo)
+    doc["entities"][40]["summary"] += " (edited)"
+    doc["entities"].insert(60, doc["entities"][61] | {"id": "one-more"})
+    edited = written(doc, indent)
+    served = runs_served(monkeypatch)
+    found = views(check(edited, memo))
+    assert found == reference(edited) and sum(served) > 50
+    assert sum(p["code"] == "W403" for p in found) >= 11

@@ -26,6 +26,7 @@ import tempfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ class Layout:
     lengths: list[int] = field(default_factory=list)
     columns: list[list[Any]] = field(default_factory=lambda: [[] for _ in range(FIELDS)])
     runs: list[bytes | None] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line breaks before each item
     repeated: set[str] | None = None  # the label keys in more than one label (entities)
 
     @functools.cached_property
@@ -71,8 +73,11 @@ class Layout:
             return None
         return k, min(k + RUN, len(self.keys))
 
-    def add_runs(self, name: str, raw: bytes) -> None:
-        """The key of each run, from the file the layout was read from (`raw`)."""
+    def seal(self, name: str, raw: bytes) -> None:
+        """The key of each run, and the line breaks before each item, from the file the layout
+        was read from (`raw`): what a saved memo holds too."""
+        previous = [0, *self.starts[:-1]]
+        self.lines = list(accumulate(map(raw.count, repeat(b"\n"), previous, self.starts)))
         view, passed = memoryview(raw), [bool(key) for key in self.keys]
         self.runs = []
         for k in range(0, len(self.keys), RUN):
@@ -83,7 +88,7 @@ class Layout:
 
     def whole(self) -> bool:
         """Whether its parts agree (each item in every list; a run key for each RUN items)."""
-        n, parts = len(self.keys), [self.starts, self.lengths, *self.columns]
+        n, parts = len(self.keys), [self.starts, self.lengths, self.lines, *self.columns]
         runs = (n + RUN - 1) // RUN
         return (
             len(self.columns) == FIELDS
@@ -92,7 +97,15 @@ class Layout:
         )
 
     def plain(self) -> tuple[Any, ...]:
-        return self.keys, self.starts, self.lengths, self.columns, self.runs, self.repeated
+        return (
+            self.keys,
+            self.starts,
+            self.lengths,
+            self.columns,
+            self.runs,
+            self.lines,
+            (self.repeated),
+        )
 
 
 @dataclass
@@ -185,8 +198,8 @@ def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
     """Write the memo of `data_path` atomically; say nothing if it cannot be written."""
     target = memo_file(data_path)
     for name, layout in memo.layouts.items():
-        if len(layout.runs) * RUN < len(layout.keys):
-            layout.add_runs(name, memo.raw)
+        if len(layout.lines) != len(layout.keys):
+            layout.seal(name, memo.raw)
     payload = marshal.dumps({name: layout.plain() for name, layout in memo.layouts.items()})
     blob = marshal.dumps((expected, zlib.crc32(payload), payload))
     temporary = None

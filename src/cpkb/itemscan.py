@@ -65,6 +65,8 @@ class Items:
     known: list[int] = field(default_factory=list)
     read: dict[int, Any] = field(default_factory=dict)
     guessed: list[int] = field(default_factory=list)  # items whose end is guessed: read later
+    layout: Layout = field(default_factory=Layout)  # the memo's, of this array
+    placed: list[tuple[int, int, int]] = field(default_factory=list)  # runs: k, first, count
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -77,6 +79,7 @@ class Items:
 
     def add_run(self, layout: Layout, first: int, end: int, start: int) -> None:
         """Items [first, end) of `layout`, unchanged, the first of them now at `start`."""
+        self.placed.append((len(self.keys), first, end - first))
         starts = list(map(add, layout.starts[first:end], repeat(start - layout.starts[first])))
         self.ends += map(add, starts, layout.lengths[first:end])
         self.starts += starts
@@ -205,7 +208,7 @@ class _Reader:
         """The items of the array at `i`, and where it ends."""
         items = Items()
         self.shift = 0
-        self.layout = self.memo.layouts.get(name) or Layout()
+        self.layout = items.layout = self.memo.layouts.get(name) or Layout()
         i = self.skip(i + 1)
         if self.raw[i : i + 1] == b"]":
             return items, i + 1
