@@ -284,3 +284,18 @@ def test_a_problem_made_by_an_edit_is_reported_as_without_an_index(
     assert indexed.exit_code == direct.exit_code != 0
     assert (indexed.stdout, indexed.stderr) == (direct.stdout, direct.stderr)
     assert refreshes == [False, False]
+
+
+def test_an_entity_with_more_rows_than_its_numbers_is_not_indexed(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each entity numbers its label and link rows within PER_ENTITY (2**20) rowids; an entity
+    with more (as here, PER_ENTITY made 8) is not indexed, and the file answers instead."""
+    from cpkb import indexer
+
+    monkeypatch.setattr(indexer, "PER_ENTITY", 8)
+    edited(data, entity(5, lambda e: e.update(aliases=[f"Alias number {n}" for n in range(4)])))
+    indexed = cpkb(data, "search", "alias number", "--json")
+    assert indexed.exit_code == 0, indexed.output
+    assert not index_file(data).exists()
+    assert indexed.stdout == cpkb(data, "search", "alias number", "--json", mode="never").stdout

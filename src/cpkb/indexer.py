@@ -139,10 +139,12 @@ class Rows:
                                   marshal.dumps(entity.aliases), blob, marshal.dumps(labels),
                                   digest(blob), label_words, loose(_body(entity))))  # fmt: skip
             first = rowid * PER_ENTITY
+            targets = [claim for claim in entity.claims if claim.target is not None]
+            if max(2 * len(label_keys), len(targets)) >= PER_ENTITY:
+                raise Unusual  # rows beyond this entity's numbers: no index for such a file
             for n, key in enumerate(label_keys):
                 self.labels += ((first + 2 * n, key, entity.id),
                                 (first + 2 * n + 1, "~" + next(loose_keys), entity.id))  # fmt: skip
-            targets = [claim for claim in entity.claims if claim.target is not None]
             for n, claim in enumerate(targets):
                 self.links.append((first + n, claim.target, entity.id, claim.property))
                 self.relations.add(claim.property)
@@ -189,10 +191,10 @@ def _chunk(start: int) -> Rows | None:
         entities = [
             parse_entity(doc, f"$.entities[{i}]") for i, doc in enumerate(documents, start=start)
         ]
-    except ParseProblem:
+        rowids = range((start + 1) * GAP, (start + len(documents) + 1) * GAP, GAP)
+        return Rows(rowids, documents, entities, *_memos)
+    except (ParseProblem, Unusual):
         return None
-    rowids = range((start + 1) * GAP, (start + len(documents) + 1) * GAP, GAP)
-    return Rows(rowids, documents, entities, *_memos)
 
 
 def _workers(count: int) -> int:
