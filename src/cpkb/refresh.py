@@ -57,19 +57,19 @@ class Plan(NamedTuple):
 
 def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
     """Bring the index at `target` up to date with the data file read as `tables`, in place
-    of a full build; False if it cannot be (the caller then builds it)."""
-    try:
-        with closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as db:
-            plan = _plan(db, data_path, tables)
-    except (sqlite3.Error, OSError, Unusual, LookupError, TypeError, ValueError):
-        return False
-    if plan is None:
+    of a full build; False if it cannot be (the caller then builds it). The copy is made first
+    and the plan made from it, so that another process replacing the index meanwhile cannot
+    make the plan wrong."""
+    if not target.is_file():
         return False
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(target, temporary)
         with closing(sqlite3.connect(temporary)) as db:
             db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            plan = _plan(db, data_path, tables)
+            if plan is None:
+                return False
             characters = _apply(db, plan, tables)
             finish(db, expected_meta(data_path, stamp), _filled(db, tables, characters))
             db.commit()
