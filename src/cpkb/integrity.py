@@ -373,7 +373,8 @@ def _labels(
         span = range(ends[k] - counts[k], ends[k])
         clashes = [(keys[n], owners[keys[n]]) if n in shared else None for n in span]
         value = entity(entities.index[k]) if any(clashes) else {}  # labels for W403's message
-        findings += _entity_labels(entities.at(k), Summary._make(entities.row(k)), clashes, value)
+        again, places = entities.fields[_AGAIN][k], entities.fields[_PLACES][k]
+        findings += _entity_labels(entities.at(k), again, places, clashes, value)
     return findings
 
 
@@ -389,13 +390,17 @@ def _repeated(keys: list[str], candidates: set[str] | None) -> set[str]:
 
 
 def _entity_labels(
-    at: Path, summary: Summary, clashes: list[tuple[str, str] | None], entity: dict[str, Any]
+    at: Path,
+    again: tuple[Local, ...],
+    places: tuple[int, ...],
+    clashes: list[tuple[str, str] | None],
+    entity: dict[str, Any],
 ) -> list[Finding]:
-    """W402 and W403 of one entity, label by label; `clashes`: for each key, the id of the
-    other entity it names, if it does."""
-    rebased = zip(summary.again, _rebase(at, summary.again), strict=True)
+    """W402 and W403 of one entity, label by label, given its summary's `again` and `places`;
+    `clashes`: for each key, the id of the other entity it names, if it does."""
+    rebased = zip(again, _rebase(at, again), strict=True)
     found = [(int(local[1][-1]), finding) for local, finding in rebased]
-    for place, clash in zip(summary.places, clashes, strict=True):
+    for place, clash in zip(places, clashes, strict=True):
         if clash is not None:
             label = entity["name"] if place < 0 else entity["aliases"][place]
             message = f"{brief(label)} also names entity {brief(clash[1])}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -174,13 +175,20 @@ def check_items(
 
 def _known(memo: ItemMemo, name: str, items: Items) -> Columns:
     """The summaries of the items the memo knows (the others' to be put in: see `_put`)."""
-    layout = memo.layouts.get(name)
+    layout, known, n = memo.layouts.get(name), items.known, len(items)
     if layout is None or not layout.keys:
-        return Columns([[None] * len(items) for _ in range(FIELDS)])
-    # An item the memo does not know (known -1) gets the None put last, until `_put`.
-    return Columns(
-        [list(map([*values, None].__getitem__, items.known)) for values in layout.columns]
-    )
+        return Columns([[None] * n for _ in range(FIELDS)])
+    moved = list(itertools.compress(range(n), map(operator.ne, known, range(n))))
+    if len(moved) > n // 8:  # items were added or removed: look each one up
+        # An item the memo does not know (known -1) gets the None put last, until `_put`.
+        return Columns([list(map([*values, None].__getitem__, known)) for values in layout.columns])
+    fields = []
+    for values in layout.columns:  # most items are where they were: copy, then mend
+        column = values[:n] + [None] * (n - len(values))
+        for k in moved:
+            column[k] = values[known[k]] if known[k] >= 0 else None
+        fields.append(column)
+    return Columns(fields)
 
 
 def _may_repeat(
