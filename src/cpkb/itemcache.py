@@ -183,7 +183,9 @@ def load(data_path: Path, expected: str) -> ItemMemo:
     """The memo of `data_path` written under the stamp `expected`; an empty one if there is none."""
     try:
         blob = memo_file(data_path).read_bytes()
-        header, checksum, payload = marshal.loads(blob)
+        size = int.from_bytes(blob[:4], "big")
+        header, checksum = marshal.loads(blob[4 : 4 + size])
+        payload = memoryview(blob)[4 + size :]  # not copied: a large file's is tens of MB
         if header != expected or checksum != zlib.crc32(payload):  # written by other code, or torn
             return ItemMemo()
         layouts = {name: Layout(*plain) for name, plain in marshal.loads(payload).items()}
@@ -201,7 +203,8 @@ def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
         if len(layout.lines) != len(layout.keys):
             layout.seal(name, memo.raw)
     payload = marshal.dumps({name: layout.plain() for name, layout in memo.layouts.items()})
-    blob = marshal.dumps((expected, zlib.crc32(payload), payload))
+    header = marshal.dumps((expected, zlib.crc32(payload)))
+    blob = len(header).to_bytes(4, "big") + header + payload
     temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
