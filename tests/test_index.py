@@ -487,3 +487,43 @@ def test_a_query_in_the_data_script_needs_no_anyascii(tmp_path: Path, synthetic:
     assert imported == "False"
     env["CPKB_INDEX"] = "never"
     assert run() == (hits, "True")  # the file in memory: the same hits, by anyascii
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["/data/kb.json", "/data/../kb.json", "/a b/kb.json", "/data//kb.json", "/data/./kb.json",
+     "/data/", "//data/kb.json", "kb.json", "./kb.json", "~/kb.json", "/data/.", "/"],
+)  # fmt: skip
+def test_plain_data_path_is_what_pathlib_makes_or_nothing(given: str) -> None:
+    from cpkb.paths import plain_data_path, resolve_data_path
+
+    plain = plain_data_path(given)
+    assert plain is None or plain == str(resolve_data_path(given))
+    assert (plain is None) == (given not in ("/data/kb.json", "/data/../kb.json", "/a b/kb.json"))
+
+
+def test_fast_lane_answers_from_the_index_without_pathlib(tmp_path: Path, synthetic: Path) -> None:
+    """`show` and `search` from a current index import neither pathlib, platformdirs, hashlib
+    nor anyascii (together ~60 ms of a ~130 ms answer); the answers are the full app's."""
+    probe = (
+        "import sys\n"
+        "from cpkb.entry import fast_lane\n"
+        "code = fast_lane(sys.argv[1:])\n"
+        "heavy = {'pathlib', 'platformdirs', 'hashlib', 'anyascii'} & set(sys.modules)\n"
+        "print(code, sorted(heavy), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "CPKB_INDEX": "always", "CPKB_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("XDG_CACHE_HOME", None)
+    entity_id = json.loads(synthetic.read_text(encoding="utf-8"))["entities"][3]["id"]
+    for args in (["show", entity_id, "--json"], ["search", "Astana families", "--json"]):
+        argv = [sys.executable, "-c", probe, "--data", str(synthetic), *args]
+        subprocess.run(argv, env=env, check=True, capture_output=True)  # builds the index
+        done = subprocess.run(argv, env=env, capture_output=True, text=True)
+        assert done.stderr.strip() == "0 []", done.stderr
+        full = subprocess.run(
+            [sys.executable, "-m", "cpkb", "--data", str(synthetic), *args],
+            env=env | {"CPKB_DEBUG": "1"},  # CPKB_DEBUG=1 skips the fast lane
+            capture_output=True,
+            text=True,
+        )
+        assert done.stdout == full.stdout and json.loads(done.stdout)

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cpkb.errors import NotFound
@@ -19,6 +18,8 @@ from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.views import View, entity_view
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cpkb.graph import Direction
     from cpkb.index import Index, Progress  # sqlite3 is imported only when an index is used
     from cpkb.render import ProgressBar
@@ -159,18 +160,18 @@ def index_mode() -> str:
     return mode if mode in ("auto", "always", "never") else "auto"
 
 
-def wants_index(data_path: Path) -> bool:
+def wants_index(data_path: Path | str) -> bool:
     mode = index_mode()
     if mode != "auto":
         return mode == "always"
     try:
-        return data_path.stat().st_size >= AUTO_INDEX_BYTES
+        return os.stat(data_path).st_size >= AUTO_INDEX_BYTES
     except OSError:
         return False  # reading the file will report the problem
 
 
 def open_catalog(
-    data_path: Path, *, load: Callable[[], KnowledgeBase], progress_bar: bool = True
+    data_path: Path | str, *, load: Callable[[], KnowledgeBase], progress_bar: bool = True
 ) -> Catalog:
     """The index of `data_path` when one is wanted and can be had, else the file in memory.
     A progress bar shows while the index is built, at a terminal, unless not `progress_bar`."""

@@ -76,17 +76,19 @@ def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
 
 def _catalog(data: str | None) -> Catalog:
     from cpkb.catalog import open_catalog
-    from cpkb.paths import resolve_data_path
+    from cpkb.paths import plain_data_path, resolve_data_path
 
-    path = resolve_data_path(data)
+    path = plain_data_path(data) or resolve_data_path(data)  # a string spares importing pathlib
     return open_catalog(path, load=lambda: read(path))
 
 
-def read(path: Path) -> KnowledgeBase:
+def read(path: Path | str) -> KnowledgeBase:
     """The whole file: only when there is no current index (tinydb is imported only then)."""
+    from pathlib import Path
+
     from cpkb.store import load
 
-    return load(path)
+    return load(Path(path))
 
 
 def write(text: str) -> Printer:

@@ -20,15 +20,16 @@ import sqlite3
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__, quick
 from cpkb.models import Backlink, Entity, KnowledgeBase, Source
-from cpkb.paths import cache_dir
+from cpkb.paths import cache_location
 from cpkb.text import fold, learn_transliterations, skeleton
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cpkb.graph import Direction
     from cpkb.search import SearchHit
 
@@ -39,23 +40,30 @@ CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked b
 Progress = Callable[[int, int], None]
 
 
-def index_file(data_path: Path) -> Path:
+def index_file(data_path: Path | str) -> Path:
+    """Where the index of `data_path` is kept."""
+    from pathlib import Path
+
+    return Path(index_location(data_path))
+
+
+def index_location(data_path: Path | str) -> str:
     """The index's place in the cache directory, named by a checksum of the data file's path.
 
     Two 32-bit checksums (zlib's: hashlib costs ~6 ms to import) make collisions rare, and one
     is harmless: the index records the path it was built from, and is rebuilt for another.
     """
     name = str(data_path).encode("utf-8", "surrogatepass")
-    return cache_dir() / f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite"
+    return os.path.join(cache_location(), f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite")
 
 
-def fingerprint(data_path: Path) -> str:
+def fingerprint(data_path: Path | str) -> str:
     """Changes whenever the file is replaced or written (ctime moves even if mtime is reset)."""
     st = os.stat(data_path)
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
-def expected_meta(data_path: Path, stamp: str) -> dict[str, str]:
+def expected_meta(data_path: Path | str, stamp: str) -> dict[str, str]:
     return {
         "format": FORMAT,
         "cpkb": __version__,
@@ -86,7 +94,7 @@ class Index:
     """An open, current index of one data file."""
 
     def __init__(
-        self, db: sqlite3.Connection, path: Path, data_path: Path, schema_version: int
+        self, db: sqlite3.Connection, path: str, data_path: Path | str, schema_version: int
     ) -> None:
         self.db, self.path, self.data_path = db, path, data_path
         self.schema_version = schema_version
@@ -94,10 +102,10 @@ class Index:
         self._links: dict[str, list[tuple[str, Direction]]] | None = None
 
     @classmethod
-    def open(cls, path: Path, data_path: Path, stamp: str) -> Index | None:
+    def open(cls, path: Path | str, data_path: Path | str, stamp: str) -> Index | None:
         """The index at `path` if it exists, is readable and matches the data file; else None."""
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            db = sqlite3.connect(read_only(path), uri=True, isolation_level=None)
         except sqlite3.Error:
             return None
         try:
@@ -105,7 +113,7 @@ class Index:
             if any(meta.get(k) != v for k, v in expected_meta(data_path, stamp).items()):
                 db.close()
                 return None
-            index = cls(db, path, data_path, int(meta["schema_version"]))
+            index = cls(db, str(path), data_path, int(meta["schema_version"]))
             table = json.loads(meta["transliterations"])
             if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
                 raise ValueError("not a table of transliterations")
@@ -333,29 +341,37 @@ class Index:
 
 
 def open_current(
-    data_path: Path, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
+    data_path: Path | str, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
 ) -> Index | None:
     """The current index of `data_path`, rebuilt if stale; None if it cannot be had (read-only
     cache, no space): the caller then reads the file itself. Data errors propagate from `load`."""
     try:
         stamp = fingerprint(data_path)
-        target = index_file(data_path)
-    except (OSError, RuntimeError):
+        target = index_location(data_path)
+    except (OSError, RuntimeError, ValueError):
         return None
     found = Index.open(target, data_path, stamp)
     if found is not None:
         return found
+    from pathlib import Path
+
     from cpkb.indexer import build
 
     if progress:
         progress(0, 0)  # reading the file comes first, and takes a while on big files
     with gc_paused():  # millions of small objects, none of them garbage: skip the collector
         try:
-            if not build(data_path, target, stamp, load=load, progress=progress):
+            if not build(Path(data_path), Path(target), stamp, load=load, progress=progress):
                 return None
         except (OSError, sqlite3.Error):
             return None
     return Index.open(target, data_path, stamp)
+
+
+def read_only(path: Path | str) -> str:
+    """The SQLite URI that opens `path` read-only (% ? and # escaped, as URIs need)."""
+    escaped = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return f"file:{escaped}?mode=ro"
 
 
 @contextlib.contextmanager

@@ -7,8 +7,10 @@ them, and a frozen dataclass takes three times as long to construct.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from pathlib import Path
-from typing import NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Scalar: TypeAlias = "str | int | float | bool"
 
@@ -85,7 +87,7 @@ class KnowledgeBase:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | str,
         schema_version: int,
         sources: dict[str, Source],
         entities: dict[str, Entity],

@@ -1,23 +1,31 @@
 """Where things are: the data file (--data, else $CPKB_DATA, else the knowledge base bundled with
-cpkb), the bundled schema, and the user cache directory that holds indexes and validate's memo."""
+cpkb), the bundled schema, and the user cache directory that holds indexes and validate's memo.
+
+pathlib is imported only when a Path is made: importing it costs ~10 ms, and the fast lane
+(cpkb.entry) answers from an index with plain strings when they are what pathlib would make.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DATA_ENV = "CPKB_DATA"
 CACHE_ENV = "CPKB_CACHE_DIR"
 APP = "cpkb"
-_PACKAGE_DATA = Path(__file__).resolve().parent / "data"
-_CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _bundled(name: str) -> Path:
-    packaged = _PACKAGE_DATA / name
-    return packaged if packaged.is_file() else _CHECKOUT_DATA / name
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    packaged = here.parent / "data" / name
+    return packaged if packaged.is_file() else here.parents[2] / "data" / name
 
 
 def default_data_path() -> Path:
@@ -32,6 +40,8 @@ def schema_path() -> Path:
 
 def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     """--data wins over CPKB_DATA, which wins over the bundled file."""
+    from pathlib import Path
+
     chosen = option if option else os.environ.get(DATA_ENV)
     if not chosen:
         return default_data_path()
@@ -41,17 +51,35 @@ def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     return path.absolute()
 
 
+def plain_data_path(option: str | None) -> str | None:
+    """`resolve_data_path(option)` as a string, when it is a string pathlib would leave as it is
+    (an absolute POSIX path without empty, '.' or trailing parts); else None."""
+    chosen = option if option else os.environ.get(DATA_ENV)
+    if not chosen or os.name != "posix" or not chosen.startswith("/") or chosen.startswith("//"):
+        return None
+    if "//" in chosen or "/./" in chosen or chosen.endswith(("/", "/.")):
+        return None
+    return chosen
+
+
 def cache_dir() -> Path:
     """$CPKB_CACHE_DIR, else cpkb's directory in the platform's user cache directory."""
+    from pathlib import Path
+
+    return Path(cache_location())
+
+
+def cache_location() -> str:
+    """`cache_dir()` as a string (pathlib is not imported for it on Linux)."""
     override = os.environ.get(CACHE_ENV)
     if override:
-        return Path(override)
+        return override
     base = xdg_cache_home()
     if base is not None:
-        return Path(base, APP)
+        return os.path.join(base, APP)
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir(APP, appauthor=False))
+    return str(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
 def xdg_cache_home() -> str | None:
