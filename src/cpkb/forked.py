@@ -10,7 +10,6 @@ not documents. cpkb.indexer does the same for the index; this is the general for
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +40,8 @@ def chunks(
     if count == 1:
         yield from (work(items[start : start + CHUNK]) for start in range(0, len(items), CHUNK))
         return
+    import multiprocessing  # only here: importing it costs more than most runs of one item
+
     _job = (work, items)
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:

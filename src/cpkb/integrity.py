@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, count
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from cpkb.parse import Path, brief, json_path, walk
 from cpkb.rules import Finding
@@ -185,7 +185,9 @@ def _rebase(at: Path, local: Iterable[Local]) -> list[Finding]:
 def _ids(items: _Rows, kind: str, findings: list[Finding]) -> set[str]:
     """The set of ids; a finding for each repeated one."""
     ids: list[str | None] = list(items.column(_ID))
-    known = {item_id for item_id in ids if item_id is not None}
+    present = set(ids)
+    present.discard(None)
+    known = cast(set[str], present)
     if len(known) == len(ids) - ids.count(None):  # no id repeated
         return known
     first: dict[str, Path] = {}
