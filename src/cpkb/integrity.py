@@ -148,13 +148,16 @@ def assemble(
     entities: Columns,
     *,
     entity: Callable[[int], dict[str, Any]],
+    labels: Callable[[int], dict[str, Any]] | None = None,
 ) -> list[Finding]:
     """The findings of an array of sources and one of entities, from their summaries, in the
     order reported.
 
     `entity(i)` gives entity `i` again: read only for the rare entity that cites an unknown
-    source or targets an unknown entity, whose findings are then worked out in full. Written for
-    speed, with the loops over every item in C: a large file has a hundred thousand.
+    source or targets an unknown entity, whose findings are then worked out in full. `labels(i)`
+    (by default `entity(i)`) gives it for its string name and aliases only: read for the entities
+    with a shared label, to quote it. Written for speed, with the loops over every item in C: a
+    large file has a hundred thousand.
     """
     source_rows, entity_rows = _Rows("sources", sources), _Rows("entities", entities)
     findings: list[Finding] = []
@@ -171,7 +174,7 @@ def assemble(
         else:
             findings += checks.check(at, entity(entity_rows.index[k]))
     findings += _uncited(source_rows, cited)
-    findings += _labels(entity_rows, entity, entities)
+    findings += _labels(entity_rows, labels or entity, entities)
     for rows in (source_rows, entity_rows):
         for k in rows.having(_DATES):
             findings += _rebase(rows.at(k), rows.fields[_DATES][k])
@@ -364,12 +367,15 @@ def _labels(
     repeated = columns.repeated = _repeated(keys, columns.repeated)
     owners: dict[str, str] = {}  # a repeated key -> the id of the first entity it names
     shared: set[int] = set()  # the labels that name another entity
-    for n in compress(count(), map(repeated.__contains__, keys)) if repeated else ():
-        entity_id = entities.fields[_ID][bisect.bisect_right(ends, n)] or ""
+    marked: set[int] = set(entities.having(_AGAIN))  # the entities with a finding
+    labels = list(compress(count(), map(repeated.__contains__, keys))) if repeated else []
+    holders = map(functools.partial(bisect.bisect_right, ends), labels)  # entity of each label
+    ids = entities.fields[_ID]
+    for n, k in zip(labels, holders, strict=True):
+        entity_id = ids[k] or ""
         if owners.setdefault(keys[n], entity_id) != entity_id:
             shared.add(n)
-    marked = {bisect.bisect_right(ends, n) for n in shared}
-    marked.update(entities.having(_AGAIN))
+            marked.add(k)
     findings: list[Finding] = []
     for k in sorted(marked):
         span = range(ends[k] - counts[k], ends[k])

@@ -312,9 +312,13 @@ def _integrity(raw: bytes, read: Scan, summaries: dict[str, Columns]) -> list[Fi
         found: dict[str, Any] = entities.value(raw, k)
         return found
 
+    def labels(k: int) -> dict[str, Any]:
+        found: dict[str, Any] = entities.labels(raw, k)
+        return found
+
     none = Columns([[] for _ in range(FIELDS)])
     sources = summaries.get("sources", none)
-    return assemble(sources, summaries.get("entities", none), entity=entity)
+    return assemble(sources, summaries.get("entities", none), entity=entity, labels=labels)
 
 
 def _memo(

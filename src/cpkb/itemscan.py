@@ -22,6 +22,8 @@ from itertools import repeat
 from operator import add
 from typing import Any
 
+import orjson
+
 from cpkb import fastjson
 from cpkb.integrity import may_hold_control_characters
 from cpkb.itemcache import RUN, ItemMemo, Layout, item_hash, item_key, run_key
@@ -93,6 +95,19 @@ class Items:
         data = raw[self.starts[k] : self.ends[k]]
         value = fastjson.loads(data)  # when it answers, it reads as the careful reader does
         return value if value is not None else json.loads(data.decode("utf-8"))
+
+    def labels(self, raw: bytes, k: int) -> Any:
+        """Item `k`, its strings as the careful reader reads them (not always its numbers: orjson
+        reads an integer beyond 64 bits as a float). An item not kept here was read carefully
+        before (last time, or by a worker process): UTF-8 JSON with no repeated key and no lone
+        surrogate, whose strings orjson reads alike.
+        """
+        if k in self.read:
+            return self.read[k]
+        try:
+            return orjson.loads(raw[self.starts[k] : self.ends[k]])
+        except orjson.JSONDecodeError:
+            return self.value(raw, k)
 
 
 @dataclass
