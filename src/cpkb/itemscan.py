@@ -230,15 +230,16 @@ class _Reader:
         if self.raw[i : i + 1] == b"]":
             return items, i + 1
         while True:  # at the start of an item
-            i, closed = self.runs(name, i, items)
-            if closed:
-                return items, i
-            count = len(items)
-            i, closed = self.hits(name, i, items)
-            if closed:
-                return items, i
-            if len(items) > count and self.layout.run(len(items) + self.shift):
-                continue  # a run may start here
+            if self.layout.keys:  # the memo knows items of this array
+                i, closed = self.runs(name, i, items)
+                if closed:
+                    return items, i
+                count = len(items)
+                i, closed = self.hits(name, i, items)
+                if closed:
+                    return items, i
+                if len(items) > count and self.layout.run(len(items) + self.shift):
+                    continue  # a run may start here
             i, closed = self.other(name, i, items)
             if closed:
                 return items, i
