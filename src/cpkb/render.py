@@ -361,7 +361,7 @@ def show_problems(
     from cpkb.parse import brief
     from cpkb.rules import RULES
 
-    out = out or console()
+    lines: list[Text] = []
     for p in report["problems"]:
         style = "bold red" if p["severity"] == "error" else "yellow"
         line = t(f"{file}:{p['line']}:" if p["line"] else f"{file}:")
@@ -372,14 +372,25 @@ def show_problems(
         if where:
             line.append_text(t(f" {where}:", "dim"))
         line.append_text(t(f" {p['message']}"))
-        out.print(line, soft_wrap=True)
-    for note in summary[:-1]:
-        out.print(t(note), soft_wrap=True)
+        lines.append(line)
+    lines += [t(note) for note in summary[:-1]]
     verdict = t(f"{file}: ")
     verdict.append(
         "valid" if report["valid"] else "invalid", "bold green" if report["valid"] else "bold red"
     )
-    out.print(verdict.append_text(t(f" ({summary[-1]})")), soft_wrap=True)
+    lines.append(verdict.append_text(t(f" ({summary[-1]})")))
+    print_lines(lines, out or console())
+
+
+def print_lines(lines: list[Text], out: Console) -> None:
+    """Each text on a line of its own, unwrapped. Without colour and not at a terminal, Rich
+    would write each one's plain text: that is written at once (printing a large file's
+    thousands of warnings one by one through Rich takes a second; tests compare the two)."""
+    if out.color_system is None and not out.is_terminal and not out.record:
+        out.file.write("".join(f"{line.plain}\n" for line in lines))
+        return
+    for line in lines:
+        out.print(line, soft_wrap=True)
 
 
 class ProgressBar:
