@@ -12,6 +12,7 @@ import importlib.util
 import io
 import json
 import string
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -737,6 +738,7 @@ def _careful_outcome(path: Path, monkeypatch: pytest.MonkeyPatch, *, quick_too: 
 def test_load_bundled_and_generated_the_same_on_both_paths(
     generated: Path, monkeypatch: pytest.MonkeyPatch, quick_too: bool
 ) -> None:
+    monkeypatch.setattr(store, "FAST_FROM", 0)  # orjson for small files too
     for path in (BUNDLED, generated):
         assert fastjson.loads(path.read_bytes()) is not None  # the fast path is really taken
         fast = _outcome(path)
@@ -747,11 +749,28 @@ def test_load_bundled_and_generated_the_same_on_both_paths(
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_load_fixtures_the_same_on_both_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "FAST_FROM", 0)  # orjson for small files too
     fast = _outcome(path)
     assert fast == _careful_outcome(path, monkeypatch, quick_too=False)
     assert fast == _careful_outcome(path, monkeypatch, quick_too=True)
     if path.parent.name == "bad":
         assert (fast[0] == "error") == RULES[path.name.split("-", 1)[0]].refused
+
+
+def test_orjson_is_imported_for_large_files_only(generated: Path, tmp_path: Path) -> None:
+    """Below store.FAST_FROM bytes the careful reader is done before orjson is imported."""
+    large = tmp_path / "large.json"
+    document = json.loads(generated.read_text(encoding="utf-8"))
+    while len(json.dumps(document)) < store.FAST_FROM:
+        document["entities"] += [dict(e, id=f"{e['id']}-{len(document['entities'])}")
+                                 for e in document["entities"][:50]]  # fmt: skip
+    large.write_text(json.dumps(document), encoding="utf-8")
+    probe = "import sys\nfrom pathlib import Path\nfrom cpkb.store import load\n"
+    probe += "load(Path(sys.argv[1]))\nprint('orjson' in sys.modules)"
+    for path, imported in ((BUNDLED, "False"), (large, "True")):
+        command = [sys.executable, "-c", probe, str(path)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        assert done.stdout.strip() == imported, done.stderr
 
 
 # --- fold's shortcut for common punctuation ---------------------------------------------------

@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console, Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -100,6 +99,8 @@ def entity_panel(view: View, sources: dict[str, View]) -> Group:
     head.append_text(t(view["summary"]))
     head.append(" ")
     head.append_text(notes.ref(view["sources"]))
+    from rich.panel import Panel  # only `show` draws one
+
     parts: list[Any] = [Panel(head, box=box.ROUNDED, expand=False)]
     if view["claims"]:
         parts.append(claims_table(view["claims"], notes))

@@ -18,7 +18,6 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from cpkb import fastjson
 from cpkb.errors import DataError
 from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.parse import (
@@ -116,10 +115,17 @@ def parse_json(path: Path, text: str) -> Any:
     return document
 
 
+FAST_FROM = 1 << 20  # bytes: below, the careful reader is done before orjson is imported (~30 ms)
+
+
 def read_document(path: Path) -> Any:
     """The parsed data file: orjson when it is sure to read it right, else the careful reader."""
     raw = read_bytes(path)
-    document = fastjson.loads(raw)
+    document = None
+    if len(raw) >= FAST_FROM:
+        from cpkb import fastjson
+
+        document = fastjson.loads(raw)
     return parse_json(path, decode(path, raw)) if document is None else document
 
 
