@@ -84,11 +84,9 @@ def _catalog(data: str | None) -> Catalog:
 
 def read(path: Path | str) -> KnowledgeBase:
     """The whole file: only when there is no current index (tinydb is imported only then)."""
-    from pathlib import Path
-
     from cpkb.store import load
 
-    return load(Path(path))
+    return load(path)
 
 
 def write(text: str) -> Printer:
@@ -122,10 +120,10 @@ def search_json(data: str | None, words: list[str]) -> Printer:
 
 
 def stats(data: str | None, as_json: bool) -> Printer:
-    from cpkb.paths import resolve_data_path
+    from cpkb.paths import plain_data_path, resolve_data_path
     from cpkb.views import dumps, entities_view, source_view
 
-    kb = read(resolve_data_path(data))
+    kb = read(plain_data_path(data) or resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"))
     if as_json:
         return write(dumps(views) + "\n")

@@ -23,9 +23,16 @@ APP = "cpkb"
 def _bundled(name: str) -> Path:
     from pathlib import Path
 
-    here = Path(__file__).resolve()
-    packaged = here.parent / "data" / name
-    return packaged if packaged.is_file() else here.parents[2] / "data" / name
+    return Path(bundled_location(name))
+
+
+def bundled_location(name: str) -> str:
+    """A bundled file, inside the installed package or the checkout's data/, as a string."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "data", name)
+    if os.path.isfile(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "data", name)
 
 
 def default_data_path() -> Path:
@@ -53,9 +60,12 @@ def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
 
 def plain_data_path(option: str | None) -> str | None:
     """`resolve_data_path(option)` as a string, when it is a string pathlib would leave as it is
-    (an absolute POSIX path without empty, '.' or trailing parts); else None."""
+    (the bundled file, or an absolute POSIX path without empty, '.' or trailing parts); else
+    None."""
     chosen = option if option else os.environ.get(DATA_ENV)
-    if not chosen or os.name != "posix" or not chosen.startswith("/") or chosen.startswith("//"):
+    if not chosen:
+        return bundled_location("kb.json")
+    if os.name != "posix" or not chosen.startswith("/") or chosen.startswith("//"):
         return None
     if "//" in chosen or "/./" in chosen or chosen.endswith(("/", "/.")):
         return None

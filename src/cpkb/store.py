@@ -8,12 +8,12 @@ queries documents, and so later work (an index, atomic locked writes) plugs in h
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -38,24 +38,28 @@ from cpkb.paths import default_data_path
 from cpkb.paths import resolve_data_path as resolve_data_path
 from cpkb.paths import schema_path as schema_path
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def validate_hint(path: Path) -> str:
+
+def validate_hint(path: Path | str) -> str:
     """How to see every problem of this file."""
-    named = "" if path == default_data_path() else f" {shlex.quote(str(path))}"
+    named = "" if str(path) == str(default_data_path()) else f" {shlex.quote(str(path))}"
     return f"run 'cpkb validate{named}' to see every problem in the file"
 
 
-def bad_data(path: Path, problem: str) -> DataError:
+def bad_data(path: Path | str, problem: str) -> DataError:
     """The error for a data file that was read but cannot be used."""
     return DataError(path, problem, hint=validate_hint(path))
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path | str) -> bytes:
     """The file's bytes, with every way of failing to read it turned into a DataError."""
     try:
-        if stat.S_ISCHR(mode := path.stat().st_mode) or stat.S_ISBLK(mode):
+        if stat.S_ISCHR(mode := os.stat(path).st_mode) or stat.S_ISBLK(mode):
             raise DataError(path, "is a device, not a data file")
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except FileNotFoundError:
         raise DataError(path, "no such file", hint="check --data or CPKB_DATA") from None
     except IsADirectoryError:
@@ -68,7 +72,7 @@ def read_bytes(path: Path) -> bytes:
         raise DataError(path, "is too large to read") from None
 
 
-def decode(path: Path, raw: bytes) -> str:
+def decode(path: Path | str, raw: bytes) -> str:
     """UTF-8 text (a leading byte-order mark is allowed)."""
     try:
         return raw.decode("utf-8-sig")
@@ -94,7 +98,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def parse_json(path: Path, text: str) -> Any:
+def parse_json(path: Path | str, text: str) -> Any:
     """The parsed document; bad syntax, depth, numbers or repeated keys raise DataError."""
     if not text.strip():
         raise bad_data(path, "is empty")
@@ -118,7 +122,7 @@ def parse_json(path: Path, text: str) -> Any:
 FAST_FROM = 1 << 20  # bytes: below, the careful reader is done before orjson is imported (~30 ms)
 
 
-def read_document(path: Path) -> Any:
+def read_document(path: Path | str) -> Any:
     """The parsed data file: orjson when it is sure to read it right, else the careful reader."""
     raw = read_bytes(path)
     document = None
@@ -129,7 +133,7 @@ def read_document(path: Path) -> Any:
     return parse_json(path, decode(path, raw)) if document is None else document
 
 
-def _tables(path: Path, document: Any) -> dict[str, dict[str, dict[str, Any]]]:
+def _tables(path: Path | str, document: Any) -> dict[str, dict[str, dict[str, Any]]]:
     try:
         sources, entities = check_top(document)
         for name, rows in (("sources", sources), ("entities", entities)):
@@ -148,7 +152,7 @@ def _tables(path: Path, document: Any) -> dict[str, dict[str, dict[str, Any]]]:
 class KBFileStorage(Storage):
     """A read-only TinyDB storage over a cpkb data file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path = path
         self._tables = _tables(path, read_document(path))
 
@@ -160,7 +164,7 @@ class KBFileStorage(Storage):
 
 
 @contextmanager
-def open_db(path: Path) -> Iterator[TinyDB]:
+def open_db(path: Path | str) -> Iterator[TinyDB]:
     db = TinyDB(path, storage=KBFileStorage)
     try:
         yield db
@@ -168,7 +172,7 @@ def open_db(path: Path) -> Iterator[TinyDB]:
         db.close()
 
 
-def read_tables(path: Path) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+def read_tables(path: Path | str) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
     """The file's schema version, source documents and entity documents, as stored: unchecked
     beyond the top level (the index builder checks them; problems go to `load`)."""
     with open_db(path) as db:
@@ -177,7 +181,7 @@ def read_tables(path: Path) -> tuple[Any, list[dict[str, Any]], list[dict[str, A
     return meta[0].get("schema_version"), sources, entities
 
 
-def load(path: Path) -> KnowledgeBase:
+def load(path: Path | str) -> KnowledgeBase:
     """Load and check a data file; any problem raises DataError naming the file."""
     with open_db(path) as db:
         meta, sources, entities = (db.table(n).all() for n in ("meta", "sources", "entities"))
