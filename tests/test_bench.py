@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import io
 import json
 import re
@@ -11,7 +9,6 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
@@ -20,6 +17,7 @@ import pytest
 from cpkb import store
 from cpkb.models import ENTITY_TYPES
 from cpkb.text import compact
+from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -28,20 +26,9 @@ N, SEED = 300, 5
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-@functools.cache
-def _generator() -> ModuleType:
-    """bench/generate.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCH / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def _generate(n: int, seed: int) -> tuple[str, dict[str, str]]:
     out = io.StringIO()
-    probes: dict[str, str] = _generator().generate(n, seed, out)
+    probes: dict[str, str] = generator().generate(n, seed, out)
     return out.getvalue(), probes
 
 

@@ -7,8 +7,6 @@ exactly as the careful path does, and it must answer on the ordinary files it ex
 from __future__ import annotations
 
 import copy
-import functools
-import importlib.util
 import io
 import json
 import string
@@ -16,7 +14,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -29,6 +26,7 @@ from cpkb.models import Entity, KnowledgeBase
 from cpkb.parse import ParseProblem
 from cpkb.rules import RULES
 from cpkb.text import PUNCTUATION, WordMemo, fold, loose, skeleton, skeleton_text
+from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -46,22 +44,11 @@ def same(a: object, b: object) -> bool:
     return a == b and repr(a) == repr(b)
 
 
-@functools.cache
-def _generator() -> ModuleType:
-    """bench/generate.py as a module (bench/ is not a package), as tests/test_bench.py loads it."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic KB of N entities, as bench/generate.py writes it."""
     out = io.StringIO()
-    _generator().generate(N, SEED, out)
+    generator().generate(N, SEED, out)
     path = tmp_path_factory.mktemp("fast-paths") / "kb.json"
     path.write_text(out.getvalue(), encoding="utf-8")
     return path

@@ -370,14 +370,14 @@ def test_forked_workers_build_the_same_index(
 ) -> None:
     """Worker processes (used for 20,000 entities or more) build exactly what one process does:
     here forced on for 3,000 entities (and chunks of 250, so that many are in flight)."""
-    from cpkb import indexer
+    from cpkb import forked, indexer
     from cpkb.store import load
 
-    if indexer._workers(10**9) < 2:
+    if forked.workers(10**9) < 2:
         pytest.skip("one CPU, or no fork: the index is always built in one process")
     built = {}
     for name, threshold in (("single", 10**9), ("forked", 0)):
-        monkeypatch.setattr(indexer, "PARALLEL_FROM", threshold)
+        monkeypatch.setattr(forked, "PARALLEL_FROM", threshold)
         monkeypatch.setattr(indexer, "CHUNK", 250)
         target = tmp_path / f"{name}.sqlite"
         assert indexer.build(bigger, target, "stamp", load=lambda: load(bigger))
@@ -389,7 +389,7 @@ def test_forked_workers_build_the_same_index(
 def test_forked_workers_report_bad_data_as_load_does(
     bigger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cpkb import indexer
+    from cpkb import forked, indexer
     from cpkb.errors import DataError
     from cpkb.store import load
 
@@ -400,7 +400,7 @@ def test_forked_workers_report_bad_data_as_load_does(
     bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DataError) as expected:
         load(bad)
-    monkeypatch.setattr(indexer, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(forked, "PARALLEL_FROM", 0)
     with pytest.raises(DataError) as raised:
         indexer.build(bad, tmp_path / "bad.sqlite", "stamp", load=lambda: load(bad))
     assert str(raised.value) == str(expected.value)

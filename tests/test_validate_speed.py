@@ -6,7 +6,6 @@ hides a change. The reference: CPKB_VALIDATE_REFERENCE=1, or check_bytes(..., fa
 from __future__ import annotations
 
 import functools
-import importlib.util
 import io
 import json
 import os
@@ -15,7 +14,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,6 +23,7 @@ from hypothesis import strategies as st
 from cpkb import forked, itemcache, itemcheck, store
 from cpkb.itemcache import ItemMemo
 from cpkb.validate import Checked, check_bytes
+from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
@@ -32,21 +31,10 @@ LARGE = 25_000  # over cpkb.forked.PARALLEL_FROM: a first run checks items in wo
 
 
 @functools.cache
-def _generator() -> ModuleType:
-    """bench/generate.py as a module (bench/ is not a package), as tests/test_bench.py loads it."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-@functools.cache
 def generated(n: int, seed: int) -> str:
     """A synthetic KB as bench/generate.py writes it: one source or entity a line."""
     out = io.StringIO()
-    _generator().generate(n, seed, out)
+    generator().generate(n, seed, out)
     return out.getvalue()
 
 

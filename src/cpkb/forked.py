@@ -5,7 +5,8 @@ copies; only the results travel back, in order. Linux only, where forking is saf
 only from PARALLEL_FROM items: below that, forking costs more than it saves. Cheap only while the
 parent's heap is small: a worker that reads a parsed document of a million objects copies every
 page it touches (reference counts are writes), so `cpkb validate` forks while it holds bytes,
-not documents. cpkb.indexer does the same for the index; this is the general form.
+not documents. cpkb.indexer forks by this module's `workers` too, with a pool of its own: its
+work is numbered by where each chunk starts, and it forks holding the parsed document.
 """
 
 from __future__ import annotations

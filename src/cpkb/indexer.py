@@ -15,14 +15,13 @@ import marshal
 import multiprocessing
 import os
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cpkb import store, text
+from cpkb import forked, store, text
 from cpkb.index import Progress, expected_meta
 from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.parse import ParseProblem, by_id, check_schema_version, parse_entity, parse_source
@@ -50,8 +49,6 @@ CREATE INDEX links_by_target ON links(target);
 CREATE INDEX links_by_origin ON links(origin);
 """
 CHUNK = 2000  # entities per unit of work (and per progress step)
-PARALLEL_FROM = 20_000  # fewer entities are done in this process: forking costs more than it saves
-MAX_WORKERS = 4
 
 Row = tuple[int | str | bytes, ...]
 # Rowid order is file order, however the index was made (see cpkb.refresh): an entity's rowid
@@ -200,23 +197,13 @@ def _chunk(start: int) -> Rows | None:
         return None
 
 
-def _workers(count: int) -> int:
-    if count < PARALLEL_FROM or sys.platform != "linux":  # fork is safe and cheap on Linux only
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return min(cpus, MAX_WORKERS)
-
-
 def _chunks(documents: list[Any]) -> Iterator[Rows | None]:
     """`_chunk` of every run of documents, in order, computed by worker processes when it pays."""
     global _documents
     _documents = documents
     starts = range(0, len(documents), CHUNK)
     try:
-        workers = _workers(len(documents))
+        workers = forked.workers(len(documents))  # from forked.PARALLEL_FROM, on Linux
         if workers == 1:
             yield from map(_chunk, starts)
             return
