@@ -489,6 +489,36 @@ def test_a_query_in_the_data_script_needs_no_anyascii(tmp_path: Path, synthetic:
     assert run() == (hits, "True")  # the file in memory: the same hits, by anyascii
 
 
+def test_an_index_made_with_another_anyascii_is_rebuilt(tmp_path: Path, synthetic: Path) -> None:
+    """The index keeps anyascii's answers: under another anyascii (an upgrade, or another
+    environment sharing the cache), it answers as the file read with that one does."""
+    fake = tmp_path / "other" / "anyascii"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        '__version__ = "0-test"\n'
+        "def anyascii(string):\n"
+        '    return "".join(c if c.isascii() else "q" for c in string)\n',
+        encoding="utf-8",
+    )
+    entities = json.loads(synthetic.read_text(encoding="utf-8"))["entities"]
+    alias = next(a for e in entities for a in e.get("aliases", []) if not a.isascii())
+    env = {**os.environ, "CPKB_CACHE_DIR": str(tmp_path / "cache")}
+    other = {"PYTHONPATH": os.pathsep.join(filter(None, [str(fake.parent), env.get("PYTHONPATH")]))}
+
+    def run(mode: str, environment: dict[str, str]) -> tuple[int, str]:
+        command = [sys.executable, "-m", "cpkb", "--data", str(synthetic), "search", alias]
+        environment = environment | {"CPKB_INDEX": mode}
+        done = subprocess.run([*command, "--json"], env=environment, capture_output=True)
+        return done.returncode, done.stdout.decode()
+
+    real = run("always", env)  # builds the index with the real anyascii
+    assert real[0] == 0 and json.loads(real[1])[0]["matched"]["snippet"] == alias
+    from_file = run("never", env | other)
+    assert from_file != real  # the stand-in folds every non-ASCII letter to "q"
+    assert run("always", env | other) == from_file
+    assert run("always", env) == real  # and back
+
+
 @pytest.mark.parametrize(
     "given",
     ["/data/kb.json", "/data/../kb.json", "/a b/kb.json", "/data//kb.json", "/data/./kb.json",

@@ -3,10 +3,11 @@
 The index holds each entity's document, its folded labels, its incoming links and a full-text
 table of transliteration-folded words, so that `show` and `search` on a 100,000-entity file answer
 without reading the file. It is keyed by the data file's path and identity (device, inode, size,
-mtime and ctime, which every write changes even when size and mtime are kept), by cpkb's version
-and by the index format: any change, and it is rebuilt. Built into a private temporary file and
-moved into place atomically, so concurrent builders cannot corrupt it; when it is missing,
-corrupt or unwritable, callers fall back to reading the data file.
+mtime and ctime, which every write changes even when size and mtime are kept), by the versions of
+cpkb, Python and anyascii (whose answers it keeps), and by the index format: any change, and it is
+rebuilt. Built into a private temporary file and moved into place atomically, so concurrent
+builders cannot corrupt it; when it is missing, corrupt or unwritable, callers fall back to
+reading the data file.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from cpkb import __version__, quick
 from cpkb.models import Backlink, Entity, KnowledgeBase, Source
 from cpkb.paths import cache_location
-from cpkb.text import fold, learn_transliterations, skeleton
+from cpkb.text import fold, learn_transliterations, skeleton, transliterator
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,6 +69,7 @@ def expected_meta(data_path: Path | str, stamp: str) -> dict[str, str]:
         "format": FORMAT,
         "cpkb": __version__,
         "python": sys.version,
+        "anyascii": transliterator(),  # the folds and transliterations it keeps are anyascii's
         "data": str(data_path),
         "stamp": stamp,
     }
