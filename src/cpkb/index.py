@@ -12,8 +12,6 @@ reading the data file.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import marshal
 import os
@@ -361,7 +359,9 @@ def open_current(
 
     if progress:
         progress(0, 0)  # reading the file comes first, and takes a while on big files
-    with gc_paused():  # millions of small objects, none of them garbage: skip the collector
+    from cpkb import collector
+
+    with collector.paused():
         try:
             if not build(Path(data_path), Path(target), stamp, load=load, progress=progress):
                 return None
@@ -374,14 +374,3 @@ def read_only(path: Path | str) -> str:
     """The SQLite URI that opens `path` read-only (% ? and # escaped, as URIs need)."""
     escaped = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     return f"file:{escaped}?mode=ro"
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from cpkb import collector
 from cpkb.errors import DataError
 from cpkb.models import Entity, KnowledgeBase, Source
 from cpkb.parse import (
@@ -183,6 +184,11 @@ def read_tables(path: Path | str) -> tuple[Any, list[dict[str, Any]], list[dict[
 
 def load(path: Path | str) -> KnowledgeBase:
     """Load and check a data file; any problem raises DataError naming the file."""
+    with collector.paused():
+        return _load(path)
+
+
+def _load(path: Path | str) -> KnowledgeBase:
     with open_db(path) as db:
         meta, sources, entities = (db.table(n).all() for n in ("meta", "sources", "entities"))
     try:

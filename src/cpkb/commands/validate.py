@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from cpkb import collector
 from cpkb.app import CpkbCommand, JsonOpt, app, emit, settings
 from cpkb.errors import DataError, ExitCode, UsageProblem
 
@@ -66,15 +66,8 @@ def validate_cmd(
     given = path or data or settings(ctx).data
     target = store.resolve_data_path(given)
     texts = [_source_text(arg) for arg in source_text or []]
-    # A large file is millions of small objects and no cycles: the collector would only walk
-    # them, again and again. It is back on once the document is gone.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         valid = _report(ctx, target, given or target, texts, strict=strict, as_json=as_json)
-    finally:
-        if collecting:
-            gc.enable()
     if not valid:
         raise typer.Exit(ExitCode.BAD_DATA)
 
