@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cpkb.cli import app
+from cpkb.views import JSON_ESCAPES, dumps
 from tests.ptys import run_on_terminal
 
 pty = pytest.importorskip("pty")
@@ -180,3 +183,16 @@ def test_a_terminal_gets_colour_but_no_data_escapes(hostile: Path) -> None:
     text = screen.decode("utf-8")
     assert SGR.search(text)  # Rich styled it: this really was a terminal
     assert SHOWN + "[bold red]markup[/]" in SGR.sub("", text)
+
+
+@given(st.recursive(st.text() | st.integers() | st.floats(allow_nan=False) | st.none(),
+                    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))  # fmt: skip
+def test_json_escapes_exactly_the_characters_a_terminal_acts_on(data: object) -> None:
+    text = dumps(data)
+    assert json.loads(text) == data
+    assert text == json.dumps(data, ensure_ascii=False, indent=2).translate(JSON_ESCAPES)
+
+
+@pytest.mark.parametrize("code", sorted(JSON_ESCAPES))
+def test_each_terminal_character_is_escaped(code: int) -> None:
+    assert dumps(["a" + chr(code) + "b"]) == f'[\n  "a\\u{code:04x}b"\n]'
