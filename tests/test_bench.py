@@ -112,7 +112,8 @@ def test_probes_name_one_entity(
     doc: dict[str, Any], generated: tuple[Path, dict[str, str]]
 ) -> None:
     probes = generated[1]
-    assert set(probes) == {"id", "name", "two_words", "typo", "cyrillic"}
+    assert set(probes) == {"id", "name", "two_words", "typo", "cyrillic", "last"}
+    assert probes["last"] == doc["entities"][-1]["id"] != probes["id"]
     [target] = [e for e in doc["entities"] if e["id"] == probes["id"]]
     assert target["name"] == probes["name"] and target["type"] == "official"
     labels = [compact(label) for e in doc["entities"] for label in [e["name"], *e["aliases"]]]
@@ -137,4 +138,7 @@ def test_quick_run_end_to_end(tmp_path: Path) -> None:
     assert expected | {("200, first run", "validate_first")} <= set(rows)
     assert all(r["cpkb"]["status"] in ("ok", "n/a") for r in rows.values())
     assert rows["200", "show_id_json"]["cpkb"]["status"] == "ok"
+    for kb in ("bundled", "200"):  # the probes name entities: every run answered (exit 0)
+        for key in ("show_id_json", "path", "graph", "stats_json"):
+            assert not rows[kb, key]["cpkb"]["note"] and rows[kb, key]["cpkb"]["samples"], key
     assert all(t["passed"] in (True, False, None) for t in payload["targets"])
