@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from cpkb import __version__, quick
+from cpkb import __version__, collector, quick
 from cpkb.models import Backlink, Entity, KnowledgeBase, Source
 from cpkb.paths import cache_location
 from cpkb.text import fold, learn_transliterations, skeleton, transliterator
@@ -359,8 +359,6 @@ def open_current(
 
     if progress:
         progress(0, 0)  # reading the file comes first, and takes a while on big files
-    from cpkb import collector
-
     with collector.paused():
         try:
             if not build(Path(data_path), Path(target), stamp, load=load, progress=progress):
