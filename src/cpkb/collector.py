@@ -1,8 +1,8 @@
 """Python's cyclic garbage collector, kept out of the way while a data file is read.
 
 Reading a large file makes millions of small objects that live until the command ends and form
-no cycles. The collector would walk them again and again as they are made (at 100,000 entities,
-`load` takes ~14 s with it and ~5 s without), and again in later collections.
+no cycles. The collector would walk them again and again as they are made, and again in later
+collections (at 100,000 entities, `cpkb info --json` took 15.1 s with it, 4.6 s without).
 """
 
 from __future__ import annotations
