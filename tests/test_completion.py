@@ -17,10 +17,12 @@ from cpkb.completion import (
     complete_property,
     complete_ref,
     complete_type,
+    inert,
+    inert_help,
     ref_completions,
     typed,
 )
-from cpkb.models import ENTITY_TYPES, KnowledgeBase
+from cpkb.models import ENTITY_TYPES, Entity, KnowledgeBase
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -142,3 +144,15 @@ def test_round_trip_with_a_missing_data_file_completes_nothing(tmp_path: Path) -
     done = complete("bash", f"cpkb --data {tmp_path / 'missing.json'} xref a")
     assert done.returncode == 0
     assert done.stdout.strip() == "" and done.stderr == ""
+
+
+@pytest.mark.parametrize("metacharacter", [*list("`$;|&<>'\"\\(){}*?[]~#!=:\t\n"), " "])
+def test_a_label_a_shell_would_act_on_is_offered_as_its_id(metacharacter: str) -> None:
+    entity = Entity("xv-1", "official", f"Xv{metacharacter}x", (f"Xvv{metacharacter}",), "", (), ())
+    offered = ref_completions([entity], "Xv", spaces=metacharacter != " ")
+    assert values(offered) == ["Xv-1"]
+    assert all(inert(value, spaces=True) for value in values(offered))
+
+
+def test_help_text_keeps_nothing_a_shell_would_act_on() -> None:
+    assert inert_help("A `b` $(c); ‘d’ · e (f)") == "A  b   (c)  ‘d’ · e (f)"

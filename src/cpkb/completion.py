@@ -40,23 +40,43 @@ def labels(entity: Entity) -> Iterable[tuple[str, str]]:
         yield alias, f"{entity.name} ({entity.type})"
 
 
+# Besides letters and digits (any script), the characters no shell acts on when a completion
+# is inserted into the command line unquoted, or when Typer's zsh script evaluates it.
+INERT = frozenset("-_.,+@%/’‘“”–—")
+HELP_INERT = INERT | frozenset(" ·()")
+
+
+def inert(value: str, *, spaces: bool) -> bool:
+    """Whether `value` can be inserted into a shell's command line as it is: a label holding
+    `$(`, a backtick or `;` would otherwise run as code when the line is run."""
+    return all(c.isalnum() or c in INERT or (spaces and c == " ") for c in value)
+
+
+def inert_help(text: str) -> str:
+    """Help text with every character a shell could act on replaced by a space."""
+    return "".join(c if c.isalnum() or c in HELP_INERT else " " for c in text)
+
+
+def entity_names(entity: Entity) -> tuple[str, ...]:
+    return (entity.name, *entity.aliases)
+
+
 def ref_completions(
     entities: Iterable[Entity], incomplete: str, *, spaces: bool = True
 ) -> list[tuple[str, str]]:
     """Ids, names and aliases that complete `incomplete`; without `spaces`, single words only.
 
     The label is written with the typed text ('regina d' -> 'regina de Dominicis'), which
-    resolves all the same.
+    resolves all the same. A label a shell could act on is never offered: its id is instead.
     """
     found: dict[str, str] = {}
     for entity in entities:
+        # A recased id ('Regina-de-dominicis') only helps where names cannot be offered.
+        stand_in = not spaces or not all(inert(n, spaces=True) for n in entity_names(entity))
         for label, help_text in labels(entity):
-            if visible(label) != label:  # control characters must not reach the shell
-                continue
-            # A recased id ('Regina-de-dominicis') only helps where names cannot be offered.
-            value = typed(incomplete, label, recase=label != entity.id or not spaces)
-            if value is not None and (spaces or not any(c.isspace() for c in value)):
-                found.setdefault(value, visible(help_text))
+            value = typed(incomplete, label, recase=label != entity.id or stand_in)
+            if value is not None and inert(value, spaces=spaces):
+                found.setdefault(value, inert_help(visible(help_text)))
         if len(found) >= MAX_ITEMS:
             break
     return sorted(found.items(), key=lambda item: (item[0].casefold(), item[0]))
@@ -103,7 +123,7 @@ def complete_property(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
         known = catalog(ctx)
         if known is None:
             return []
-        found = ((typed(incomplete, p), p) for p in known.relation_properties())
-        return [(value, "relation") for value, _ in found if value is not None]
+        found = (typed(incomplete, p) for p in known.relation_properties())
+        return [(value, "relation") for value in found if value and inert(value, spaces=False)]
     except Exception:
         return []
