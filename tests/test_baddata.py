@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from cpkb import store
-from cpkb.app import CpkbCommand, main_callback
+from cpkb.check.rules import RULES
+from cpkb.check.whole import check_bytes
 from cpkb.cli import app
+from cpkb.cli.context import CpkbCommand, main_callback
 from cpkb.errors import DataError, ExitCode
-from cpkb.rules import RULES
-from cpkb.validate import check_bytes
+from cpkb.kb import store
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "good" / "small.json"

@@ -14,9 +14,9 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from cpkb import store
-from cpkb.models import ENTITY_TYPES
-from cpkb.text import compact
+from cpkb.kb import store
+from cpkb.model.entities import ENTITY_TYPES
+from cpkb.query.text import compact
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]

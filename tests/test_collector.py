@@ -10,12 +10,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cpkb import collector, store
 from cpkb.cli import app
+from cpkb.kb import collector, store
 
 PROBE = """
 import gc, sys
-from cpkb import collector, store
+from cpkb.kb import collector
+from cpkb.kb import store
 if sys.argv[2] == "one-shot":
     collector.one_shot()
 seen = []

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
-from cpkb import store
 from cpkb.cli import app
-from cpkb.completion import (
+from cpkb.cli.completion import (
     MAX_ITEMS,
     complete_property,
     complete_ref,
@@ -22,7 +21,8 @@ from cpkb.completion import (
     ref_completions,
     typed,
 )
-from cpkb.models import ENTITY_TYPES, Entity, KnowledgeBase
+from cpkb.kb import store
+from cpkb.model.entities import ENTITY_TYPES, Entity, KnowledgeBase
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cpkb.store import load
+from cpkb.kb.store import load
 from tests.conftest import SHARED_SOURCES
 
 FOUNDING = SHARED_SOURCES / "gulf-observer-2025-11-29.txt"

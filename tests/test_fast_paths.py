@@ -20,12 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpkb import fastjson, parse, quick, store
+from cpkb.check.rules import RULES
 from cpkb.errors import DataError
-from cpkb.models import Entity, KnowledgeBase
-from cpkb.parse import ParseProblem
-from cpkb.rules import RULES
-from cpkb.text import PUNCTUATION, WordMemo, fold, loose, skeleton, skeleton_text
+from cpkb.kb import fastjson, parse, quick, store
+from cpkb.kb.parse import ParseProblem
+from cpkb.model.entities import Entity, KnowledgeBase
+from cpkb.query.text import PUNCTUATION, WordMemo, fold, loose, skeleton, skeleton_text
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -752,7 +752,7 @@ def test_orjson_is_imported_for_large_files_only(generated: Path, tmp_path: Path
         document["entities"] += [dict(e, id=f"{e['id']}-{len(document['entities'])}")
                                  for e in document["entities"][:50]]  # fmt: skip
     large.write_text(json.dumps(document), encoding="utf-8")
-    probe = "import sys\nfrom pathlib import Path\nfrom cpkb.store import load\n"
+    probe = "import sys\nfrom pathlib import Path\nfrom cpkb.kb.store import load\n"
     probe += "load(Path(sys.argv[1]))\nprint('orjson' in sys.modules)"
     for path, imported in ((BUNDLED, "False"), (large, "True")):
         command = [sys.executable, "-c", probe, str(path)]
@@ -810,7 +810,7 @@ TAUGHT = "қәЖжаб«»é"  # taught; "ұ", "ß", "½" and the combining mark
     )
 )
 def test_fold_with_learned_transliterations_equals_fold_by_anyascii(text: str) -> None:
-    from cpkb.text import learn_transliterations, transliterations
+    from cpkb.query.text import learn_transliterations, transliterations
 
     table = transliterations(TAUGHT)
     assert set(table) == set(TAUGHT)  # every character is non-ASCII
@@ -821,7 +821,7 @@ def test_fold_with_learned_transliterations_equals_fold_by_anyascii(text: str) -
 def test_transliterations_leave_ascii_out() -> None:
     from anyascii import anyascii
 
-    from cpkb.text import transliterations
+    from cpkb.query.text import transliterations
 
     assert transliterations("aЖ1ә ") == {"Ж": anyascii("Ж"), "ә": anyascii("ә")}
 

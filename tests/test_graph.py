@@ -13,11 +13,11 @@ from xml.etree import ElementTree
 import pytest
 from typer.testing import CliRunner, Result
 
-from cpkb import store
 from cpkb.cli import app
-from cpkb.graph import backlinks, neighbourhood, out_links, shortest_path, subgraph
-from cpkb.models import KnowledgeBase
-from cpkb.text import visible
+from cpkb.kb import store
+from cpkb.model.entities import KnowledgeBase
+from cpkb.query.graph import backlinks, neighbourhood, out_links, shortest_path, subgraph
+from cpkb.query.text import visible
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.json"
 DOT = shutil.which("dot")

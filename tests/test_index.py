@@ -17,8 +17,8 @@ from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
 from cpkb.errors import CpkbError
-from cpkb.index import CANDIDATES, Index, fingerprint, index_file
-from cpkb.models import Entity
+from cpkb.index.reader import CANDIDATES, Index, fingerprint, index_file
+from cpkb.model.entities import Entity
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -209,9 +209,9 @@ def test_index_ranks_like_memory_where_fts_preselects(
     When fewer entities than that match, the hits are exactly the in-memory ones; when more do,
     FTS5's bm25 picks which to re-rank, and the hits are still scored exactly as in memory, best
     first, with the same best hit."""
-    from cpkb.catalog import IndexCatalog, MemoryCatalog
-    from cpkb.index import open_current
-    from cpkb.store import load
+    from cpkb.index.reader import open_current
+    from cpkb.kb.store import load
+    from cpkb.query.catalog import IndexCatalog, MemoryCatalog
 
     monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path))
     kb = load(bigger)
@@ -332,7 +332,7 @@ def test_completion_is_identical_with_the_index(
     from typer.main import get_command
 
     from cpkb.cli import app as command
-    from cpkb.completion import complete_property, complete_ref
+    from cpkb.cli.completion import complete_property, complete_ref
 
     monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path))
     doc = json.loads(synthetic.read_text(encoding="utf-8"))
@@ -370,8 +370,9 @@ def test_forked_workers_build_the_same_index(
 ) -> None:
     """Worker processes (used for 20,000 entities or more) build exactly what one process does:
     here forced on for 3,000 entities (and chunks of 250, so that many are in flight)."""
-    from cpkb import forked, indexer
-    from cpkb.store import load
+    from cpkb.index import build as indexer
+    from cpkb.kb import workers as forked
+    from cpkb.kb.store import load
 
     if forked.workers(10**9) < 2:
         pytest.skip("one CPU, or no fork: the index is always built in one process")
@@ -389,9 +390,10 @@ def test_forked_workers_build_the_same_index(
 def test_forked_workers_report_bad_data_as_load_does(
     bigger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cpkb import forked, indexer
     from cpkb.errors import DataError
-    from cpkb.store import load
+    from cpkb.index import build as indexer
+    from cpkb.kb import workers as forked
+    from cpkb.kb.store import load
 
     doc = json.loads(bigger.read_text(encoding="utf-8"))
     doc["entities"][2500]["claims"][0]["sources"] = []  # an uncited claim, deep in the file
@@ -427,7 +429,7 @@ def test_cache_dir_is_where_platformdirs_puts_it(
     """cpkb applies the XDG rule itself on Linux (platformdirs is slow to import): same answer."""
     import platformdirs
 
-    from cpkb.paths import cache_dir, xdg_cache_home
+    from cpkb.kb.paths import cache_dir, xdg_cache_home
 
     monkeypatch.delenv("CPKB_CACHE_DIR", raising=False)
     for name, value in (("XDG_CACHE_HOME", xdg), ("HOME", home)):
@@ -449,7 +451,7 @@ def test_cache_dir_is_where_platformdirs_puts_it(
 
 
 def test_cache_dir_setting_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from cpkb.paths import cache_dir
+    from cpkb.kb.paths import cache_dir
 
     monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path / "mine"))
     monkeypatch.setenv("XDG_CACHE_HOME", "/elsewhere")
@@ -464,9 +466,9 @@ def test_a_query_in_the_data_script_needs_no_anyascii(tmp_path: Path, synthetic:
     probe = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from cpkb.catalog import open_catalog\n"
-        "from cpkb.store import load\n"
-        "from cpkb.views import hit_view\n"
+        "from cpkb.query.catalog import open_catalog\n"
+        "from cpkb.kb.store import load\n"
+        "from cpkb.present.views import hit_view\n"
         "path, query = Path(sys.argv[1]), sys.argv[2]\n"
         "catalog = open_catalog(path, load=lambda: load(path), progress_bar=False)\n"
         "hits = catalog.search(query, limit=5)\n"
@@ -525,7 +527,7 @@ def test_an_index_made_with_another_anyascii_is_rebuilt(tmp_path: Path, syntheti
      "/data/", "//data/kb.json", "kb.json", "./kb.json", "~/kb.json", "/data/.", "/"],
 )  # fmt: skip
 def test_plain_data_path_is_what_pathlib_makes_or_nothing(given: str) -> None:
-    from cpkb.paths import plain_data_path, resolve_data_path
+    from cpkb.kb.paths import plain_data_path, resolve_data_path
 
     plain = plain_data_path(given)
     assert plain is None or plain == str(resolve_data_path(given))

@@ -87,13 +87,13 @@ def modules_after(entry: str, args: list[str], cwd: Path) -> set[str]:
 
 def test_show_json_does_not_import_rich(tmp_path: Path) -> None:
     loaded = modules_after("cpkb.cli", ["show", "adal-azamat", "--json"], tmp_path)
-    assert "cpkb.views" in loaded and "rich" not in loaded
+    assert "cpkb.present.views" in loaded and "rich" not in loaded
 
 
 def test_version_and_help_do_not_load_data_or_tinydb(tmp_path: Path) -> None:
     for args in (["--version"], ["--help"]):
         loaded = modules_after("cpkb.cli", args, tmp_path)
-        assert "typer" in loaded and not loaded & {"tinydb", "cpkb.store"}, args
+        assert "typer" in loaded and not loaded & {"tinydb", "cpkb.kb.store"}, args
 
 
 FAST_CALLS = [
@@ -137,4 +137,4 @@ def test_fast_lane_answers_exactly_like_the_full_app(
 
 def test_fast_lane_does_not_import_typer_or_rich(tmp_path: Path) -> None:
     loaded = modules_after("cpkb.entry", ["show", "adal-azamat", "--json"], tmp_path)
-    assert "cpkb.views" in loaded and not loaded & {"typer", "rich"}
+    assert "cpkb.present.views" in loaded and not loaded & {"typer", "rich"}

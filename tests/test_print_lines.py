@@ -7,7 +7,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpkb import render
+from cpkb.present import human as render
 
 PIECES = [
     *"az AZ09:.()[]/\\'\"",

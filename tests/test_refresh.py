@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cpkb import refresh
 from cpkb.cli import app
-from cpkb.index import index_file
+from cpkb.index import refresh
+from cpkb.index.reader import index_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -42,7 +42,7 @@ def data(tmp_path: Path, synthetic: Path) -> Path:
 
 @pytest.fixture
 def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """What each call of cpkb.refresh.refresh answered (True: the index was refreshed)."""
+    """What each call of cpkb.index.refresh.refresh answered (True: the index was refreshed)."""
     answers: list[bool] = []
     real = refresh.refresh
 
@@ -291,7 +291,7 @@ def test_an_entity_with_more_rows_than_its_numbers_is_not_indexed(
 ) -> None:
     """Each entity numbers its label and link rows within PER_ENTITY (2**20) rowids; an entity
     with more (as here, PER_ENTITY made 8) is not indexed, and the file answers instead."""
-    from cpkb import indexer
+    from cpkb.index import build as indexer
 
     monkeypatch.setattr(indexer, "PER_ENTITY", 8)
     edited(data, entity(5, lambda e: e.update(aliases=[f"Alias number {n}" for n in range(4)])))

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from cpkb import store
 from cpkb.cli import app
 from cpkb.errors import Ambiguous, NotFound
-from cpkb.models import Citation, Entity, KnowledgeBase
-from cpkb.search import NameIndex, SearchIndex, skeleton, snippet
-from cpkb.text import fold
+from cpkb.kb import store
+from cpkb.model.entities import Citation, Entity, KnowledgeBase
+from cpkb.query.search import NameIndex, SearchIndex, skeleton, snippet
+from cpkb.query.text import fold
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.json"
 

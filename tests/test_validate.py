@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cpkb import store
+from cpkb.check.integrity import CONTROL_BELOW
+from cpkb.check.rules import RULES
+from cpkb.check.whole import check_bytes
 from cpkb.cli import app
-from cpkb.integrity import CONTROL_BELOW
-from cpkb.parse import value_lines
-from cpkb.rules import RULES
-from cpkb.text import visible
-from cpkb.validate import check_bytes
+from cpkb.kb import store
+from cpkb.kb.parse import value_lines
+from cpkb.query.text import visible
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD = sorted((DATA / "good").glob("*.json"))

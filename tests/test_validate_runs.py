@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpkb import itemcache, itemscan
-from cpkb.itemcache import ItemMemo
+from cpkb.check import memo as itemcache
+from cpkb.check import scan as itemscan
+from cpkb.check.memo import ItemMemo
 from tests.test_validate_speed import Lines, check, examined, generated, reference, views, written
 
 __all__ = ["examined"]  # a fixture, used by name

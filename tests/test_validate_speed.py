@@ -20,9 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpkb import forked, itemcache, itemcheck, store
-from cpkb.itemcache import ItemMemo
-from cpkb.validate import Checked, check_bytes
+from cpkb.check import items as itemcheck
+from cpkb.check import memo as itemcache
+from cpkb.check.memo import ItemMemo
+from cpkb.check.whole import Checked, check_bytes
+from cpkb.kb import store
+from cpkb.kb import workers as forked
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,13 +15,14 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cpkb import __version__, collector
+from cpkb import __version__
+from cpkb.kb import collector
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from cpkb.catalog import Catalog
-    from cpkb.models import KnowledgeBase
+    from cpkb.model.entities import KnowledgeBase
+    from cpkb.query.catalog import Catalog
 
 
 def main() -> None:
@@ -76,8 +77,8 @@ def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _catalog(data: str | None) -> Catalog:
-    from cpkb.catalog import open_catalog
-    from cpkb.paths import plain_data_path, resolve_data_path
+    from cpkb.kb.paths import plain_data_path, resolve_data_path
+    from cpkb.query.catalog import open_catalog
 
     path = plain_data_path(data) or resolve_data_path(data)  # a string spares importing pathlib
     return open_catalog(path, load=lambda: read(path))
@@ -85,7 +86,7 @@ def _catalog(data: str | None) -> Catalog:
 
 def read(path: Path | str) -> KnowledgeBase:
     """The whole file: only when there is no current index (tinydb is imported only then)."""
-    from cpkb.store import load
+    from cpkb.kb.store import load
 
     return load(path)
 
@@ -95,15 +96,15 @@ def write(text: str) -> Printer:
 
 
 def show_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.views import dumps
+    from cpkb.present.views import dumps
 
     catalog = _catalog(data)
     return write(dumps(catalog.view(catalog.resolve(words[0]))) + "\n")
 
 
 def show_human(data: str | None, words: list[str]) -> Printer:
-    from cpkb import render
-    from cpkb.views import source_view
+    from cpkb.present import human as render
+    from cpkb.present.views import source_view
 
     catalog = _catalog(data)
     view = catalog.view(catalog.resolve(words[0]))
@@ -112,7 +113,7 @@ def show_human(data: str | None, words: list[str]) -> Printer:
 
 
 def search_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.views import dumps, hit_view
+    from cpkb.present.views import dumps, hit_view
 
     hits = _catalog(data).search(words[0], entity_type=None, limit=10)
     if not hits:
@@ -121,14 +122,14 @@ def search_json(data: str | None, words: list[str]) -> Printer:
 
 
 def stats(data: str | None, as_json: bool) -> Printer:
-    from cpkb.paths import plain_data_path, resolve_data_path
-    from cpkb.views import dumps, entities_view, source_view
+    from cpkb.kb.paths import plain_data_path, resolve_data_path
+    from cpkb.present.views import dumps, entities_view, source_view
 
     kb = read(plain_data_path(data) or resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"))
     if as_json:
         return write(dumps(views) + "\n")
-    from cpkb import render
+    from cpkb.present import human as render
 
     sources = {i: source_view(s) for i, s in kb.sources.items()}
     return lambda: render.show_stats(views, sources)

@@ -1,0 +1,337 @@
+"""`cpkb validate` item by item: the fast path for an ordinary file, with a memo of past items.
+
+The file is read from its bytes (cpkb.itemscan); an item the memo knows is neither read nor
+checked again, its summary is taken from the memo; each other item is checked on its own (schema
+gate, jsonschema's errors if it fails, its integrity summary), by worker processes when there are
+many (cpkb.forked); then the rules that compare items run over the summaries (cpkb.integrity).
+Where the whole-document path (cpkb.validate) would locate a problem by reading the item it lies
+in, so does this one. The findings, their order and their lines are the same as that path's:
+tests/test_validate_speed.py compares the two.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cpkb.check.integrity import (
+    Columns,
+    Row,
+    Summary,
+    assemble,
+    may_hold_control_characters,
+    summarise,
+)
+from cpkb.check.memo import FIELDS, ItemMemo, Layout
+from cpkb.check.rules import Finding
+from cpkb.check.scan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
+from cpkb.check.schema import SchemaParts, schema_parts, translate
+from cpkb.kb.parse import Path, value_lines
+from cpkb.kb.workers import chunks
+
+# An item checked on its own: whether it passed the gate, jsonschema's findings if not, its
+# summary (None if it is not an object). Examined: that, or why it could not be (_MISREAD...).
+Verdict = tuple[bool, tuple[Finding, ...], Row | None]
+Examined = Verdict | str
+Pending = tuple[str, int, Any, int, int]  # an item to check: array, index, value, start, end
+
+
+@dataclass
+class ItemChecked:
+    """What the fast path found, and what it needs to locate it and to refresh the memo."""
+
+    raw: bytes
+    scan: Scan
+    summaries: dict[str, Columns]  # of each array's items
+    findings: list[Finding]
+    memo: ItemMemo
+
+    def counts(self) -> tuple[int, int] | None:
+        """The numbers of entities and sources, if both are arrays."""
+        arrays = self.scan.arrays
+        if not all(name in arrays for name in SPLIT):
+            return None
+        return len(arrays["entities"]), len(arrays["sources"])
+
+    def owner(self, path: Path) -> str | None:
+        """The id of the source or entity `path` lies in, when it has a string id."""
+        found = self._item(path)
+        columns = self.summaries[found[0]] if found else None
+        if found is None or columns is None or found[1] in columns.absent:
+            return None
+        owner: str | None = columns.fields[0][found[1]]
+        return owner
+
+    def lines(self, paths: set[Path]) -> dict[Path, int]:
+        """The line of each path and of the item it lies in, reading only those items."""
+        inside: dict[tuple[str, int], set[Path]] = {}
+        for path in paths:
+            found = self._item(path)
+            if found is not None:
+                inside.setdefault(found, set()).add(path[2:])
+        spans = {at: self._span(*at) for at in inside}
+        lines: dict[Path, int] = {}
+        count = _LineCount(self.raw, self.scan)
+        for at, _ in sorted(spans.items(), key=lambda pair: pair[1]):
+            lines[at] = count.line(*at)
+        for at, (start, end) in spans.items():
+            within = inside[at] - {()}
+            # On the item's one line, a path is on it (found in the item, or not: see _line).
+            if within and self.raw.find(b"\n", start, end) >= 0:
+                text = self.raw[start:end].decode("utf-8")
+                for path, n in value_lines(text, within).items():
+                    lines[at + path] = lines[at] + n - 1
+        return lines
+
+    def _item(self, path: Path) -> tuple[str, int] | None:
+        """The array and index of the item `path` lies in."""
+        name, index = (str(path[0]), path[1]) if len(path) >= 2 else ("", None)
+        items = self.scan.arrays.get(name)
+        if items is None or not isinstance(index, int) or not 0 <= index < len(items):
+            return None
+        return name, index
+
+    def _span(self, name: str, index: int) -> tuple[int, int]:
+        items = self.scan.arrays[name]
+        return items.starts[index], items.ends[index]
+
+
+class _LineCount:
+    """The line of each item asked for, in the order of the file: the line breaks are counted
+    from one to the next, but in the runs of items the memo knew, which hold as many as they
+    held (see cpkb.itemcache.Layout.lines)."""
+
+    def __init__(self, raw: bytes, read: Scan) -> None:
+        self.raw, self.read = raw, read
+        self.current, self.offset = 1, 0  # the line of the last byte asked for
+        runs = []  # (start, end, line breaks) of each run of items placed
+        for items in read.arrays.values():
+            lines = items.layout.lines
+            for k, first, count in items.placed:
+                last = k + count - 1
+                inner = self.raw.count(b"\n", items.starts[last], items.ends[last])
+                breaks = lines[first + count - 1] - lines[first] + inner
+                runs.append((items.starts[k], items.ends[last], breaks))
+        self.runs = sorted(runs)
+        self.run_starts = [run[0] for run in self.runs]
+
+    def line(self, name: str, k: int) -> int:
+        """The line item `k` of the array `name` starts on (asked for in the file's order)."""
+        items = self.read.arrays[name]
+        j = bisect.bisect_right(items.placed, k, key=operator.itemgetter(0)) - 1
+        if j >= 0 and k < items.placed[j][0] + items.placed[j][2]:
+            first_k, first, _ = items.placed[j]
+            lines = items.layout.lines
+            return self.at(items.starts[first_k]) + lines[first + k - first_k] - lines[first]
+        return self.at(items.starts[k])
+
+    def at(self, start: int) -> int:
+        """The line of byte `start`, not before the last asked for."""
+        raw, breaks, offset = self.raw, 0, self.offset
+        j = bisect.bisect_left(self.run_starts, offset)
+        while j < len(self.runs) and self.runs[j][1] <= start:
+            run_start, run_end, inside = self.runs[j]
+            breaks += raw.count(b"\n", offset, run_start) + inside
+            offset, j = run_end, j + 1
+        self.current += breaks + raw.count(b"\n", offset, start)
+        self.offset = start
+        return self.current
+
+
+def check_items(
+    raw: bytes, *, schema: Mapping[str, Any], memo: ItemMemo, parallel: bool
+) -> ItemChecked | None:
+    """The schema and integrity findings of the file, if it is ordinary enough; else None."""
+    parts = schema_parts(schema)
+    read = _read(raw, memo, parts, parallel=parallel) if parts.by_item(SPLIT) else None
+    if read is None:
+        return None
+    scanned, pending, examined = read
+    summaries = {name: _known(memo, name, items) for name, items in _arrays(scanned)}
+    failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
+    failing: dict[str, list[int]] = {name: [] for name in summaries}  # not for the memo
+    shared: dict[str, str] = {}
+    for (name, k, *_), (passed, found, summary) in zip(pending, examined, strict=True):
+        _put(summaries[name], k, None if summary is None else _shared(summary, shared))
+        if not passed:
+            failed.append(((*parts.item_rank(name), k), found))
+            failing[name].append(k)
+    failed.sort(key=lambda row: row[0])
+    findings = [finding for _, found in failed for finding in found]
+    if "entities" in summaries:
+        added = [k for name, k, *_ in pending if name == "entities"]
+        entities = summaries["entities"]
+        entities.repeated = _may_repeat(memo, scanned.arrays["entities"], entities, added)
+    findings += _integrity(raw, scanned, summaries)
+    fresh = _memo(raw, scanned, summaries, failing=failing)
+    fresh.learned = len(pending) - len(failed)
+    return ItemChecked(raw, scanned, summaries, findings, fresh)
+
+
+def _known(memo: ItemMemo, name: str, items: Items) -> Columns:
+    """The summaries of the items the memo knows (the others' to be put in: see `_put`)."""
+    layout, known, n = memo.layouts.get(name), items.known, len(items)
+    if layout is None or not layout.keys:
+        return Columns([[None] * n for _ in range(FIELDS)])
+    moved = list(itertools.compress(range(n), map(operator.ne, known, range(n))))
+    if len(moved) > n // 8:  # items were added or removed: look each one up
+        # An item the memo does not know (known -1) gets the None put last, until `_put`.
+        return Columns([list(map([*values, None].__getitem__, known)) for values in layout.columns])
+    fields = []
+    for values in layout.columns:  # most items are where they were: copy, then mend
+        column = values[:n] + [None] * (n - len(values))
+        for k in moved:
+            column[k] = values[known[k]] if known[k] >= 0 else None
+        fields.append(column)
+    return Columns(fields)
+
+
+def _may_repeat(
+    memo: ItemMemo, items: Items, columns: Columns, added: list[int]
+) -> set[str] | None:
+    """The label keys that may be in more than one label of the entities: those that were last
+    time, and those of the entities the memo did not know; None if it cannot tell (an entity it
+    knew is in the file twice, so its keys are too)."""
+    layout = memo.layouts.get("entities")
+    if layout is None or layout.repeated is None:
+        return None
+    if len(set(items.known)) != len(items) - len(added) + bool(added):  # each added one is -1
+        return None
+    keys = columns.fields[_KEYS]
+    return layout.repeated.union(*(keys[k].split() for k in added if keys[k]))
+
+
+_KEYS = Summary._fields.index("keys")
+
+
+def _put(columns: Columns, k: int, summary: Row | None) -> None:
+    """Put the summary of item `k` in, or None for an item that is not an object."""
+    if summary is None:
+        columns.absent.add(k)
+    for values, value in zip(columns.fields, summary or (None,) * FIELDS, strict=True):
+        values[k] = value
+
+
+def _read(
+    raw: bytes, memo: ItemMemo, parts: SchemaParts, *, parallel: bool
+) -> tuple[Scan, list[Pending], list[Verdict]] | None:
+    """The file read, its items the memo does not know, each checked; None if it is unusual.
+
+    Items that seem to end their lines are read in worker processes, where they are checked;
+    if one did not (a line held more than an item), the items are read again one by one.
+    """
+    if not len(memo) and may_hold_control_characters(raw):
+        return None  # W404: every item would be read, to no avail
+    for guess in (True, False):
+        try:
+            read = scan(raw, memo, guess=guess)
+        except Unusual:  # perhaps after a wrong guess
+            if guess:
+                continue
+            return None
+        if not parts.top_passes(read.top):
+            return None
+        pending = [
+            (name, k, items.read.get(k, _GUESSED), items.starts[k], items.ends[k])
+            for name, items in _arrays(read)
+            for k in sorted([*items.read, *items.guessed])
+        ]
+        if len(memo) and len(pending) > _SCAN_FROM and may_hold_control_characters(raw):
+            return None  # W404: read the whole file (rather than learn it item by item)
+        examined = _examined(parts, raw, pending, parallel=parallel)
+        if examined is None:
+            return None
+        if _MISREAD not in examined:
+            return read, pending, [result for result in examined if not isinstance(result, str)]
+    return None
+
+
+def _arrays(read: Scan) -> list[tuple[str, Items]]:
+    return [(name, read.arrays[name]) for name in SPLIT if name in read.arrays]
+
+
+def _examined(
+    parts: SchemaParts, raw: bytes, pending: list[Pending], *, parallel: bool
+) -> list[Examined] | None:
+    """`_examine` of every pending item; stops at the first that cannot be checked here: None
+    if it holds what only the careful path reports, up to it if it was misread."""
+    examined: list[Examined] = []
+    for chunk in chunks(functools.partial(_examine, parts, raw), pending, parallel=parallel):
+        examined += chunk
+        if _UNUSUAL in chunk:
+            return None
+        if _MISREAD in chunk:
+            break
+    return examined
+
+
+_SCAN_FROM = 1000  # items to read: more, and the whole file is searched for control characters
+_GUESSED = object()  # an item not read yet: its bytes are guessed to be one item
+_MISREAD, _UNUSUAL = "misread", "unusual"  # why an item could not be checked here
+
+
+def _examine(parts: SchemaParts, raw: bytes, pending: Sequence[Pending]) -> list[Examined]:
+    """Each item read if need be, and checked on its own (in a worker process, for many)."""
+    results: list[Examined] = []
+    for name, i, item, start, end in pending:
+        try:
+            if item is _GUESSED:
+                item = read_guessed(raw, start, end)
+            passed = parts.passes(name, [item])[0]
+            found = () if passed else tuple(translate(parts.item_errors(name, i, item)))
+        except Misread:
+            results.append(_MISREAD)
+            continue
+        except (Unusual, RecursionError):  # the careful path reports it
+            results.append(_UNUSUAL)
+            continue
+        summary = summarise(item, entity=name == "entities")
+        results.append((passed, found, None if summary is None else tuple(summary)))
+    return results
+
+
+def _shared(summary: Row, shared: dict[str, str]) -> Row:
+    """The summary with its ids shared: one string for all the entities that cite or target
+    the same one, so the memo holds each once (marshal writes the others as references; not
+    interned, which would cost more to read back)."""
+    own, cites, targets, *rest = summary
+    own = own if own is None else shared.setdefault(own, own)
+    cites = tuple(shared.setdefault(c, c) for c in cites)
+    return (own, cites, tuple(shared.setdefault(t, t) for t in targets), *rest)
+
+
+def _integrity(raw: bytes, read: Scan, summaries: dict[str, Columns]) -> list[Finding]:
+    entities = read.arrays.get("entities", Items())
+
+    def entity(k: int) -> dict[str, Any]:
+        found: dict[str, Any] = entities.value(raw, k)
+        return found
+
+    def labels(k: int) -> dict[str, Any]:
+        found: dict[str, Any] = entities.labels(raw, k)
+        return found
+
+    none = Columns([[] for _ in range(FIELDS)])
+    sources = summaries.get("sources", none)
+    return assemble(sources, summaries.get("entities", none), entity=entity, labels=labels)
+
+
+def _memo(
+    raw: bytes, read: Scan, summaries: dict[str, Columns], *, failing: dict[str, list[int]]
+) -> ItemMemo:
+    """The memo of this file: its items in order, those that failed not to be served."""
+    memo = ItemMemo(raw=raw)
+    for name, items in _arrays(read):
+        keys = list(items.keys)
+        for k in [*failing[name], *summaries[name].absent]:
+            keys[k] = b""
+        lengths = list(map(operator.sub, items.ends, items.starts))
+        columns = summaries[name]
+        memo.layouts[name] = Layout(keys, items.starts, lengths, columns.fields)
+        memo.layouts[name].repeated = columns.repeated
+    return memo

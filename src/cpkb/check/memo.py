@@ -1,0 +1,218 @@
+"""What `cpkb validate` remembers between runs: the sources and entities that passed.
+
+An item (one source or entity) that passed every check of its own (careful reading, the schema
+gate) is remembered by a hash of its exact bytes, with its integrity summary, so that on the next
+run of a file that changed a little only the items that changed are read and checked again. The
+memo keeps the items in their order in the file, summaries field by field (quicker to read back
+than a hundred thousand records), and a hash of each run of RUN items with what lies between
+them: a run whose bytes are unchanged is known by one hash, however its place shifted. The
+memo of a data file lives in the user cache directory (like its index, see cpkb.paths.cache_dir,
+$CPKB_CACHE_DIR), is replaced atomically, and is ignored when missing, corrupt, unwritable, or
+written by other code (another cpkb, schema, Python, fastjsonschema or anyascii). It is written
+only when a run learned enough to be worth it (see ItemMemo.worth_saving).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib
+import json
+import marshal
+import os
+import sys
+import tempfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from pathlib import Path
+from typing import Any
+
+FORMAT = "cpkb-validate-memo 2"
+SAVE_FROM = 100  # items a memo does not know: from this many (or 5% of the file), it is saved
+RUN = 1024  # items a run key covers: a run of items unchanged is recognised by one hash
+# The modules whose code decides what an item's summary and verdict are: a change to any of them
+# (in a checkout, the version does not change) makes every memo stale.
+_CODE = (
+    "kb.fastjson", "check.integrity", "check.memo", "check.items", "check.scan", "kb.jsonread",
+    "kb.parse", "check.rules", "check.schema", "query.text", "check.whole",
+)  # fmt: skip
+FIELDS = 8  # of an item's summary (cpkb.integrity.Summary)
+
+
+@dataclass
+class Layout:
+    """The items of one array (sources, entities) of the file a memo was made from, in order:
+    each one's key (b"" for one that failed: never served), start and length in the file, its
+    summary field by field, and the key of each run of RUN items (None if one of them failed)."""
+
+    keys: list[bytes] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    columns: list[list[Any]] = field(default_factory=lambda: [[] for _ in range(FIELDS)])
+    runs: list[bytes | None] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line breaks before each item
+    repeated: set[str] | None = None  # the label keys in more than one label (entities)
+
+    @functools.cached_property
+    def positions(self) -> dict[bytes, int]:
+        """The position of each item that passed, by its key."""
+        found = dict(zip(self.keys, range(len(self.keys)), strict=True))
+        found.pop(b"", None)
+        return found
+
+    @functools.cached_property
+    def sizes(self) -> set[int]:
+        return set(self.lengths)
+
+    def run(self, k: int) -> tuple[int, int] | None:
+        """The items [k, end) of the run that starts at item `k`, if it has a key."""
+        if k < 0 or k % RUN or k // RUN >= len(self.runs) or self.runs[k // RUN] is None:
+            return None
+        return k, min(k + RUN, len(self.keys))
+
+    def seal(self, name: str, raw: bytes) -> None:
+        """The key of each run, and the line breaks before each item, from the file the layout
+        was read from (`raw`): what a saved memo holds too."""
+        previous = [0, *self.starts[:-1]]
+        self.lines = list(accumulate(map(raw.count, repeat(b"\n"), previous, self.starts)))
+        view, passed = memoryview(raw), [bool(key) for key in self.keys]
+        self.runs = []
+        for k in range(0, len(self.keys), RUN):
+            end = min(k + RUN, len(self.keys)) - 1
+            whole = all(passed[k : end + 1])
+            data = view[self.starts[k] : self.starts[end] + self.lengths[end]]
+            self.runs.append(run_key(name, data) if whole else None)
+
+    def whole(self) -> bool:
+        """Whether its parts agree (each item in every list; a run key for each RUN items)."""
+        n, parts = len(self.keys), [self.starts, self.lengths, self.lines, *self.columns]
+        runs = (n + RUN - 1) // RUN
+        return (
+            len(self.columns) == FIELDS
+            and all(len(part) == n for part in parts)
+            and (len(self.runs) == runs)
+        )
+
+    def plain(self) -> tuple[Any, ...]:
+        return (
+            self.keys,
+            self.starts,
+            self.lengths,
+            self.columns,
+            self.runs,
+            self.lines,
+            (self.repeated),
+        )
+
+
+@dataclass
+class ItemMemo:
+    """What a run learned of the items of a file, array by array (see Layout)."""
+
+    layouts: dict[str, Layout] = field(default_factory=dict)
+    learned: int = 0  # of the items, how many the run that made this memo had to check
+    raw: bytes = b""  # the file it was made from, for the run keys, when they are wanted
+
+    def __len__(self) -> int:
+        return sum(len(layout.keys) for layout in self.layouts.values())
+
+    def worth_saving(self) -> bool:
+        """Whether this memo, made by a run, is worth writing: that run learned many items (an
+        item the memo does not know costs a check, so a few edits a run are not worth rewriting
+        a large memo each time: they are saved with later ones)."""
+        return self.learned >= min(SAVE_FROM, max(1, len(self) // 20))
+
+
+def item_key(name: str, data: bytes | memoryview) -> bytes:
+    """The key of an item of the array `name` (sources, entities) whose bytes are `data`.
+    (cpkb.itemscan's `hits` computes it too, written out.)"""
+    digest = item_hash(name)
+    digest.update(data)
+    return digest.digest()[:16]
+
+
+def item_hash(name: str) -> hashlib._Hash:
+    """A hash of the items of the array `name`, to be fed an item's bytes (its digest's first
+    16 bytes are the item's key)."""
+    return _BASES[name].copy() if name in _BASES else hashlib.sha256(_base(name))
+
+
+def run_key(name: str, data: bytes | memoryview) -> bytes:
+    """The key of a run of items of the array `name` whose bytes (separators too) are `data`."""
+    digest = hashlib.sha256(b"run " + _base(name))
+    digest.update(data)
+    return digest.digest()[:16]
+
+
+def _base(name: str) -> bytes:
+    return name.encode("utf-8", "surrogatepass") + b"\0"
+
+
+_BASES = {name: hashlib.sha256(_base(name)) for name in ("sources", "entities")}
+
+
+def stamp(schema: Mapping[str, Any]) -> str:
+    """What a memo must have been written under to be used: the schema, the code, the versions."""
+    import anyascii
+    import fastjsonschema
+
+    from cpkb import __version__
+
+    digest = hashlib.blake2b(digest_size=16)
+    versions = [FORMAT, __version__, sys.version, fastjsonschema.VERSION]
+    versions.append(str(getattr(anyascii, "__version__", "")))
+    digest.update(json.dumps([versions, schema], sort_keys=True).encode())
+    for name in _CODE:
+        source = getattr(importlib.import_module(f"cpkb.{name}"), "__file__", None)
+        with contextlib.suppress(OSError, TypeError):  # no source: the version must do
+            digest.update(Path(str(source)).read_bytes())
+    return digest.hexdigest()
+
+
+def memo_file(data_path: Path) -> Path:
+    from cpkb.kb.paths import cache_dir
+
+    name = hashlib.sha256(str(data_path).encode("utf-8", "surrogatepass")).hexdigest()
+    return cache_dir() / "validate" / f"{name[:24]}.memo"
+
+
+def load(data_path: Path, expected: str) -> ItemMemo:
+    """The memo of `data_path` written under the stamp `expected`; an empty one if there is none."""
+    try:
+        blob = memo_file(data_path).read_bytes()
+        size = int.from_bytes(blob[:4], "big")
+        header, checksum = marshal.loads(blob[4 : 4 + size])
+        payload = memoryview(blob)[4 + size :]  # not copied: a large file's is tens of MB
+        if header != expected or checksum != zlib.crc32(payload):  # written by other code, or torn
+            return ItemMemo()
+        layouts = {name: Layout(*plain) for name, plain in marshal.loads(payload).items()}
+        if not all(layout.whole() for layout in layouts.values()):
+            return ItemMemo()
+    except (OSError, ValueError, EOFError, TypeError, AttributeError):  # missing or corrupt
+        return ItemMemo()
+    return ItemMemo(layouts)
+
+
+def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
+    """Write the memo of `data_path` atomically; say nothing if it cannot be written."""
+    target = memo_file(data_path)
+    for name, layout in memo.layouts.items():
+        if len(layout.lines) != len(layout.keys):
+            layout.seal(name, memo.raw)
+    payload = marshal.dumps({name: layout.plain() for name, layout in memo.layouts.items()})
+    header = marshal.dumps((expected, zlib.crc32(payload)))
+    blob = len(header).to_bytes(4, "big") + header + payload
+    temporary = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".memo-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(blob)
+        os.replace(temporary, target)
+    except OSError:  # a read-only or full cache: the next run checks every item again
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

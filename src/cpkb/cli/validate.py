@@ -1,0 +1,162 @@
+"""`cpkb validate`: every problem of a data file, located, with a stable code."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from cpkb.cli.context import CpkbCommand, JsonOpt, app, emit, settings
+from cpkb.errors import DataError, ExitCode, UsageProblem
+from cpkb.kb import collector
+
+if TYPE_CHECKING:
+    from cpkb.check.whole import Checked
+
+FileArg = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Argument(
+        help="Data file to check (default: --data, CPKB_DATA, or the bundled file).",
+        show_default=False,
+        readable=False,  # an unreadable file is a problem to report (E008), not a usage error
+    ),
+]
+DataOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--data",
+        help="Same as PATH (also accepted before the command).",
+        show_default=False,
+        readable=False,
+    ),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")]
+SourceTextOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--source-text",
+        metavar="SOURCE_ID=FILE",
+        help="Check that every quote citing SOURCE_ID stands verbatim in FILE (white space, "
+        "case, typographic quotes and dashes aside). Repeatable.",
+        show_default=False,
+    ),
+]
+
+
+@app.command("validate", cls=CpkbCommand)
+def validate_cmd(
+    ctx: typer.Context,
+    path: FileArg = None,
+    data: DataOpt = None,
+    strict: StrictOpt = False,
+    source_text: SourceTextOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a data file and list every problem; exit 3 on errors (or, with --strict, warnings).
+
+    Example: cpkb validate my.json --source-text my-source=article.txt
+    """
+    from cpkb.kb import store
+
+    if path is not None and data is not None:
+        raise UsageProblem("give the file to check once: as PATH or with --data")
+    given = path or data or settings(ctx).data
+    target = store.resolve_data_path(given)
+    texts = [_source_text(arg) for arg in source_text or []]
+    with collector.paused():
+        valid = _report(ctx, target, given or target, texts, strict=strict, as_json=as_json)
+    if not valid:
+        raise typer.Exit(ExitCode.BAD_DATA)
+
+
+def _report(
+    ctx: typer.Context,
+    target: Path,
+    shown: str | Path,
+    texts: list[tuple[str, str, str]],
+    *,
+    strict: bool,
+    as_json: bool,
+) -> bool:
+    """Check `target`, print its report under the name `shown`; whether it is valid."""
+    checked = _check(target)
+    notes = [_quotes(checked, source_id, label, text) for source_id, label, text in texts]
+    valid = checked.valid(strict=strict)
+    report = {"valid": valid, "problems": [p.view() for p in checked.problems]}
+    # `shown`: the file as the user wrote it, like other linters
+    emit(ctx, as_json, report, "show_problems", file=str(shown), summary=_summary(checked, notes))
+    return valid
+
+
+REFERENCE_ENV = "CPKB_VALIDATE_REFERENCE"
+
+
+def _check(path: Path) -> Checked:
+    """Check the file; with a memo of its items that passed last time, refreshed afterwards.
+
+    With $CPKB_VALIDATE_REFERENCE=1, the reference path instead: the whole document read and
+    checked in this process, no memo, no worker processes (for tests and for suspicion).
+    """
+    from cpkb.check import memo as itemcache
+    from cpkb.check.whole import check_bytes, unreadable
+    from cpkb.kb import store
+
+    try:
+        raw = store.read_bytes(path)
+    except DataError as exc:
+        return unreadable(exc.problem)
+    schema = json.loads(store.schema_path().read_text(encoding="utf-8"))
+    if os.environ.get(REFERENCE_ENV) == "1":
+        return check_bytes(raw, schema=schema, fast=False)
+    stamp = itemcache.stamp(schema)
+    memo = itemcache.load(path, stamp)
+    checked = check_bytes(raw, schema=schema, memo=memo)
+    if checked.memo is not None and checked.memo.worth_saving():
+        itemcache.save(path, checked.memo, stamp)
+    return checked
+
+
+def _source_text(arg: str) -> tuple[str, str, str]:
+    """SOURCE_ID=FILE -> (source id, file name, the file's text)."""
+    from cpkb.kb import store
+
+    source_id, sep, name = arg.partition("=")
+    if not (sep and source_id and name):
+        raise UsageProblem(f"--source-text {arg!r}: expected SOURCE_ID=FILE")
+    path = Path(name)
+    try:
+        return source_id, name, store.decode(path, store.read_bytes(path))
+    except DataError as exc:
+        raise UsageProblem(f"--source-text: {exc.message}") from None
+
+
+def _quotes(checked: Checked, source_id: str, label: str, text: str) -> str:
+    from cpkb.check.whole import check_quotes
+
+    sources = checked.document.get("sources") if checked.document is not None else None
+    known = (
+        [s.get("id") for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+    )
+    if checked.document is not None and source_id not in known:
+        raise UsageProblem(
+            f"--source-text: no source {source_id!r} in the data file",
+            hint="see 'cpkb sources' for the ids",
+        )
+    count, missing = check_quotes(checked, source_id=source_id, text=text, label=label)
+    return f"{count - missing} of {count} quotes citing {source_id} found in {label}"
+
+
+def _summary(checked: Checked, notes: list[str]) -> list[str]:
+    counts = ""
+    if checked.counts is not None:
+        entities, sources = checked.counts
+        counts = f"{_n(entities, 'entity', 'entities')}, {_n(sources, 'source')}; "
+    tally = f"{_n(checked.errors(), 'error')}, {_n(checked.warnings(), 'warning')}"
+    return [*notes, counts + tally]
+
+
+def _n(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"

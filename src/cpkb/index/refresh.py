@@ -1,0 +1,184 @@
+"""Refreshing the index of an earlier version of a data file, when few of its entities changed.
+
+Editing, adding or removing a few entities of a 100,000-entity file should not cost a full
+build. The index keeps a digest of each entity's document. Entities are matched by id: those
+gone lose their rows, those whose digest changed get new ones, as a full build makes them, and
+new ones get rows under a rowid between their neighbours' (rowids are spaced out for that), so
+that rowid order stays file order. What derives from all the entities (vocabulary, relations,
+meta) is written again. The result answers every query as the index a full build makes:
+tests/test_refresh.py compares the two, row by row and term by term.
+
+Anything else declines, and the caller builds the index anew: entities that changed order, more
+than a few changed, changed sources or schema version, an index of another cpkb, any problem in
+the file (the full build reports it). Like a build, the refresh works on a private copy that
+then replaces the index atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from contextlib import closing, suppress
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cpkb.index.build import (
+    GAP,
+    PER_ENTITY,
+    Filled,
+    NotingMemo,
+    Rows,
+    Tables,
+    Unusual,
+    digest,
+    finish,
+    source_doc,
+    sources_of,
+    stored,
+)
+from cpkb.index.reader import expected_meta
+from cpkb.kb.parse import ParseProblem, parse_entity
+from cpkb.query.text import fold, loose
+
+MOST_CHANGED = 0.05  # a larger share of entities changed is built anew (it is about as fast)
+
+
+class Plan(NamedTuple):
+    """How to bring an index up to date: rows to remove, and entities to write (by position in
+    the file) under which rowids."""
+
+    removed: list[tuple[int, str]]  # (rowid, id) of rows gone or replaced
+    written: list[tuple[int, int]]  # (position, rowid)
+    ids: set[str]  # of every entity in the file
+
+
+def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
+    """Bring the index at `target` up to date with the data file read as `tables`, in place
+    of a full build; False if it cannot be (the caller then builds it). The copy is made first
+    and the plan made from it, so that another process replacing the index meanwhile cannot
+    make the plan wrong."""
+    if not target.is_file():
+        return False
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(target, temporary)
+        with closing(sqlite3.connect(temporary)) as db:
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+            plan = _plan(db, data_path, tables)
+            if plan is None:
+                return False
+            characters = _apply(db, plan, tables)
+            finish(db, expected_meta(data_path, stamp), _filled(db, tables, characters))
+            db.commit()
+        os.replace(temporary, target)
+    except (sqlite3.Error, OSError, Unusual, ParseProblem, LookupError, TypeError, ValueError):
+        return False  # the caller builds the index anew, and reports any problem of the file
+    finally:
+        with suppress(OSError):
+            temporary.unlink()
+    return True
+
+
+def _plan(db: sqlite3.Connection, data_path: Path, tables: Tables) -> Plan | None:
+    """What changed since the index was made; None if a refresh cannot bring it up to date."""
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    expected = expected_meta(data_path, "")
+    if any(meta.get(key) != value for key, value in expected.items() if key != "stamp"):
+        return None
+    schema_version, sources = sources_of(tables)
+    if str(schema_version) != meta["schema_version"]:
+        return None
+    if dict(db.execute("SELECT id, doc FROM sources").fetchall()) != {
+        s.id: source_doc(s) for s in sources.values()
+    }:
+        return None
+    documents: list[Any] = tables[2]
+    ids = [doc.get("id") if isinstance(doc, dict) else None for doc in documents]
+    if len(set(ids)) != len(ids) or not all(isinstance(i, str) for i in ids):
+        raise Unusual  # a repeated id, or one not a string: the full build reports it
+    old = db.execute("SELECT rowid, id, digest FROM entities ORDER BY rowid").fetchall()
+    rowid_of = {entity_id: (rowid, old_digest) for rowid, entity_id, old_digest in old}
+    present = {i for i in ids if isinstance(i, str)}
+    removed = [(rowid, entity_id) for rowid, entity_id, _ in old if entity_id not in present]
+    written: list[tuple[int, int]] = []
+    kept: list[int] = []  # rowids of the entities still there, in file order
+    for position, (entity_id, doc) in enumerate(zip(ids, documents, strict=True)):
+        if entity_id in rowid_of:
+            rowid, old_digest = rowid_of[entity_id]
+            kept.append(rowid)
+            if digest(stored(doc)) != old_digest:
+                removed.append((rowid, entity_id))
+                written.append((position, rowid))
+        else:
+            written.append((position, -len(kept)))  # placed after the kept entity before it
+    if any(a >= b for a, b in pairwise(kept)):
+        return None  # entities changed order
+    if len(removed) + len(written) > MOST_CHANGED * max(len(documents), len(old)):
+        return None
+    return Plan(removed, _placed(written, kept), present)
+
+
+def _placed(written: list[tuple[int, int]], kept: list[int]) -> list[tuple[int, int]]:
+    """Rowids for new entities (marked -k: after the k-th kept one): spread evenly between the
+    rowids of the kept entities around them; Unusual if there is no room left."""
+    runs: dict[int, list[int]] = {}
+    for position, rowid in written:
+        if rowid <= 0:
+            runs.setdefault(-rowid, []).append(position)
+    placed = [(position, rowid) for position, rowid in written if rowid > 0]
+    for after, positions in runs.items():
+        low = kept[after - 1] if after else 0
+        if after < len(kept):
+            high = kept[after]
+            if high - low <= len(positions):
+                raise Unusual  # no room: build anew
+            step = (high - low) / (len(positions) + 1)
+            rowids = [low + int(step * (k + 1)) for k in range(len(positions))]
+        else:  # at the end, spaced as a full build spaces them
+            rowids = [low + GAP * (k + 1) for k in range(len(positions))]
+        placed += zip(positions, rowids, strict=True)
+    return sorted(placed)
+
+
+def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
+    """Carry out `plan`; the non-ASCII characters of the new rows' text."""
+    documents: list[Any] = tables[2]
+    new = [documents[position] for position, _ in plan.written]
+    entities = [
+        parse_entity(doc, f"$.entities[{position}]")
+        for doc, (position, _) in zip(new, plan.written, strict=True)
+    ]
+    rowids = [rowid for _, rowid in plan.written]
+    rows = Rows(rowids, new, entities, NotingMemo(fold), NotingMemo(loose))
+    gone = [(rowid,) for rowid, _ in plan.removed]
+    spans = [(rowid * PER_ENTITY, (rowid + 1) * PER_ENTITY) for rowid, _ in plan.removed]
+    db.executemany(
+        "INSERT INTO words(words, rowid, labels, body)"
+        " SELECT 'delete', rowid, labels, body FROM entities WHERE rowid = ?",
+        gone,
+    )
+    db.executemany("DELETE FROM labels WHERE rowid >= ? AND rowid < ?", spans)
+    db.executemany("DELETE FROM links WHERE rowid >= ? AND rowid < ?", spans)
+    db.executemany("DELETE FROM entities WHERE rowid = ?", gone)
+    rows.insert(db)
+    if not {link[1] for link in rows.links} <= plan.ids:
+        raise Unusual  # a link to nothing
+    for entity_id in {entity_id for _, entity_id in plan.removed} - plan.ids:
+        if db.execute("SELECT 1 FROM links WHERE target = ? LIMIT 1", (entity_id,)).fetchone():
+            raise Unusual  # a link to an entity no longer there
+    if not rows.cited <= {i for (i,) in db.execute("SELECT id FROM sources")}:
+        raise Unusual  # a citation of no source
+    return rows.characters
+
+
+def _filled(db: sqlite3.Connection, tables: Tables, characters: set[str]) -> Filled:
+    """What `finish` needs, from the refreshed tables. The characters of the transliterations
+    are those known before and those of the new rows (one no longer in the file stays: harmless,
+    its transliteration being anyascii's)."""
+    schema_version, _ = sources_of(tables)
+    relations = {p for (p,) in db.execute("SELECT DISTINCT property FROM links")}
+    (known,) = db.execute("SELECT value FROM meta WHERE key = 'transliterations'").fetchone()
+    return Filled(schema_version, relations, set(json.loads(known)) | characters)
