@@ -15,7 +15,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from cpkb.kb import store
-from cpkb.model.entities import ENTITY_TYPES
+from cpkb.model.fields import ENTITY_TYPES
 from cpkb.query.text import compact
 from tests.synthetic import generator
 

@@ -22,7 +22,8 @@ from cpkb.cli.completion import (
     typed,
 )
 from cpkb.kb import store
-from cpkb.model.entities import ENTITY_TYPES, Entity, KnowledgeBase
+from cpkb.model.entities import Entity, KnowledgeBase
+from cpkb.model.fields import ENTITY_TYPES
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 

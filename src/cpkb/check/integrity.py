@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, cast
 
 from cpkb.check.rules import Finding
 from cpkb.kb.parse import Path, brief, json_path, walk
+from cpkb.model.fields import CLAIM_DATES
 from cpkb.query.text import WordMemo, fold, visible
 
 Item = tuple[Path, dict[str, Any]]
@@ -422,7 +423,7 @@ _LEAP_DAY = re.compile(r"(\d{4})-02-29")
 
 def _dates(at: Path, node: dict[str, Any]) -> Iterator[Finding]:
     """29 February of a common year (the schema's pattern cannot tell), and reversed periods."""
-    for key in ("date", "start", "end"):
+    for key in CLAIM_DATES:
         leap_day = _LEAP_DAY.fullmatch(string_of(node, key) or "")
         if leap_day and not calendar.isleap(int(leap_day.group(1))):
             message = f"{leap_day.group(1)} is not a leap year: it has no 29 February"

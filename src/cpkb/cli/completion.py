@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cpkb.model.entities import ENTITY_TYPES, Entity
+from cpkb.model.entities import Entity
+from cpkb.model.fields import ENTITY_TYPES
 from cpkb.query.text import visible
 
 if TYPE_CHECKING:

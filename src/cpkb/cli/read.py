@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cpkb.cli.context import CpkbCommand, JsonOpt, RefArg, _typer, app, emit, settings, source_views
-from cpkb.model.entities import ENTITY_TYPES
+from cpkb.model.fields import PLURALS, TYPES
 
 
 def show_ref(ctx: typer.Context, ref: str, as_json: bool, entity_type: str | None = None) -> None:
@@ -65,35 +65,21 @@ def info_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     emit(ctx, as_json, info_view(settings(ctx).kb()), "show_info")
 
 
-PLURAL = {
-    "official": "officials",
-    "organisation": "organisations",
-    "law": "laws",
-    "programme": "programmes",
-    "statistic": "statistics",
-}
-TYPE_COMMAND_ALIASES = {
-    "organisation": ("organization", "org"),
-    "programme": ("program",),
-    "statistic": ("stat",),
-}
-
-
 def type_app(entity_type: str) -> typer.Typer:
     """`cpkb <type> list` and `cpkb <type> show REF` for one entity type."""
-    sub = _typer(help=f"List and show {PLURAL[entity_type]}.")
+    sub = _typer(help=f"List and show {PLURALS[entity_type]}.")
 
     @sub.command(
         "list",
         cls=CpkbCommand,
-        help=f"List the {PLURAL[entity_type]}.\n\nExample: cpkb {entity_type} list --json",
+        help=f"List the {PLURALS[entity_type]}.\n\nExample: cpkb {entity_type} list --json",
     )
     def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         from cpkb.present.views import entities_view
 
         kb = settings(ctx).kb()
         views = entities_view(kb, kb.of_type(entity_type))
-        emit(ctx, as_json, views, "show_list", title=PLURAL[entity_type].capitalize())
+        emit(ctx, as_json, views, "show_list", title=PLURALS[entity_type].capitalize())
 
     @sub.command(
         "show",
@@ -106,8 +92,8 @@ def type_app(entity_type: str) -> typer.Typer:
     return sub
 
 
-for _type in ENTITY_TYPES:
-    _sub = type_app(_type)
-    app.add_typer(_sub, name=_type)
-    for _alias in TYPE_COMMAND_ALIASES.get(_type, ()):
+for _type in TYPES:
+    _sub = type_app(_type.name)
+    app.add_typer(_sub, name=_type.name)
+    for _alias in _type.aliases:
         app.add_typer(_sub, name=_alias, hidden=True)

@@ -9,7 +9,7 @@ import typer
 from cpkb.cli.completion import complete_type
 from cpkb.cli.context import CpkbCommand, JsonOpt, app, emit, settings
 from cpkb.errors import NoResults, UsageProblem
-from cpkb.model.entities import ENTITY_TYPES, TYPE_ALIASES
+from cpkb.model.fields import ENTITY_TYPES, TYPE_ALIASES
 from cpkb.query.text import fold
 
 QueryArg = Annotated[

@@ -18,15 +18,15 @@ from typing import Any, TypeAlias, TypeVar
 
 from cpkb.kb import quick
 from cpkb.kb.quick import FLOAT_MAX as FLOAT_MAX
-from cpkb.model.entities import ENTITY_TYPES, Citation, Claim, Entity, Scalar, Source
+from cpkb.model import fields
+from cpkb.model.entities import Citation, Claim, Entity, Scalar, Source
 
 SUPPORTED_SCHEMA = 1
-TOP_KEYS = frozenset({"$schema", "schema_version", "sources", "entities"})
-SOURCE_KEYS = frozenset({"id", "title", "publisher", "date", "url", "reliability"})
-ENTITY_KEYS = frozenset({"id", "type", "name", "aliases", "summary", "sources", "claims"})
-CITATION_KEYS = frozenset({"source", "quote"})
-CLAIM_OPTIONAL = ("unit", "date", "start", "end")
-CLAIM_KEYS = frozenset({"property", "sources", "value", "target", *CLAIM_OPTIONAL, "qualifiers"})
+TOP_KEYS = fields.names(fields.TOP)
+SOURCE_KEYS = fields.names(fields.SOURCE)
+ENTITY_KEYS = fields.names(fields.ENTITY)
+CITATION_KEYS = fields.names(fields.CITATION)
+CLAIM_KEYS = fields.names(fields.CLAIM)
 
 Path: TypeAlias = tuple[str | int, ...]
 T = TypeVar("T")
@@ -262,7 +262,7 @@ def parse_claim(node: object, where: str) -> Claim:
     if has_value == has_target:
         raise ParseProblem(where, "a claim needs exactly one of 'value' and 'target'")
     optional: dict[str, str | None] = {}
-    for key in CLAIM_OPTIONAL:
+    for key in fields.CLAIM_DETAILS:
         optional[key] = _text(doc, key, where) if key in doc else None
     qualifiers = doc.get("qualifiers", {})
     if not isinstance(qualifiers, dict):
@@ -287,7 +287,7 @@ def parse_entity(node: object, where: str) -> Entity:
 
 def _entity(doc: Mapping[str, Any], entity_id: str, where: str) -> Entity:
     entity_type = _text(doc, "type", where)
-    if entity_type not in ENTITY_TYPES:
+    if entity_type not in fields.ENTITY_TYPES:
         raise ParseProblem(f"{where}.type", f"unknown entity type {brief(entity_type)}")
     aliases = _list(doc, "aliases", where)
     for i, alias in enumerate(aliases):

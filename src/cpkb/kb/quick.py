@@ -1,111 +1,133 @@
 """The fast path of parse: models from the common, valid shapes of entity documents, at a
-fraction of the careful checks' cost (100,000 entities are read on every index build).
+fraction of the careful checks' cost (every entity is read on an index build).
 
 Each function returns None as soon as anything is unusual; the caller then runs the careful
-parser, which finds and words the problem. So these must accept only what the careful parser
-accepts, and build the same models from it: tests/test_fast_paths.py checks both on mutated files.
+parser, which finds and words the problem. So these accept only what the careful parser
+accepts, and build the same models: tests/kb/test_fast_paths.py checks both on mutated files.
+Fields are read by kind, in the order of the field table, as the models hold them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from cpkb.model.entities import ENTITY_TYPES, Citation, Claim, Entity, Scalar
+from cpkb.model import fields
+from cpkb.model.entities import Citation, Claim, Entity
 
 FLOAT_MAX = 1.7976931348623157e308  # the largest number JSON readers agree on (an IEEE double)
-_CLAIM_KEYS = frozenset(
-    {"property", "sources", "value", "target", "unit", "date", "start", "end", "qualifiers"}
-)
-_OPTIONAL = ("unit", "date", "start", "end")
-_TYPES = frozenset(ENTITY_TYPES)
+_TYPES = frozenset(fields.ENTITY_TYPES)
 # A named tuple's own constructor is a Python function; tuple.__new__ builds the same object in C.
 _new: Any = tuple.__new__
+_BAD = object()  # what a reader returns for a value only the careful parser can judge
 
 
-def _is_text(value: object) -> bool:
+def _text(value: object) -> object:
     """A non-empty string that is not only white space (what the careful `_text` accepts)."""
-    return type(value) is str and value != "" and not value.isspace()
+    return value if type(value) is str and value != "" and not value.isspace() else _BAD
 
 
-def _is_scalar(value: object) -> bool:
+def _scalar(value: object) -> object:
     kind = type(value)
     if kind is str or kind is bool:
-        return True
-    return (kind is int or kind is float) and abs(value) <= FLOAT_MAX  # type: ignore[arg-type]
+        return value
+    if (kind is int or kind is float) and abs(value) <= FLOAT_MAX:  # type: ignore[arg-type]
+        return value
+    return _BAD
 
 
-def citations(items: object) -> tuple[Citation, ...] | None:
+def _texts(value: object) -> object:
+    if type(value) is not list or not all(_text(v) is v for v in value):
+        return _BAD
+    return tuple(value)
+
+
+def _qualifiers(value: object) -> object:
+    if type(value) is not dict or not all(_scalar(v) is v for v in value.values()):
+        return _BAD
+    return tuple(value.items())
+
+
+def _type(value: object) -> object:
+    return value if type(value) is str and value in _TYPES else _BAD
+
+
+def citations(items: object) -> object:
     if type(items) is not list or not items:
-        return None
+        return _BAD
     found = []
     for item in items:
-        if type(item) is not dict or len(item) != 2:
-            return None
-        source, quote = item.get("source"), item.get("quote")
-        if not (_is_text(source) and _is_text(quote)):
-            return None
-        found.append(_new(Citation, (source, quote)))
+        cited = _record(item, _CITATION, Citation)
+        if cited is None:
+            return _BAD
+        found.append(cited)
     return tuple(found)
 
 
+def _claims(items: object) -> object:
+    if type(items) is not list:
+        return _BAD
+    found = []
+    for item in items:
+        made = claim(item)
+        if made is None:
+            return _BAD
+        found.append(made)
+    return tuple(found)
+
+
+Reader = Callable[[object], object]
+_READERS: dict[fields.Kind, Reader] = {
+    "id": _text, "name": _text, "text": _text, "date": _text, "scalar": _scalar,
+    "type": _type, "texts": _texts, "qualifiers": _qualifiers, "citations": citations,
+    "claims": _claims,
+}  # fmt: skip
+_ABSENT: dict[fields.Kind, object] = {"qualifiers": (), "citations": ()}
+Plan = tuple[frozenset[str], tuple[tuple[str, bool, Reader, bool, object], ...]]
+
+
+def _plan(table: tuple[fields.Field, ...]) -> Plan:
+    steps = tuple(
+        (f.name, _READERS[f.kind] is _text, _READERS[f.kind], f.required, _ABSENT.get(f.kind))
+        for f in table
+    )
+    return fields.names(table), steps
+
+
+_CITATION, _CLAIM, _ENTITY = _plan(fields.CITATION), _plan(fields.CLAIM), _plan(fields.ENTITY)
+
+
+def _record(node: object, plan: Plan, model: type) -> Any:
+    """`model` from a record's fields, read in table order; None if anything is unusual."""
+    keys, steps = plan
+    if type(node) is not dict or not node.keys() <= keys:
+        return None
+    row = []
+    get = node.get
+    for name, is_text, read, required, absent in steps:
+        value = get(name, _BAD)
+        if value is _BAD:
+            if required:
+                return None
+            row.append(absent)
+        elif is_text:  # most fields: `_text` written out, a call per field being most of the cost
+            if type(value) is not str or value == "" or value.isspace():
+                return None
+            row.append(value)
+        elif (value := read(value)) is _BAD:
+            return None
+        else:
+            row.append(value)
+    return _new(model, row)
+
+
 def claim(node: object) -> Claim | None:
-    if type(node) is not dict or not node.keys() <= _CLAIM_KEYS:
+    if type(node) is dict and ("value" in node) == ("target" in node):
         return None
-    doc: dict[str, Any] = node
-    prop = doc.get("property")
-    if not _is_text(prop):
-        return None
-    if "value" in doc:
-        value, target = doc["value"], None
-        if "target" in doc or not _is_scalar(value):
-            return None
-    else:
-        value, target = None, doc.get("target")
-        if not _is_text(target):
-            return None
-    optional: list[str | None] = []
-    for key in _OPTIONAL:
-        field = doc.get(key)
-        if key in doc and not _is_text(field):
-            return None
-        optional.append(field)
-    qualifiers: tuple[tuple[str, Scalar], ...] = ()
-    if "qualifiers" in doc:
-        given = doc["qualifiers"]
-        if type(given) is not dict or not all(_is_scalar(v) for v in given.values()):
-            return None
-        qualifiers = tuple(given.items())
-    cited = citations(doc.get("sources"))
-    if cited is None:
-        return None
-    unit, date, start, end = optional
-    fields = (prop, cited, value, target, unit, date, start, end, qualifiers)
-    return _new(Claim, fields)  # type: ignore[no-any-return]
+    found: Claim | None = _record(node, _CLAIM, Claim)
+    return found
 
 
 def entity(node: object) -> Entity | None:
-    if type(node) is not dict or len(node) != 7:
-        return None
-    doc: dict[str, Any] = node
-    entity_id, kind, name = doc.get("id"), doc.get("type"), doc.get("name")
-    summary = doc.get("summary")
-    if not (_is_text(entity_id) and _is_text(name) and _is_text(summary)):
-        return None
-    if type(kind) is not str or kind not in _TYPES:
-        return None
-    aliases, claims = doc.get("aliases"), doc.get("claims")
-    if type(aliases) is not list or not all(_is_text(a) for a in aliases):
-        return None
-    if type(claims) is not list:
-        return None
-    parsed = []
-    for node_claim in claims:
-        found = claim(node_claim)
-        if found is None:
-            return None
-        parsed.append(found)
-    cited = citations(doc.get("sources"))
-    if cited is None:
-        return None
-    fields = (entity_id, kind, name, tuple(aliases), summary, cited, tuple(parsed))
-    return _new(Entity, fields)  # type: ignore[no-any-return]
+    found: Entity | None = _record(node, _ENTITY, Entity)
+    return found

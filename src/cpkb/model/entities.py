@@ -6,36 +6,13 @@ them, and a frozen dataclass takes three times as long to construct.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 Scalar: TypeAlias = "str | int | float | bool"
-
-ENTITY_TYPES: tuple[str, ...] = ("official", "organisation", "law", "programme", "statistic")
-
-TYPE_ALIASES: Mapping[str, str] = {
-    "official": "official",
-    "officials": "official",
-    "organisation": "organisation",
-    "organisations": "organisation",
-    "organization": "organisation",
-    "organizations": "organisation",
-    "org": "organisation",
-    "orgs": "organisation",
-    "law": "law",
-    "laws": "law",
-    "programme": "programme",
-    "programmes": "programme",
-    "program": "programme",
-    "programs": "programme",
-    "statistic": "statistic",
-    "statistics": "statistic",
-    "stat": "statistic",
-    "stats": "statistic",
-}
 
 
 class Source(NamedTuple):
@@ -53,8 +30,9 @@ class Citation(NamedTuple):
 
 
 class Claim(NamedTuple):
+    """A claim's fields, in the order of the field table (cpkb.model.fields.CLAIM)."""
+
     property: str
-    sources: tuple[Citation, ...]
     value: Scalar | None = None
     target: str | None = None
     unit: str | None = None
@@ -62,6 +40,7 @@ class Claim(NamedTuple):
     start: str | None = None
     end: str | None = None
     qualifiers: tuple[tuple[str, Scalar], ...] = ()
+    sources: tuple[Citation, ...] = ()
 
 
 class Entity(NamedTuple):

@@ -15,6 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from cpkb.model.fields import CLAIM_DATES
 from cpkb.present.views import View
 from cpkb.query.text import fold, visible
 
@@ -58,7 +59,7 @@ def claim_value(claim: View) -> Text:
 
 
 def claim_details(claim: View) -> Text:
-    parts = [f"{key} {claim[key]}" for key in ("date", "start", "end") if key in claim]
+    parts = [f"{key} {claim[key]}" for key in CLAIM_DATES if key in claim]
     parts += [f"{k}: {scalar_text(v)}" for k, v in claim.get("qualifiers", {}).items()]
     return t("; ".join(parts), "italic")
 

@@ -11,7 +11,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
-from cpkb.model.entities import ENTITY_TYPES, Citation, Claim, Entity, KnowledgeBase, Source
+from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase, Source
+from cpkb.model.fields import CLAIM_DETAILS, ENTITY_TYPES
 from cpkb.query.text import visible
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def claim_view(kb: KnowledgeBase, claim: Claim) -> View:
         view["target"] = ref_view(kb.entities[claim.target])
     else:
         view["value"] = claim.value
-    for key in ("unit", "date", "start", "end"):
+    for key in CLAIM_DETAILS:
         if (value := getattr(claim, key)) is not None:
             view[key] = value
     if claim.qualifiers:
