@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
 from cpkb.errors import CpkbError
-from cpkb.index.reader import CANDIDATES, Index, fingerprint, index_file
+from cpkb.index.reader import CANDIDATES, Index, fingerprint, index_location
 from cpkb.model.entities import Entity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def current_index(data: Path) -> Index | None:
-    return Index.open(index_file(data), data, fingerprint(data))
+    return Index.open(Path(index_location(data)), data, fingerprint(data))
 
 
 def test_index_is_built_and_used(runner: CliRunner, kb_copy: Path) -> None:
@@ -143,7 +143,7 @@ def test_a_change_keeping_size_and_mtime_is_seen(runner: CliRunner, kb_copy: Pat
 
 def test_deleted_or_truncated_index_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
     name_of(runner, kb_copy)
-    target = index_file(kb_copy)
+    target = Path(index_location(kb_copy))
     target.unlink()
     assert name_of(runner, kb_copy) == "Adal Azamat"
     assert target.is_file()
@@ -155,10 +155,10 @@ def test_deleted_or_truncated_index_is_rebuilt(runner: CliRunner, kb_copy: Path)
     assert current_index(kb_copy) is not None
 
 
-def test_index_of_another_cpkb_version_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
+def test_index_made_under_another_cache_key_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
     name_of(runner, kb_copy)
-    with sqlite3.connect(index_file(kb_copy)) as db:
-        db.execute("UPDATE meta SET value = '0.0.0-other' WHERE key = 'cpkb'")
+    with sqlite3.connect(Path(index_location(kb_copy))) as db:
+        db.execute("UPDATE meta SET value = '0.0.0-other' WHERE key = 'code'")
     assert current_index(kb_copy) is None
     assert name_of(runner, kb_copy) == "Adal Azamat"
     assert current_index(kb_copy) is not None
@@ -193,7 +193,7 @@ def test_concurrent_builders_do_not_corrupt_the_index(kb_copy: Path, tmp_path: P
     outputs = [run.communicate(timeout=120) for run in runs]
     assert all(run.returncode == 0 for run in runs), outputs
     assert len({out for out, _ in outputs}) == 1
-    index_dir = tmp_path / "cache"
+    index_dir = tmp_path / "cache" / "index"
     assert [p.suffix for p in index_dir.iterdir()] == [".sqlite"]  # no temporary files left
 
 
@@ -429,7 +429,7 @@ def test_cache_dir_is_where_platformdirs_puts_it(
     """cpkb applies the XDG rule itself on Linux (platformdirs is slow to import): same answer."""
     import platformdirs
 
-    from cpkb.kb.paths import cache_dir, xdg_cache_home
+    from cpkb.kb.cache import location, xdg_cache_home
 
     monkeypatch.delenv("CPKB_CACHE_DIR", raising=False)
     for name, value in (("XDG_CACHE_HOME", xdg), ("HOME", home)):
@@ -443,19 +443,19 @@ def test_cache_dir_is_where_platformdirs_puts_it(
         expected = None
     if expected is None:
         with pytest.raises(RuntimeError):
-            cache_dir()
+            Path(location())
     else:
-        assert cache_dir() == expected
+        assert Path(location()) == expected
     if sys.platform == "linux" and home and home.startswith("/"):
         assert xdg_cache_home() is not None  # the case above did not go to platformdirs
 
 
 def test_cache_dir_setting_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from cpkb.kb.paths import cache_dir
+    from cpkb.kb.cache import location
 
     monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path / "mine"))
     monkeypatch.setenv("XDG_CACHE_HOME", "/elsewhere")
-    assert cache_dir() == tmp_path / "mine"
+    assert Path(location()) == tmp_path / "mine"
 
 
 def test_a_query_in_the_data_script_needs_no_anyascii(tmp_path: Path, synthetic: Path) -> None:

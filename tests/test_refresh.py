@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
 from cpkb.index import refresh
-from cpkb.index.reader import index_file
+from cpkb.index.reader import index_location
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -109,7 +109,7 @@ def transliterated(index: Path) -> set[str]:
 def built_anew(data: Path, cache: Path) -> Path:
     """The index a full build makes of `data` as it is now."""
     assert cpkb(data, "search", "Astana", cache=cache).exit_code == 0
-    target = cache / index_file(data).name
+    target = cache / "index" / Path(index_location(data)).name
     assert target.is_file()
     return target
 
@@ -184,7 +184,7 @@ def test_refreshed_index_is_the_one_a_full_build_makes(
     edited(data, *edits)
     answers = {query: cpkb(data, "search", query, "--json").stdout for query in QUERIES}
     assert refreshes == [False, True]
-    refreshed = index_file(data)
+    refreshed = Path(index_location(data))
     anew = built_anew(data, tmp_path / "other-cache")
     assert snapshot(refreshed) == snapshot(anew)
     assert transliterated(refreshed) >= transliterated(anew)  # it may keep characters gone
@@ -222,7 +222,9 @@ def test_room_for_1023_new_entities_between_two(
     edited(data, crowd)
     assert cpkb(data, "show", "crowd-1000", "--json").exit_code == 0
     assert refreshes == [False, refreshed]
-    assert snapshot(index_file(data)) == snapshot(built_anew(data, tmp_path / "other-cache"))
+    assert snapshot(Path(index_location(data))) == snapshot(
+        built_anew(data, tmp_path / "other-cache")
+    )
 
 
 def test_a_changed_source_means_a_full_build(data: Path, refreshes: list[bool]) -> None:
@@ -297,5 +299,5 @@ def test_an_entity_with_more_rows_than_its_numbers_is_not_indexed(
     edited(data, entity(5, lambda e: e.update(aliases=[f"Alias number {n}" for n in range(4)])))
     indexed = cpkb(data, "search", "alias number", "--json")
     assert indexed.exit_code == 0, indexed.output
-    assert not index_file(data).exists()
+    assert not Path(index_location(data)).exists()
     assert indexed.stdout == cpkb(data, "search", "alias number", "--json", mode="never").stdout

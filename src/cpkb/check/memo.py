@@ -6,10 +6,9 @@ run of a file that changed a little only the items that changed are read and che
 memo keeps the items in their order in the file, summaries field by field (quicker to read back
 than a hundred thousand records), and a hash of each run of RUN items with what lies between
 them: a run whose bytes are unchanged is known by one hash, however its place shifted. The
-memo of a data file lives in the user cache directory (like its index, see cpkb.paths.cache_dir,
-$CPKB_CACHE_DIR), is replaced atomically, and is ignored when missing, corrupt, unwritable, or
-written by other code (another cpkb, schema, Python, fastjsonschema or anyascii). It is written
-only when a run learned enough to be worth it (see ItemMemo.worth_saving).
+memo lives in the user cache (cpkb.kb.cache), is replaced atomically, and is ignored when
+missing, corrupt, unwritable, or written under another cache key. It is written only when a run
+learned enough to be worth it (see ItemMemo.worth_saving).
 """
 
 from __future__ import annotations
@@ -17,28 +16,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import importlib
-import json
 import marshal
-import os
-import sys
-import tempfile
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
-FORMAT = "cpkb-validate-memo 2"
+from cpkb.kb import atomic, cache
+from cpkb.kb.cache import code_key
+
 SAVE_FROM = 100  # items a memo does not know: from this many (or 5% of the file), it is saved
 RUN = 1024  # items a run key covers: a run of items unchanged is recognised by one hash
-# The modules whose code decides what an item's summary and verdict are: a change to any of them
-# (in a checkout, the version does not change) makes every memo stale.
-_CODE = (
-    "kb.fastjson", "check.integrity", "check.memo", "check.items", "check.scan", "kb.jsonread",
-    "kb.parse", "check.rules", "check.schema", "query.text", "check.whole",
-)  # fmt: skip
 FIELDS = 8  # of an item's summary (cpkb.integrity.Summary)
 
 
@@ -154,29 +143,13 @@ def _base(name: str) -> bytes:
 _BASES = {name: hashlib.sha256(_base(name)) for name in ("sources", "entities")}
 
 
-def stamp(schema: Mapping[str, Any]) -> str:
-    """What a memo must have been written under to be used: the schema, the code, the versions."""
-    import anyascii
-    import fastjsonschema
-
-    from cpkb import __version__
-
-    digest = hashlib.blake2b(digest_size=16)
-    versions = [FORMAT, __version__, sys.version, fastjsonschema.VERSION]
-    versions.append(str(getattr(anyascii, "__version__", "")))
-    digest.update(json.dumps([versions, schema], sort_keys=True).encode())
-    for name in _CODE:
-        source = getattr(importlib.import_module(f"cpkb.{name}"), "__file__", None)
-        with contextlib.suppress(OSError, TypeError):  # no source: the version must do
-            digest.update(Path(str(source)).read_bytes())
-    return digest.hexdigest()
+def stamp() -> str:
+    """What a memo must have been written under to be used (see cpkb.kb.cache.code_key)."""
+    return code_key()
 
 
 def memo_file(data_path: Path) -> Path:
-    from cpkb.kb.paths import cache_dir
-
-    name = hashlib.sha256(str(data_path).encode("utf-8", "surrogatepass")).hexdigest()
-    return cache_dir() / "validate" / f"{name[:24]}.memo"
+    return Path(cache.entry("validate", data_path, "memo"))
 
 
 def load(data_path: Path, expected: str) -> ItemMemo:
@@ -205,14 +178,6 @@ def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
     payload = marshal.dumps({name: layout.plain() for name, layout in memo.layouts.items()})
     header = marshal.dumps((expected, zlib.crc32(payload)))
     blob = len(header).to_bytes(4, "big") + header + payload
-    temporary = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".memo-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(blob)
-        os.replace(temporary, target)
-    except OSError:  # a read-only or full cache: the next run checks every item again
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    with contextlib.suppress(OSError):  # a read-only or full cache: the next run checks all
+        atomic.write_bytes(target, blob, durable=False)
+        cache.tidy(keep=str(target))

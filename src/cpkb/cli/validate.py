@@ -111,7 +111,7 @@ def _check(path: Path) -> Checked:
     schema = json.loads(store.schema_path().read_text(encoding="utf-8"))
     if os.environ.get(REFERENCE_ENV) == "1":
         return check_bytes(raw, schema=schema, fast=False)
-    stamp = itemcache.stamp(schema)
+    stamp = itemcache.stamp()
     memo = itemcache.load(path, stamp)
     checked = check_bytes(raw, schema=schema, memo=memo)
     if checked.memo is not None and checked.memo.worth_saving():

@@ -13,16 +13,14 @@ import hashlib
 import json
 import marshal
 import multiprocessing
-import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
 from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from cpkb.index.reader import Progress, expected_meta
-from cpkb.kb import store
+from cpkb.kb import atomic, cache, store
 from cpkb.kb import workers as forked
 from cpkb.kb.parse import ParseProblem, by_id, check_schema_version, parse_entity, parse_source
 from cpkb.model.entities import Entity, KnowledgeBase, Source
@@ -285,10 +283,8 @@ def _insert_sources(db: sqlite3.Connection, sources: dict[str, Source]) -> None:
 def _write(
     target: Path, data_path: Path, stamp: str, fill: Callable[[sqlite3.Connection], Filled]
 ) -> None:
-    """Create the index at `target` with `fill`, atomically: a private temporary file, renamed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
+    """Create the index at `target` with `fill`, atomically."""
+    with atomic.replacing(target, durable=False) as temporary:
         db = sqlite3.connect(temporary)
         try:
             db.executescript(PRAGMAS + SCHEMA)
@@ -299,10 +295,7 @@ def _write(
             db.commit()
         finally:
             db.close()
-        os.replace(temporary, target)
-    finally:
-        with suppress(OSError):
-            temporary.unlink()
+    cache.tidy(keep=str(target))
 
 
 def build(

@@ -16,16 +16,12 @@ import json
 import marshal
 import os
 import sqlite3
-import sys
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from cpkb import __version__
-from cpkb.kb import collector, quick
-from cpkb.kb.paths import cache_location
+from cpkb.kb import cache, collector, quick
 from cpkb.model.entities import Backlink, Entity, KnowledgeBase, Source
-from cpkb.query.text import fold, learn_transliterations, skeleton, transliterator
+from cpkb.query.text import fold, learn_transliterations, skeleton
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,28 +29,14 @@ if TYPE_CHECKING:
     from cpkb.query.graph import Direction
     from cpkb.query.search import SearchHit
 
-FORMAT = "11"
-NO_INDEX_ENV = "CPKB_NO_INDEX"
 CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
 
 Progress = Callable[[int, int], None]
 
 
-def index_file(data_path: Path | str) -> Path:
-    """Where the index of `data_path` is kept."""
-    from pathlib import Path
-
-    return Path(index_location(data_path))
-
-
 def index_location(data_path: Path | str) -> str:
-    """The index's place in the cache directory, named by a checksum of the data file's path.
-
-    Two 32-bit checksums (zlib's: hashlib costs ~6 ms to import) make collisions rare, and one
-    is harmless: the index records the path it was built from, and is rebuilt for another.
-    """
-    name = str(data_path).encode("utf-8", "surrogatepass")
-    return os.path.join(cache_location(), f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}.sqlite")
+    """Where the index of `data_path` is kept."""
+    return cache.entry("index", data_path, "sqlite")
 
 
 def fingerprint(data_path: Path | str) -> str:
@@ -64,14 +46,7 @@ def fingerprint(data_path: Path | str) -> str:
 
 
 def expected_meta(data_path: Path | str, stamp: str) -> dict[str, str]:
-    return {
-        "format": FORMAT,
-        "cpkb": __version__,
-        "python": sys.version,
-        "anyascii": transliterator(),  # the folds and transliterations it keeps are anyascii's
-        "data": str(data_path),
-        "stamp": stamp,
-    }
+    return {"code": cache.code_key(), "data": str(data_path), "stamp": stamp}
 
 
 # --- stored documents -> models (cpkb.indexer writes them) -----------------------------------
@@ -115,6 +90,7 @@ class Index:
                 db.close()
                 return None
             index = cls(db, str(path), data_path, int(meta["schema_version"]))
+            cache.touch(str(path))
             table = json.loads(meta["transliterations"])
             if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
                 raise ValueError("not a table of transliterations")

@@ -17,10 +17,9 @@ then replaces the index atomically.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-from contextlib import closing, suppress
+from contextlib import closing
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,6 +39,7 @@ from cpkb.index.build import (
     stored,
 )
 from cpkb.index.reader import expected_meta
+from cpkb.kb import atomic
 from cpkb.kb.parse import ParseProblem, parse_entity
 from cpkb.query.text import fold, loose
 
@@ -62,23 +62,19 @@ def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
     make the plan wrong."""
     if not target.is_file():
         return False
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
-        shutil.copyfile(target, temporary)
-        with closing(sqlite3.connect(temporary)) as db:
-            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
-            plan = _plan(db, data_path, tables)
-            if plan is None:
-                return False
-            characters = _apply(db, plan, tables)
-            finish(db, expected_meta(data_path, stamp), _filled(db, tables, characters))
-            db.commit()
-        os.replace(temporary, target)
+        with atomic.replacing(target, durable=False) as temporary:
+            shutil.copyfile(target, temporary)
+            with closing(sqlite3.connect(temporary)) as db:
+                db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+                plan = _plan(db, data_path, tables)
+                if plan is None:
+                    raise Unusual("not a change a refresh can make")
+                characters = _apply(db, plan, tables)
+                finish(db, expected_meta(data_path, stamp), _filled(db, tables, characters))
+                db.commit()
     except (sqlite3.Error, OSError, Unusual, ParseProblem, LookupError, TypeError, ValueError):
         return False  # the caller builds the index anew, and reports any problem of the file
-    finally:
-        with suppress(OSError):
-            temporary.unlink()
     return True
 
 

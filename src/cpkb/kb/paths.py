@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 DATA_ENV = "CPKB_DATA"
-CACHE_ENV = "CPKB_CACHE_DIR"
-APP = "cpkb"
 
 
 def _bundled(name: str) -> Path:
@@ -70,43 +67,3 @@ def plain_data_path(option: str | None) -> str | None:
     if "//" in chosen or "/./" in chosen or chosen.endswith(("/", "/.")):
         return None
     return chosen
-
-
-def cache_dir() -> Path:
-    """$CPKB_CACHE_DIR, else cpkb's directory in the platform's user cache directory."""
-    from pathlib import Path
-
-    return Path(cache_location())
-
-
-def cache_location() -> str:
-    """`cache_dir()` as a string (pathlib is not imported for it on Linux)."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return override
-    base = xdg_cache_home()
-    if base is not None:
-        return os.path.join(base, APP)
-    import platformdirs
-
-    return str(platformdirs.user_cache_dir(APP, appauthor=False))
-
-
-def xdg_cache_home() -> str | None:
-    """The XDG Base Directory rule for the cache, on the systems where platformdirs follows it
-    (Linux and the BSDs, not Android): $XDG_CACHE_HOME if it is absolute, else $HOME/.cache if
-    HOME is; None elsewhere, or when neither is absolute, and platformdirs decides.
-
-    The rule is two lines, and importing platformdirs costs ~20 ms, a sixth of a warm search at
-    100,000 entities; tests/test_index.py checks both agree on this machine.
-    """
-    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return None
-    if hasattr(sys, "getandroidapilevel") or "ANDROID_ROOT" in os.environ:
-        return None
-    xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", "")
-    if xdg.startswith("/"):
-        return xdg
-    if home.startswith("/"):
-        return home.rstrip("/") + "/.cache"
-    return None

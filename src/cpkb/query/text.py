@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
@@ -38,24 +36,6 @@ def transliterations(chars: Iterable[str]) -> dict[str, str]:
     from anyascii import anyascii
 
     return {char: anyascii(char) for char in chars if not char.isascii()}
-
-
-def transliterator() -> str:
-    """Which anyascii this process folds with: its module file, with that file's size and mtime
-    (an upgrade replaces it). Found without importing anyascii, which costs ~20 ms. Whatever keeps
-    anyascii's answers (the index) keeps this too, and is stale under another."""
-    module = sys.modules.get("anyascii")
-    origin = getattr(module, "__file__", None)
-    if origin is None:
-        from importlib.machinery import PathFinder
-
-        spec = PathFinder.find_spec("anyascii")
-        origin = spec.origin if spec else None
-    try:
-        st = os.stat(origin) if origin else None
-    except OSError:
-        st = None
-    return f"{origin}:{st.st_size}:{st.st_mtime_ns}" if st else "none"
 
 
 def learn_transliterations(table: Mapping[str, str]) -> None:

@@ -1,0 +1,85 @@
+"""The one atomic write: a private temporary file beside the target, renamed over it.
+
+Readers see the old file or the new one, never a mix. Temporary files are named
+`<target>.<pid>.tmp`, so that one a killed process left behind can be told and removed
+(`remove_stale`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+STALE_AFTER = 24 * 3600  # seconds: a temporary file this old is stale even if its pid is alive
+_TEMPORARY = re.compile(r"\.(\d+)\.tmp$")
+
+
+def temporary_for(target: Path) -> Path:
+    return target.with_name(f"{target.name}.{os.getpid()}.tmp")
+
+
+@contextlib.contextmanager
+def replacing(target: Path, *, durable: bool = True) -> Iterator[Path]:
+    """A temporary path to fill; when the block ends without error it replaces `target`.
+
+    `durable`: the file, then its folder, are synced, so the replacement survives a crash
+    (caches, which can be made again, skip it). On error the temporary file is removed.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_for(target)
+    try:
+        yield temporary
+        if durable:
+            _sync(temporary)
+        os.replace(temporary, target)
+        if durable:
+            _sync(target.parent)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def write_bytes(target: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace `target` with `data`, atomically."""
+    with replacing(target, durable=durable) as temporary:
+        temporary.write_bytes(data)
+
+
+def _sync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def remove_stale(folder: str) -> int:
+    """Remove the temporary files in `folder` of processes that are gone (or very old ones);
+    how many were removed."""
+    removed = 0
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            found = _TEMPORARY.search(entry.name)
+            if found and _stale(int(found.group(1)), entry):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def _stale(pid: int, entry: os.DirEntry[str]) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        if time.time() - entry.stat().st_mtime > STALE_AFTER:
+            return True
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive but not ours (EPERM), or the file went away
+        return False
+    return False
