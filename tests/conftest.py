@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cpkb.kb.store import default_data_path
+from cpkb.kb.paths import default_data_path
 
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "data" / "mini.json"

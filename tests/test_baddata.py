@@ -21,7 +21,7 @@ from cpkb.check.whole import check_bytes
 from cpkb.cli import app
 from cpkb.cli.context import CpkbCommand, main_callback
 from cpkb.errors import DataError, ExitCode
-from cpkb.kb import store
+from cpkb.kb import paths, store
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "good" / "small.json"
@@ -38,7 +38,7 @@ COMMANDS = [
     ["graph"],
 ]
 DOCUMENTED_EXITS = {int(code) for code in ExitCode}
-SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
+SCHEMA = json.loads(paths.schema_path().read_text(encoding="utf-8"))
 
 
 def run(runner: CliRunner, data: Path, *args: str) -> Result:
@@ -361,5 +361,6 @@ def test_an_internal_error_is_one_line_and_exit_4(runner: CliRunner) -> None:
 @pytest.mark.parametrize(("args", "env"), [(["--debug"], {}), ([], {"CPKB_DEBUG": "1"})])
 def test_debug_shows_the_traceback(runner: CliRunner, args: list[str], env: dict[str, str]) -> None:
     result = runner.invoke(broken, [*args, "explode"], env=env)
-    assert isinstance(result.exception, RuntimeError)  # re-raised, so Python prints its traceback
-    assert result.exc_info is not None and result.exc_info[2] is not None
+    assert result.exit_code == ExitCode.INTERNAL
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "RuntimeError: something cpkb did not foresee" in result.stderr

@@ -21,7 +21,7 @@ from cpkb.cli.completion import (
     ref_completions,
     typed,
 )
-from cpkb.kb import store
+from cpkb.kb import paths, store
 from cpkb.model.entities import Entity, KnowledgeBase
 from cpkb.model.fields import ENTITY_TYPES
 
@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return store.load(store.default_data_path())
+    return store.load(paths.default_data_path())
 
 
 def values(items: list[tuple[str, str]]) -> list[str]:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from cpkb.check.rules import RULES
 from cpkb.errors import DataError
-from cpkb.kb import fastjson, parse, quick, store
+from cpkb.kb import fastjson, parse, quick, read, store
 from cpkb.kb.parse import ParseProblem
 from cpkb.model.entities import Entity, KnowledgeBase
 from cpkb.query.text import PUNCTUATION, WordMemo, fold, loose, skeleton, skeleton_text
@@ -721,14 +721,32 @@ def _careful_outcome(path: Path, monkeypatch: pytest.MonkeyPatch, *, quick_too: 
         return _outcome(path)
 
 
+def _counting_quick_parses(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, object]:
+    """`_outcome(path)`, asserting that the fast parse built every entity."""
+    built: list[object] = []
+    entity = quick.entity
+
+    def counted(node: object) -> object:
+        found = entity(node)
+        built.append(found)
+        return found
+
+    with monkeypatch.context() as patched:
+        patched.setattr(quick, "entity", counted)
+        outcome = _outcome(path)
+    entities = json.loads(path.read_text(encoding="utf-8"))["entities"]
+    assert len(built) == len(entities) and None not in built
+    return outcome
+
+
 @pytest.mark.parametrize("quick_too", [False, True], ids=["careful-json", "careful-json-and-quick"])
 def test_load_bundled_and_generated_the_same_on_both_paths(
     generated: Path, monkeypatch: pytest.MonkeyPatch, quick_too: bool
 ) -> None:
-    monkeypatch.setattr(store, "FAST_FROM", 0)  # orjson for small files too
+    monkeypatch.setattr(read, "FAST_FROM", 0)  # orjson for small files too
     for path in (BUNDLED, generated):
         assert fastjson.loads(path.read_bytes()) is not None  # the fast path is really taken
-        fast = _outcome(path)
+        fast = _counting_quick_parses(path, monkeypatch)
         assert fast[0] == "kb"
         assert fast == _careful_outcome(path, monkeypatch, quick_too=quick_too)
     assert len(store.load(generated).entities) == N
@@ -736,7 +754,7 @@ def test_load_bundled_and_generated_the_same_on_both_paths(
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_load_fixtures_the_same_on_both_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "FAST_FROM", 0)  # orjson for small files too
+    monkeypatch.setattr(read, "FAST_FROM", 0)  # orjson for small files too
     fast = _outcome(path)
     assert fast == _careful_outcome(path, monkeypatch, quick_too=False)
     assert fast == _careful_outcome(path, monkeypatch, quick_too=True)
@@ -745,10 +763,10 @@ def test_load_fixtures_the_same_on_both_paths(path: Path, monkeypatch: pytest.Mo
 
 
 def test_orjson_is_imported_for_large_files_only(generated: Path, tmp_path: Path) -> None:
-    """Below store.FAST_FROM bytes the careful reader is done before orjson is imported."""
+    """Below read.FAST_FROM bytes the careful reader is done before orjson is imported."""
     large = tmp_path / "large.json"
     document = json.loads(generated.read_text(encoding="utf-8"))
-    while len(json.dumps(document)) < store.FAST_FROM:
+    while len(json.dumps(document)) < read.FAST_FROM:
         document["entities"] += [dict(e, id=f"{e['id']}-{len(document['entities'])}")
                                  for e in document["entities"][:50]]  # fmt: skip
     large.write_text(json.dumps(document), encoding="utf-8")

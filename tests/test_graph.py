@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
-from cpkb.kb import store
+from cpkb.kb import paths, store
 from cpkb.model.entities import KnowledgeBase
 from cpkb.query.graph import backlinks, neighbourhood, out_links, shortest_path, subgraph
 from cpkb.query.text import visible
@@ -34,7 +34,7 @@ NASTY_NAMES = [
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return store.load(store.default_data_path())
+    return store.load(paths.default_data_path())
 
 
 def cli(*args: str, data: Path | None = None) -> Result:

@@ -76,9 +76,11 @@ def test_no_color_and_errors_on_stderr(tmp_path: Path) -> None:
 
 def modules_after(entry: str, args: list[str], cwd: Path) -> set[str]:
     """The modules imported by running cpkb (`entry` is cpkb.cli or cpkb.entry) with `args`."""
+    call = "run(sys.argv[1:])" if entry == "cpkb.cli" else "main()"
+    function = call.partition("(")[0]
     code = (
-        f"import sys; from {entry} import main; sys.argv = ['cpkb', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"import sys; from {entry} import {function}; sys.argv = ['cpkb', *{args!r}]\n"
+        f"try:\n    {call}\nexcept SystemExit:\n    pass\n"
         "print(*sorted(sys.modules), file=sys.stderr)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)

@@ -14,11 +14,11 @@ from jsonschema import Draft202012Validator
 
 from cpkb.check.schema import inline_refs, schema_errors, schema_parts
 from cpkb.check.whole import check_bytes
-from cpkb.kb import parse, store
+from cpkb.kb import parse, paths
 from cpkb.model.fields import ENTITY_TYPES
 
 DATA = Path(__file__).resolve().parent / "data"
-SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
+SCHEMA = json.loads(paths.schema_path().read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA)
 FIXTURES = sorted(
     [*(DATA / "good").glob("*.json"), *(DATA / "bad").glob("*.json"), DATA / "mini.json"]

@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
 from cpkb.errors import Ambiguous, NotFound
-from cpkb.kb import store
+from cpkb.kb import paths, store
 from cpkb.model.entities import Citation, Entity, KnowledgeBase
 from cpkb.query.search import NameIndex, SearchIndex, skeleton, snippet
 from cpkb.query.text import fold
@@ -28,7 +28,7 @@ MINI = Path(__file__).resolve().parent / "data" / "mini.json"
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return store.load(store.default_data_path())
+    return store.load(paths.default_data_path())
 
 
 @pytest.fixture(scope="module")

@@ -24,12 +24,12 @@ from cpkb.check import items as itemcheck
 from cpkb.check import memo as itemcache
 from cpkb.check.memo import ItemMemo
 from cpkb.check.whole import Checked, check_bytes
-from cpkb.kb import store
+from cpkb.kb import paths
 from cpkb.kb import workers as forked
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
+SCHEMA = json.loads(paths.schema_path().read_text(encoding="utf-8"))
 LARGE = 25_000  # over cpkb.forked.PARALLEL_FROM: a first run checks items in worker processes
 
 

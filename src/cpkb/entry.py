@@ -9,13 +9,13 @@ lane prints only on success, and prints exactly what the full app would.
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cpkb import __version__
+from cpkb import __version__, streams
+from cpkb.errors import ExitCode
 from cpkb.kb import collector
 
 if TYPE_CHECKING:
@@ -26,23 +26,37 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    """Run cpkb: the fast lane if it applies, else the full app."""
+    """The console script: cpkb's one exit point."""
     collector.one_shot()
-    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets escapes, not a crash
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="backslashreplace")
-    try:
-        code = fast_lane(sys.argv[1:])
-    except BrokenPipeError:  # `cpkb ... | head`: the reader has all it wanted
-        code = 0
-    except KeyboardInterrupt:
-        code = 130
-    if code is None:
-        from cpkb.cli import main as full_app
+    sys.exit(run(streams.decoded(sys.argv[1:])))
 
-        full_app()
-        return
-    sys.exit(code)
+
+def run(argv: list[str]) -> int:
+    """The fast lane if it applies, else the full app; the exit status. Whatever fails to reach
+    standard output (a full disk, a closed stream) is one line on stderr, never a traceback."""
+    if not streams.stdout_open():
+        streams.say("cpkb: error: standard output is closed (nothing can be printed)")
+        return ExitCode.OUTPUT
+    streams.forgiving()
+    before = streams.stdout_identity()
+    try:
+        code = fast_lane(argv)
+        if code is None:
+            from cpkb.cli import run as full_app
+
+            code = full_app(argv)
+        sys.stdout.flush()
+    except SystemExit as exc:  # only Rich exits on its own: see below
+        code = exc.code if isinstance(exc.code, int) else ExitCode.INTERNAL
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+    except OSError as exc:
+        if not streams.is_output_error(exc):
+            raise
+        code = streams.output_failed(exc)
+    if code == 1 and streams.silenced_since(before):  # Rich met a closed pipe, exited 1
+        code = ExitCode.OK
+    return code
 
 
 def fast_lane(argv: list[str]) -> int | None:
@@ -92,7 +106,7 @@ def read(path: Path | str) -> KnowledgeBase:
 
 
 def write(text: str) -> Printer:
-    return lambda: sys.stdout.write(text)
+    return lambda: streams.write_utf8(text)
 
 
 def show_json(data: str | None, words: list[str]) -> Printer:

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command line (Typer's own code for usage errors)
     BAD_DATA = 3  # the data file is missing, unreadable or invalid
     INTERNAL = 4  # a bug in cpkb: please report it
+    OUTPUT = 5  # standard output could not be written (a full disk, a closed stream)
     INTERRUPTED = 130
 
 

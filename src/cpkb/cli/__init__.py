@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 from cpkb.cli import (
     links,  # noqa: F401  (each import registers its commands)
@@ -15,16 +16,22 @@ from cpkb.cli.context import DEBUG_ENV, app
 from cpkb.errors import ExitCode
 from cpkb.query.text import visible
 
-__all__ = ["app", "main"]
+__all__ = ["app", "run"]
 
 
-def main() -> None:
-    """Run the app; an error outside any command (CpkbCommand maps those) is one line too."""
+def run(argv: list[str]) -> int:
+    """Run the app; its exit status. An error outside any command (CpkbCommand maps those) is
+    one line too."""
     try:
-        app(prog_name="cpkb")
+        app(prog_name="cpkb", args=argv)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or ExitCode.OK
+        return ExitCode.NOT_FOUND  # sys.exit("message") printed the message
     except Exception as exc:  # pragma: no cover - reached only by a bug in option parsing
-        if os.environ.get(DEBUG_ENV) == "1":
-            raise
+        if os.environ.get(DEBUG_ENV) == "1" or "--debug" in argv:
+            traceback.print_exc()
         message = f"cpkb: error: internal error: {type(exc).__name__}: {exc}"
         print(visible(message) + " (this is a bug: please report it)", file=sys.stderr)
-        sys.exit(ExitCode.INTERNAL)
+        return ExitCode.INTERNAL
+    return ExitCode.OK

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
-from cpkb import __version__
+from cpkb import __version__, streams
 from cpkb.cli.completion import complete_ref
 from cpkb.errors import CpkbError, ExitCode
 from cpkb.query.text import visible
@@ -35,6 +36,38 @@ def report(message: str, hint: str | None = None) -> None:
     print(visible(line), file=sys.stderr)
 
 
+def internal(ctx: ClickContext, exc: Exception) -> typer.Exit:
+    """Report a bug in cpkb (with its traceback under --debug); the exit to raise."""
+    if settings(ctx).debug:
+        traceback.print_exception(exc)
+    report(
+        f"internal error: {type(exc).__name__}: {exc}",
+        "this is a bug: please report it, with the output of --debug",
+    )
+    return typer.Exit(ExitCode.INTERNAL)
+
+
+class CpkbGroup(TyperGroup):
+    """A group whose help, printed into a pipe that closed (`cpkb --help | head -1`), ends
+    quietly with status 0, as a command's output does."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except OSError as exc:
+            if not streams.is_output_error(exc):
+                raise
+            raise typer.Exit(streams.output_failed(exc)) from None
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if not streams.is_output_error(exc):
+                raise
+            raise typer.Exit(streams.output_failed(exc)) from None
+
+
 class CpkbCommand(TyperCommand):
     """Maps every exception a command raises to one stderr line and its exit code."""
 
@@ -48,16 +81,12 @@ class CpkbCommand(TyperCommand):
             raise
         except KeyboardInterrupt:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except BrokenPipeError:
-            sys.stderr.close()  # the reader went away (`cpkb ... | head`): not an error
-            raise typer.Exit(ExitCode.OK) from None
+        except OSError as exc:
+            if not streams.is_output_error(exc):
+                raise internal(ctx, exc) from None
+            raise typer.Exit(streams.output_failed(exc)) from None
         except Exception as exc:
-            if settings(ctx).debug:
-                raise
-            report(
-                f"internal error: {type(exc).__name__}: {exc}",
-                "this is a bug: please report it, with the output of --debug",
-            )
+            raise internal(ctx, exc) from None
             raise typer.Exit(ExitCode.INTERNAL) from None
 
 
@@ -102,6 +131,7 @@ def settings(ctx: ClickContext) -> Settings:
 
 def _typer(**kwargs: Any) -> typer.Typer:
     return typer.Typer(
+        cls=CpkbGroup,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
@@ -130,13 +160,13 @@ def _version(value: bool) -> None:
 def main_callback(
     ctx: typer.Context,
     data: Annotated[
-        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+        Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Option(
             "--data",
             envvar="CPKB_DATA",
+            metavar="PATH",
             help="Data file to use instead of the bundled one.",
             show_default=False,
-            readable=False,  # the store reports an unreadable file (exit 3), not a usage error
         ),
     ] = None,
     debug: Annotated[
@@ -148,7 +178,10 @@ def main_callback(
     ] = False,
 ) -> None:
     """Query the knowledge base. Every command takes --json; run 'cpkb COMMAND --help' for more."""
-    ctx.obj = Settings(data=data, debug=debug or os.environ.get(DEBUG_ENV) == "1")
+    if data == "":  # a path pathlib would read as the current folder
+        raise typer.BadParameter("needs the path of a data file", param_hint="'--data'")
+    debugging = debug or os.environ.get(DEBUG_ENV) == "1"
+    ctx.obj = Settings(data=Path(data) if data else None, debug=debugging)
 
 
 def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any) -> None:
@@ -156,7 +189,7 @@ def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any)
     if as_json:
         from cpkb.present.views import dumps
 
-        sys.stdout.write(dumps(data) + "\n")
+        streams.write_utf8(dumps(data) + "\n")
         return
     from cpkb.present import human as render
 

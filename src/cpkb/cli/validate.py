@@ -59,12 +59,12 @@ def validate_cmd(
 
     Example: cpkb validate my.json --source-text my-source=article.txt
     """
-    from cpkb.kb import store
+    from cpkb.kb import paths
 
     if path is not None and data is not None:
         raise UsageProblem("give the file to check once: as PATH or with --data")
     given = path or data or settings(ctx).data
-    target = store.resolve_data_path(given)
+    target = paths.resolve_data_path(given)
     texts = [_source_text(arg) for arg in source_text or []]
     with collector.paused():
         valid = _report(ctx, target, given or target, texts, strict=strict, as_json=as_json)
@@ -102,13 +102,13 @@ def _check(path: Path) -> Checked:
     """
     from cpkb.check import memo as itemcache
     from cpkb.check.whole import check_bytes, unreadable
-    from cpkb.kb import store
+    from cpkb.kb import files, paths
 
     try:
-        raw = store.read_bytes(path)
+        raw = files.read_bytes(path)
     except DataError as exc:
         return unreadable(exc.problem)
-    schema = json.loads(store.schema_path().read_text(encoding="utf-8"))
+    schema = json.loads(paths.schema_path().read_text(encoding="utf-8"))
     if os.environ.get(REFERENCE_ENV) == "1":
         return check_bytes(raw, schema=schema, fast=False)
     stamp = itemcache.stamp()
@@ -121,14 +121,14 @@ def _check(path: Path) -> Checked:
 
 def _source_text(arg: str) -> tuple[str, str, str]:
     """SOURCE_ID=FILE -> (source id, file name, the file's text)."""
-    from cpkb.kb import store
+    from cpkb.kb import files
 
     source_id, sep, name = arg.partition("=")
     if not (sep and source_id and name):
         raise UsageProblem(f"--source-text {arg!r}: expected SOURCE_ID=FILE")
     path = Path(name)
     try:
-        return source_id, name, store.decode(path, store.read_bytes(path))
+        return source_id, name, files.decode(path, files.read_bytes(path))
     except DataError as exc:
         raise UsageProblem(f"--source-text: {exc.message}") from None
 
