@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import islice
 from typing import Literal, NamedTuple, TypeAlias
 
 from cpkb.errors import Ambiguous, NotFound
@@ -27,6 +28,8 @@ EXACT, TRANSLITERATED, PREFIX, LOOSE_PREFIX = 1.0, 0.92, 0.85, 0.8
 TYPOS = {1: 0.75, 2: 0.65}
 EXACT_SCORE, SKELETON_SCORE = 100.0, 99.0
 SNIPPET_WIDTH = 100
+SNIPPET_SCAN = 1 << 16  # characters of a field a snippet looks at
+SNIPPET_SPANS = 256  # matches a snippet's window is chosen among
 
 
 def typo_budget(word: str) -> int:
@@ -236,17 +239,22 @@ _PIECE = re.compile(r"\S+")
 def snippet(
     text: str, words: set[str], *, width: int = SNIPPET_WIDTH
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """A window of `text` around the first of `words` (folded), and the spans where they occur."""
-    text = " ".join(text.split())
-    spans = [_trim(text, m.start(), m.end()) for m in _PIECE.finditer(text) if _has(m, words)]
-    if len(text) <= width:
+    """A window of `text` around the first of `words` (folded), and the spans where they occur.
+
+    Only the start of a huge field is looked at, and only its first matches: a snippet's work
+    is bounded, however large the field or frequent the word."""
+    cut = len(text) > SNIPPET_SCAN
+    text = " ".join(text[:SNIPPET_SCAN].split())
+    found = (m for m in _PIECE.finditer(text) if _has(m, words))
+    spans = [_trim(text, m.start(), m.end()) for m in islice(found, SNIPPET_SPANS)]
+    if len(text) <= width and not cut:
         return text, tuple(spans)
     start = _window(text, spans, width)
     end = min(len(text), start + width)
     if end < len(text) and (space := text.rfind(" ", start + width // 2, end)) != -1:
         end = space
     lead = "…" if start else ""
-    shown = lead + text[start:end] + ("…" if end < len(text) else "")
+    shown = lead + text[start:end] + ("…" if end < len(text) or cut else "")
     shift = len(lead) - start
     kept = tuple((a + shift, b + shift) for a, b in spans if a >= start and b <= end)
     return shown, kept
