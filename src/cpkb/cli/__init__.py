@@ -7,6 +7,7 @@ import sys
 import traceback
 
 from cpkb.cli import (
+    cache,
     links,  # noqa: F401  (each import registers its commands)
     read,  # noqa: F401
     search,  # noqa: F401
@@ -17,6 +18,8 @@ from cpkb.errors import ExitCode
 from cpkb.query.text import visible
 
 __all__ = ["app", "run"]
+
+app.add_typer(cache.app, name="cache")
 
 
 def run(argv: list[str]) -> int:
