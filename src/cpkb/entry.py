@@ -96,7 +96,7 @@ def write(text: str) -> Printer:
 
 
 def show_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present.views import dumps
+    from cpkb.present.jsonout import dumps
 
     catalog = _catalog(data)
     return write(dumps(catalog.view(catalog.resolve(words[0]))) + "\n")
@@ -113,7 +113,8 @@ def show_human(data: str | None, words: list[str]) -> Printer:
 
 
 def search_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present.views import dumps, hit_view
+    from cpkb.present.jsonout import dumps
+    from cpkb.present.views import hit_view
 
     hits = _catalog(data).search(words[0], entity_type=None, limit=10)
     if not hits:
@@ -123,7 +124,8 @@ def search_json(data: str | None, words: list[str]) -> Printer:
 
 def stats(data: str | None, as_json: bool) -> Printer:
     from cpkb.kb.paths import plain_data_path, resolve_data_path
-    from cpkb.present.views import dumps, entities_view, source_view
+    from cpkb.present.jsonout import dumps
+    from cpkb.present.views import entities_view, source_view
 
     kb = read(plain_data_path(data) or resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"))

@@ -154,7 +154,7 @@ def main_callback(
 def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any) -> None:
     """Print `data` as JSON, or hand it to the named renderer in cpkb.render."""
     if as_json:
-        from cpkb.present.views import dumps
+        from cpkb.present.jsonout import dumps
 
         sys.stdout.write(dumps(data) + "\n")
         return

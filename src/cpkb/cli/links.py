@@ -140,7 +140,8 @@ def graph_cmd(
 
     Example: cpkb graph --focus "Erlan Karin" | dot -Tsvg > karin.svg
     """
-    from cpkb.present.views import graph_dot, graph_mermaid, graph_view
+    from cpkb.present.exports import graph_dot, graph_mermaid
+    from cpkb.present.views import graph_view
     from cpkb.query.graph import subgraph
 
     if depth is not None and focus is None:
