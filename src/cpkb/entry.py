@@ -103,13 +103,13 @@ def show_json(data: str | None, words: list[str]) -> Printer:
 
 
 def show_human(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present import human as render
+    from cpkb.present import human
     from cpkb.present.views import source_view
 
     catalog = _catalog(data)
     view = catalog.view(catalog.resolve(words[0]))
     sources = {i: source_view(s) for i, s in catalog.sources().items()}
-    return lambda: render.show_entity(view, sources)
+    return lambda: human.show_entity(view, sources)
 
 
 def search_json(data: str | None, words: list[str]) -> Printer:
@@ -131,10 +131,10 @@ def stats(data: str | None, as_json: bool) -> Printer:
     views = entities_view(kb, kb.of_type("statistic"))
     if as_json:
         return write(dumps(views) + "\n")
-    from cpkb.present import human as render
+    from cpkb.present import human
 
     sources = {i: source_view(s) for i, s in kb.sources.items()}
-    return lambda: render.show_stats(views, sources)
+    return lambda: human.show_stats(views, sources)
 
 
 Printer = Callable[[], object]
