@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cpkb.cli import app
-from cpkb.present.views import JSON_ESCAPES, dumps
+from cpkb.present.jsonout import JSON_ESCAPES, dumps
 from tests.ptys import run_on_terminal
 
 pty = pytest.importorskip("pty")

@@ -1,4 +1,4 @@
-"""render.print_lines writes plain lines itself when Rich would add nothing: the same bytes."""
+"""print_lines writes plain lines itself when Rich would add nothing: the same bytes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpkb.present import human as render
+from cpkb.present.human import base as render
 
 PIECES = [
     *"az AZ09:.()[]/\\'\"",

@@ -110,24 +110,25 @@ def write(text: str) -> Printer:
 
 
 def show_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present.views import dumps
+    from cpkb.present.jsonout import dumps
 
     catalog = _catalog(data)
     return write(dumps(catalog.view(catalog.resolve(words[0]))) + "\n")
 
 
 def show_human(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present import human as render
+    from cpkb.present import human
     from cpkb.present.views import source_view
 
     catalog = _catalog(data)
     view = catalog.view(catalog.resolve(words[0]))
     sources = {i: source_view(s) for i, s in catalog.sources().items()}
-    return lambda: render.show_entity(view, sources)
+    return lambda: human.show_entity(view, sources)
 
 
 def search_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present.views import dumps, hit_view
+    from cpkb.present.jsonout import dumps
+    from cpkb.present.views import hit_view
 
     hits = _catalog(data).search(words[0], entity_type=None, limit=10)
     if not hits:
@@ -137,16 +138,17 @@ def search_json(data: str | None, words: list[str]) -> Printer:
 
 def stats(data: str | None, as_json: bool) -> Printer:
     from cpkb.kb.paths import plain_data_path, resolve_data_path
-    from cpkb.present.views import dumps, entities_view, source_view
+    from cpkb.present.jsonout import dumps
+    from cpkb.present.views import entities_view, source_view
 
     kb = read(plain_data_path(data) or resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"))
     if as_json:
         return write(dumps(views) + "\n")
-    from cpkb.present import human as render
+    from cpkb.present import human
 
     sources = {i: source_view(s) for i, s in kb.sources.items()}
-    return lambda: render.show_stats(views, sources)
+    return lambda: human.show_stats(views, sources)
 
 
 Printer = Callable[[], object]

@@ -8,8 +8,7 @@ from typing import Any
 
 import typer
 
-from cpkb import streams
-from cpkb.cli.context import CpkbCommand, JsonOpt, _typer
+from cpkb.cli.context import CpkbCommand, JsonOpt, _typer, print_json
 from cpkb.kb import cache
 
 app = _typer(help="The cache of indexes and validate's memos: where it is, and emptying it.")
@@ -25,7 +24,7 @@ def _view() -> dict[str, Any]:
         }
         for e in reversed(cache.entries())
     ]
-    total = sum(e["bytes"] for e in entries)
+    total = sum(e.size for e in cache.entries())
     return {"location": cache.location(), "bytes": total, "entries": entries}
 
 
@@ -44,9 +43,7 @@ def info_cmd(as_json: JsonOpt = False) -> None:
     """
     view = _view()
     if as_json:
-        from cpkb.present.views import dumps
-
-        streams.write_utf8(dumps(view) + "\n")
+        print_json(view)
         return
     lines = [f"{view['location']}: {len(view['entries'])} entries, {_size(view['bytes'])}"]
     lines += [f"  {e['kind']:<8} {_size(e['bytes']):>10}  {e['used']}  {e['path']}"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Concatenate, Optional, ParamSpec, TypeVar
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from cpkb.query.catalog import Catalog
 
 DEBUG_ENV = "CPKB_DEBUG"
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def report(message: str, hint: str | None = None) -> None:
@@ -184,16 +187,25 @@ def main_callback(
     ctx.obj = Settings(data=Path(data) if data else None, debug=debugging)
 
 
-def emit(ctx: typer.Context, as_json: bool, data: Any, human: str, **extra: Any) -> None:
-    """Print `data` as JSON, or hand it to the named renderer in cpkb.render."""
+def print_json(data: object) -> None:
+    """Print `data` as JSON (the documented contract)."""
+    from cpkb.present.jsonout import dumps
+
+    streams.write_utf8(dumps(data) + "\n")
+
+
+def emit(
+    as_json: bool,
+    data: T,
+    human: Callable[Concatenate[T, P], None],
+    *args: P.args,
+    **extra: P.kwargs,
+) -> None:
+    """Print `data` as JSON, or hand it to `human`, a renderer of cpkb.present.human."""
     if as_json:
-        from cpkb.present.views import dumps
-
-        streams.write_utf8(dumps(data) + "\n")
-        return
-    from cpkb.present import human as render
-
-    getattr(render, human)(data, **extra)
+        print_json(data)
+    else:
+        human(data, *args, **extra)
 
 
 def source_views(ctx: typer.Context) -> dict[str, View]:

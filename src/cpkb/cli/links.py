@@ -15,11 +15,12 @@ from cpkb.cli.context import (
     JsonOpt,
     RefArg,
     app,
-    emit,
+    print_json,
     settings,
     source_views,
 )
 from cpkb.errors import NoResults, UsageProblem
+from cpkb.present import human
 from cpkb.query.text import compact
 
 LINKS_PANEL = "Links between entities"
@@ -77,9 +78,9 @@ def xref_cmd(
     kb = catalog.around(entity.id, depth=depth)
     view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
     if as_json:
-        emit(ctx, True, view, "")
+        print_json(view)
     else:
-        emit(ctx, False, view, "show_xref", sources=source_views(ctx))
+        human.show_xref(view, source_views(ctx))
 
 
 @app.command("path", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
@@ -105,9 +106,9 @@ def path_cmd(ctx: typer.Context, start: RefArg, goal: RefArg, as_json: JsonOpt =
         )
     view = path_view(first, last, steps)
     if as_json:
-        emit(ctx, True, view, "")
+        print_json(view)
     else:
-        emit(ctx, False, view, "show_path", sources=source_views(ctx))
+        human.show_path(view, source_views(ctx))
 
 
 @app.command("graph", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
@@ -140,7 +141,8 @@ def graph_cmd(
 
     Example: cpkb graph --focus "Erlan Karin" | dot -Tsvg > karin.svg
     """
-    from cpkb.present.views import graph_dot, graph_mermaid, graph_view
+    from cpkb.present.exports import graph_dot, graph_mermaid
+    from cpkb.present.views import graph_view
     from cpkb.query.graph import subgraph
 
     if depth is not None and focus is None:
@@ -154,7 +156,7 @@ def graph_cmd(
         near = catalog.around(centre, depth=depth or 1)
         view = graph_view(subgraph(near, focus=centre, depth=depth or 1))
     if as_json or output_format is GraphFormat.json:
-        emit(ctx, True, view, "")
+        print_json(view)
         return
     text = graph_dot(view) if output_format is GraphFormat.dot else graph_mermaid(view)
     typer.echo(text)

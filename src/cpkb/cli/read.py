@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, RefArg, _typer, app, emit, settings, source_views
+from cpkb.cli.context import (
+    CpkbCommand,
+    JsonOpt,
+    RefArg,
+    _typer,
+    app,
+    emit,
+    print_json,
+    settings,
+    source_views,
+)
 from cpkb.model.fields import PLURALS, TYPES
+from cpkb.present import human
 
 
 def show_ref(ctx: typer.Context, ref: str, as_json: bool, entity_type: str | None = None) -> None:
@@ -13,9 +24,9 @@ def show_ref(ctx: typer.Context, ref: str, as_json: bool, entity_type: str | Non
     catalog = config.catalog()
     view = catalog.view(catalog.resolve(ref, entity_type=entity_type))
     if as_json:
-        emit(ctx, True, view, "")
+        print_json(view)
     else:
-        emit(ctx, False, view, "show_entity", sources=source_views(ctx))
+        human.show_entity(view, source_views(ctx))
 
 
 @app.command("show", cls=CpkbCommand)
@@ -38,9 +49,9 @@ def stats_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     kb = settings(ctx).kb()
     views = entities_view(kb, kb.of_type("statistic"))
     if as_json:
-        emit(ctx, True, views, "")
+        print_json(views)
     else:
-        emit(ctx, False, views, "show_stats", sources=source_views(ctx))
+        human.show_stats(views, source_views(ctx))
 
 
 @app.command("sources", cls=CpkbCommand)
@@ -51,7 +62,7 @@ def sources_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """
     from cpkb.present.views import sources_view
 
-    emit(ctx, as_json, sources_view(settings(ctx).kb()), "show_sources")
+    emit(as_json, sources_view(settings(ctx).kb()), human.show_sources)
 
 
 @app.command("info", cls=CpkbCommand)
@@ -62,7 +73,7 @@ def info_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """
     from cpkb.present.views import info_view
 
-    emit(ctx, as_json, info_view(settings(ctx).kb()), "show_info")
+    emit(as_json, info_view(settings(ctx).kb()), human.show_info)
 
 
 def type_app(entity_type: str) -> typer.Typer:
@@ -79,7 +90,7 @@ def type_app(entity_type: str) -> typer.Typer:
 
         kb = settings(ctx).kb()
         views = entities_view(kb, kb.of_type(entity_type))
-        emit(ctx, as_json, views, "show_list", title=PLURALS[entity_type].capitalize())
+        emit(as_json, views, human.show_list, title=PLURALS[entity_type].capitalize())
 
     @sub.command(
         "show",

@@ -10,6 +10,7 @@ from cpkb.cli.completion import complete_type
 from cpkb.cli.context import CpkbCommand, JsonOpt, app, emit, settings
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import ENTITY_TYPES, TYPE_ALIASES
+from cpkb.present import human
 from cpkb.query.text import fold
 
 QueryArg = Annotated[
@@ -60,7 +61,7 @@ def search_cmd(
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
     if views or as_json:
-        emit(ctx, as_json, views, "show_hits")
+        emit(as_json, views, human.show_hits)
     if not views:
         kind = f" {wanted}" if wanted else ""
         wordless = not fold(query)

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, emit, settings
+from cpkb.cli.context import CpkbCommand, JsonOpt, app, print_json, settings
 from cpkb.errors import DataError, ExitCode, UsageProblem
 from cpkb.kb import collector
+from cpkb.present import human
 
 if TYPE_CHECKING:
     from cpkb.check.whole import Checked
@@ -67,13 +68,12 @@ def validate_cmd(
     target = paths.resolve_data_path(given)
     texts = [_source_text(arg) for arg in source_text or []]
     with collector.paused():
-        valid = _report(ctx, target, given or target, texts, strict=strict, as_json=as_json)
+        valid = _report(target, given or target, texts, strict=strict, as_json=as_json)
     if not valid:
         raise typer.Exit(ExitCode.BAD_DATA)
 
 
 def _report(
-    ctx: typer.Context,
     target: Path,
     shown: str | Path,
     texts: list[tuple[str, str, str]],
@@ -86,8 +86,11 @@ def _report(
     notes = [_quotes(checked, source_id, label, text) for source_id, label, text in texts]
     valid = checked.valid(strict=strict)
     report = {"valid": valid, "problems": [p.view() for p in checked.problems]}
-    # `shown`: the file as the user wrote it, like other linters
-    emit(ctx, as_json, report, "show_problems", file=str(shown), summary=_summary(checked, notes))
+    if as_json:
+        print_json(report)
+    else:  # `shown`: the file as the user wrote it, like other linters
+        summary = _summary(checked, notes)
+        human.show_problems(report, file=str(shown), summary=summary, owners=_owners(checked))
     return valid
 
 
@@ -147,6 +150,13 @@ def _quotes(checked: Checked, source_id: str, label: str, text: str) -> str:
         )
     count, missing = check_quotes(checked, source_id=source_id, text=text, label=label)
     return f"{count - missing} of {count} quotes citing {source_id} found in {label}"
+
+
+def _owners(checked: Checked) -> dict[str, str]:
+    """A short label for each entity or source id the problems name (an id can be long)."""
+    from cpkb.kb.parse import brief
+
+    return {p.entity: brief(p.entity) for p in checked.problems if p.entity}
 
 
 def _summary(checked: Checked, notes: list[str]) -> list[str]:

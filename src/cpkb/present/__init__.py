@@ -1,1 +1,1 @@
-""""""
+"""Output: views (the JSON contract), human output (Rich), exports (DOT, Mermaid)."""

@@ -5,15 +5,12 @@ Both renderers start from these views, so what a person sees and what a script r
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
 from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase, Source
 from cpkb.model.fields import CLAIM_DETAILS, ENTITY_TYPES
-from cpkb.query.text import visible
 
 if TYPE_CHECKING:
     from cpkb.query.graph import Graph, Link
@@ -103,35 +100,6 @@ def info_view(kb: KnowledgeBase) -> View:
     }
 
 
-# Characters JSON may carry raw but a terminal could act on (DEL, C1 controls, bidi controls,
-# line separators): they can only occur inside JSON strings, where a \uXXXX escape means the same.
-JSON_ESCAPES = {
-    code: f"\\u{code:04x}"
-    for code in (
-        *range(0x7F, 0xA0),
-        0x61C,
-        0x200E,
-        0x200F,
-        *range(0x2028, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-}
-
-
-# Finding them first is ~14x faster than `str.translate` on text that holds none (100k: 77 MB).
-_TERMINAL_CONTROLS = re.compile("[" + "".join(map(chr, JSON_ESCAPES)) + "]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    return JSON_ESCAPES[ord(match.group())]
-
-
-def dumps(data: object) -> str:
-    """UTF-8 JSON as scripts get it: 2-space indent, no \\u escapes for letters, key order kept;
-    characters a terminal could act on are escaped, which JSON readers decode to the same text."""
-    return _TERMINAL_CONTROLS.sub(_escape, json.dumps(data, ensure_ascii=False, indent=2))
-
-
 def hit_view(hit: SearchHit) -> View:
     """One `cpkb search --json` hit: highlights are [start, end) offsets into the snippet."""
     return {
@@ -194,64 +162,3 @@ def graph_view(graph: Graph) -> View:
             for link in graph.links
         ],
     }
-
-
-NODE_STYLE = {  # (Graphviz shape, fill colour) by entity type
-    "official": ("ellipse", "#cfe2ff"),
-    "organisation": ("box", "#f3d9fa"),
-    "law": ("note", "#fff3bf"),
-    "programme": ("hexagon", "#d3f9d8"),
-    "statistic": ("parallelogram", "#d0ebff"),
-}
-
-
-def dot_string(text: str) -> str:
-    """A DOT quoted string: control characters shown as escapes, backslash and quote escaped."""
-    return '"' + visible(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def graph_dot(view: View) -> str:
-    """A graph view as a Graphviz digraph: nodes shaped and filled by type, edges by property."""
-    lines = [
-        "digraph cpkb {",
-        '  graph [rankdir=LR, fontname="Helvetica"];',
-        '  node [style="filled,rounded", fontname="Helvetica"];',
-        '  edge [fontname="Helvetica", fontsize=10];',
-    ]
-    for node in view["nodes"]:
-        shape, fill = NODE_STYLE.get(node["type"], ("box", "#eeeeee"))
-        lines.append(
-            f"  {dot_string(node['id'])} [label={dot_string(node['name'])}, shape={shape}, "
-            f'fillcolor="{fill}", tooltip={dot_string(node["type"])}];'
-        )
-    for link in view["links"]:
-        lines.append(
-            f"  {dot_string(link['source'])} -> {dot_string(link['target'])} "
-            f"[label={dot_string(link['property'])}];"
-        )
-    return "\n".join([*lines, "}"])
-
-
-MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;"}
-
-
-def mermaid_string(text: str) -> str:
-    """A Mermaid quoted label: characters Mermaid would parse written as entity codes."""
-    return '"' + "".join(MERMAID_ESCAPES.get(ch, ch) for ch in visible(text)) + '"'
-
-
-def graph_mermaid(view: View) -> str:
-    """A graph view as a Mermaid flowchart: one class per entity type, edges by property."""
-    ids = {node["id"]: f"n{i}" for i, node in enumerate(view["nodes"])}
-    lines = ["flowchart LR"]
-    lines += [f"  {ids[n['id']]}[{mermaid_string(n['name'])}]" for n in view["nodes"]]
-    lines += [
-        f"  {ids[k['source']]} -->|{mermaid_string(k['property'])}| {ids[k['target']]}"
-        for k in view["links"]
-    ]
-    for entity_type in ENTITY_TYPES:
-        members = [ids[n["id"]] for n in view["nodes"] if n["type"] == entity_type]
-        if members:
-            lines.append(f"  classDef {entity_type} fill:{NODE_STYLE[entity_type][1]}")
-            lines.append(f"  class {','.join(members)} {entity_type}")
-    return "\n".join(lines)

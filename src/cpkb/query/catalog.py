@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.index.reader import Index, Progress  # sqlite3 is imported only when an index is used
-    from cpkb.present.human import ProgressBar
+    from cpkb.present.human.progress import ProgressBar
     from cpkb.query.graph import Direction
     from cpkb.query.search import NameIndex, SearchHit
 
@@ -196,7 +196,7 @@ def indexing_progress(*, shown: bool = True) -> Iterator[Progress | None]:
 
     def progress(done: int, total: int) -> None:
         if not bars:
-            from cpkb.present.human import ProgressBar
+            from cpkb.present.human.progress import ProgressBar
 
             bars.append(ProgressBar("indexing the data file (once after each change)"))
         bars[0](done, total)

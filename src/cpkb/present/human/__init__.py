@@ -1,0 +1,86 @@
+"""Human output: the renderers commands hand their views to, one per kind of result.
+
+This module imports no Rich: each renderer imports the module that draws its result when it
+runs, so that commands can name a renderer and still start without Rich when asked for JSON.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from cpkb.present.views import View
+
+
+def show_entity(view: View, sources: dict[str, View]) -> None:
+    """`show`: one entity in full, its citations numbered."""
+    from cpkb.present.human import base, entity
+
+    base.console().print(entity.entity_panel(view, sources))
+
+
+def show_list(views: list[View], title: str) -> None:
+    """`<type> list`: a table at a terminal; piped, one tab-separated line per entity."""
+    from cpkb.present.human import base, entity
+
+    out = base.console()
+    if out.is_terminal:
+        out.print(entity.list_table(views, title))
+    else:
+        out.file.write(entity.list_lines(views))
+
+
+def show_stats(views: list[View], sources: dict[str, View]) -> None:
+    """`stats`: a row per statistic."""
+    from cpkb.present.human import base, stats
+
+    base.console().print(stats.stats_table(views, sources))
+
+
+def show_sources(rows: list[View]) -> None:
+    """`sources`: a small table per source."""
+    from cpkb.present.human import base, tables
+
+    out = base.console()
+    for row in rows:
+        out.print(tables.source_table(row))
+
+
+def show_info(info: View) -> None:
+    """`info`: the data file, versions and counts."""
+    from cpkb.present.human import base, tables
+
+    base.console().print(tables.info_table(info))
+
+
+def show_hits(hits: list[View]) -> None:
+    """`search`: the hits, best first, matching words highlighted."""
+    from cpkb.present.human import base, tables
+
+    base.console().print(tables.hits_table(hits))
+
+
+def show_xref(view: View, sources: dict[str, View]) -> None:
+    """`xref`: an entity's links as a tree."""
+    from cpkb.present.human import base, links
+
+    base.console().print(links.xref_tree(view, sources))
+
+
+def show_path(view: View, sources: dict[str, View]) -> None:
+    """`path`: the chain of claims from one entity to another."""
+    from cpkb.present.human import base, links
+
+    base.console().print(links.path_chain(view, sources))
+
+
+def show_problems(
+    report: View, *, file: str, summary: list[str], owners: Mapping[str, str]
+) -> None:
+    """`validate`: a line per problem, then the verdict; `owners` labels the ids problems name."""
+    from cpkb.present.human import base, problems
+
+    lines = problems.report_lines(report, file=file, summary=summary, owners=owners)
+    base.print_lines(lines, base.console())

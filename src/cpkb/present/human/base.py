@@ -1,0 +1,114 @@
+"""What every human output shares: the console, data as inert text, type colours, footnotes.
+
+Every string from the data reaches Rich as a `Text` after `visible()`, never as markup, so
+`[bold]x[/]` prints literally and control characters print as escapes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cpkb.present.views import View
+from cpkb.query.text import visible
+
+TYPE_STYLE = {
+    "official": "cyan",
+    "organisation": "magenta",
+    "law": "yellow",
+    "programme": "green",
+    "statistic": "blue",
+}
+
+
+def type_style(entity_type: str) -> str:
+    """The colour of an entity type's names; a type not listed keeps the terminal's colour."""
+    return TYPE_STYLE.get(entity_type, "")
+
+
+def console(file: TextIO | None = None) -> Console:
+    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+
+
+def t(value: object, style: str = "") -> Text:
+    """Data as inert text."""
+    return Text(visible(scalar_text(value)), style=style)
+
+
+def scalar_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def ref_name(ref: View) -> Text:
+    """An entity's name in bold, in its type's colour."""
+    return t(ref["name"], "bold " + type_style(ref["type"]))
+
+
+def entity_ref(ref: View) -> Text:
+    """'Name  type · id' for an entity reference view."""
+    return ref_name(ref).append_text(t(f"  {ref['type']} · {ref['id']}", "dim"))
+
+
+def table(title: str | None, *columns: str, **options: Any) -> Table:
+    """A table under a plain heading rule, its cells folding long text rather than cutting it."""
+    grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, **options)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    return grid
+
+
+def source_line(citations: list[View], sources: dict[str, View]) -> Text:
+    """' — Publisher, date' for each distinct source cited."""
+    ids = dict.fromkeys(c["source"] for c in citations)
+    return t(
+        "; ".join(
+            f"{sources[i]['publisher']}, {sources[i]['date']}" if i in sources else i for i in ids
+        )
+    )
+
+
+class Footnotes:
+    """Numbers each distinct citation once, so a quote shared by many claims prints once."""
+
+    def __init__(self, sources: dict[str, View]) -> None:
+        self.sources = sources
+        self.numbers: dict[tuple[str, str], int] = {}
+
+    def ref(self, citations: Iterable[View]) -> Text:
+        marks = []
+        for c in citations:
+            key = (c["source"], c["quote"])
+            number = self.numbers.setdefault(key, len(self.numbers) + 1)
+            marks.append(f"[{number}]")
+        return Text("".join(marks), style="cyan")
+
+    def render(self) -> Text:
+        """'Citations', then each numbered quote with its source."""
+        text = Text("Citations", style="italic")
+        for (source, quote), number in self.numbers.items():
+            text.append(f"\n[{number}] ", style="cyan")
+            text.append_text(t(f"“{quote}”"))
+            text.append(" — ", style="dim")
+            text.append_text(source_line([{"source": source}], self.sources))
+        return text
+
+
+def print_lines(lines: list[Text], out: Console) -> None:
+    """Each text on a line of its own, unwrapped. Without colour and not at a terminal, Rich
+    would write each one's plain text: that is written at once, which is much faster for the
+    thousands of lines of a large report (tests compare the two)."""
+    if out.color_system is None and not out.is_terminal and not out.record:
+        out.file.write("".join(f"{line.plain}\n" for line in lines))
+        return
+    for line in lines:
+        out.print(line, soft_wrap=True)
