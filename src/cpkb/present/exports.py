@@ -26,6 +26,12 @@ def dot_string(text: str) -> str:
     return '"' + visible(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def dot_id(text: str) -> str:
+    """A node's DOT name: as `dot_string`, but with the text's own backslashes doubled first, so
+    that two ids never name one node (a newline, and the four characters `\\x0a`)."""
+    return dot_string(text.replace("\\", "\\\\"))
+
+
 def graph_dot(view: View) -> str:
     """A graph view as a Graphviz digraph: nodes shaped and filled by type, edges by property."""
     lines = [
@@ -37,12 +43,12 @@ def graph_dot(view: View) -> str:
     for node in view["nodes"]:
         shape, fill = node_style(node["type"])
         lines.append(
-            f"  {dot_string(node['id'])} [label={dot_string(node['name'])}, shape={shape}, "
+            f"  {dot_id(node['id'])} [label={dot_string(node['name'])}, shape={shape}, "
             f'fillcolor="{fill}", tooltip={dot_string(node["type"])}];'
         )
     for link in view["links"]:
         lines.append(
-            f"  {dot_string(link['source'])} -> {dot_string(link['target'])} "
+            f"  {dot_id(link['source'])} -> {dot_id(link['target'])} "
             f"[label={dot_string(link['property'])}];"
         )
     return "\n".join([*lines, "}"])

@@ -32,8 +32,14 @@ def type_style(entity_type: str) -> str:
     return TYPE_STYLE.get(entity_type, "")
 
 
+MIN_WIDTH = 40  # narrower, tables have no room for a word a column: they overflow instead
+
+
 def console(file: TextIO | None = None) -> Console:
-    return Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+    out = Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+    if out.width < MIN_WIDTH:
+        out.width = MIN_WIDTH
+    return out
 
 
 def t(value: object, style: str = "") -> Text:
