@@ -2,11 +2,12 @@
 
 Usage: python bench/generate.py N --seed S [-o PATH]
 
-The output follows data/cpkb.schema.json, is the same for the same N and seed, and is written one
-entity per line as it is generated. Names are Kazakh-style (Latin, with Cyrillic/Kazakh-script and
-English aliases); every source is titled "Synthetic source K" and every quote is generated.
-Each entity after the first links to an earlier one, so the graph is connected; every law links
-to the first entity, "Republic of Kazakhstan", a hub with many backlinks as in real data.
+The output follows data/cpkb-1.schema.json (schema version 1), is the same for the same N and
+seed, and is written one entity per line as it is generated. Names are Kazakh-style (Latin, with
+Cyrillic/Kazakh-script and English aliases); every source is titled "Synthetic source K" and
+every quote is generated. Each entity after the first links to an earlier one, so the graph is
+connected; every law links to the first entity, "Republic of Kazakhstan", a hub with many
+backlinks as in real data.
 """
 
 from __future__ import annotations

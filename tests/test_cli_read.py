@@ -78,7 +78,9 @@ def test_show_json_contract(runner: CliRunner) -> None:
     assert list(view) == CONTRACT_KEYS
     assert view["id"] == "adal-azamat" and view["type"] == "programme"
     for claim in view["claims"]:
-        assert next(iter(claim)) == "property" and list(claim)[-1] == "sources"
+        keys = list(claim)
+        assert keys.index("property") < keys.index("value" if "value" in claim else "target")
+        assert keys[-1] == "sources" and {"id", "rank", "current"} <= set(keys)
         assert ("value" in claim) != ("target" in claim)
         if "target" in claim:
             assert list(claim["target"]) == ["id", "type", "name"]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from cpkb.check.rules import RULES
 from cpkb.errors import DataError
 from cpkb.kb import fastjson, parse, quick, read, store
-from cpkb.kb.parse import ParseProblem
+from cpkb.kb.document import ParseProblem
 from cpkb.model.entities import Entity, KnowledgeBase
 from cpkb.query.text import PUNCTUATION, WordMemo, fold, loose, skeleton, skeleton_text
 from tests.synthetic import generator
@@ -412,17 +412,16 @@ def test_fastjson_answers_on_a_generated_kb(generated: Path) -> None:
 # --- 2. quick.entity ---------------------------------------------------------------------------
 
 
-def careful(node: object) -> Entity:
+def careful(node: object, version: int = 1) -> Entity:
     """The careful parser of parse.parse_entity, without its quick first try."""
-    doc = parse._fields(node, "$", parse.ENTITY_KEYS)
-    return parse._owned("entity", doc, "$", parse._entity)
+    return parse.careful_entity(node, "$", version)
 
 
-def agree(node: object) -> Entity | None:
+def agree(node: object, version: int = 1) -> Entity | None:
     """quick.entity(node), checked to be None or exactly what the careful parser builds."""
-    fast = quick.entity(node)
+    fast = quick.entity(node, version)
     try:
-        slow = careful(node)
+        slow = careful(node, version)
     except ParseProblem:
         assert fast is None, node
         return None
@@ -717,7 +716,7 @@ def _careful_outcome(path: Path, monkeypatch: pytest.MonkeyPatch, *, quick_too: 
     with monkeypatch.context() as patched:
         patched.setattr(fastjson, "loads", lambda raw: None)
         if quick_too:
-            patched.setattr(quick, "entity", lambda node: None)
+            patched.setattr(quick, "entity", lambda node, version=2: None)
         return _outcome(path)
 
 
@@ -726,8 +725,8 @@ def _counting_quick_parses(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     built: list[object] = []
     entity = quick.entity
 
-    def counted(node: object) -> object:
-        found = entity(node)
+    def counted(node: object, version: int = 2) -> object:
+        found = entity(node, version)
         built.append(found)
         return found
 

@@ -9,56 +9,87 @@ from typing import Any
 import pytest
 
 from cpkb.kb.paths import schema_path
+from cpkb.kb.quick import FLOAT_MAX
 from cpkb.model import fields
 from cpkb.model.entities import Citation, Claim, Entity
 
-SCHEMA: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
-DEFS = SCHEMA["$defs"]
-# How the schema writes each kind of field.
+SCHEMAS: dict[int, dict[str, Any]] = {
+    version: json.loads(schema_path(version).read_text(encoding="utf-8"))
+    for version in fields.VERSIONS
+}
+# How the schemas write each kind of field.
 KIND_OF_REF = {
     "#/$defs/id": "id",
     "#/$defs/text": "text",
     "#/$defs/isodate": "date",
     "#/$defs/scalar": "scalar",
     "#/$defs/citations": "citations",
+    "#/$defs/period": "period",
+    "#/$defs/lang": "lang",
+    "#/$defs/name": "name",
+    "#/$defs/entity_type": "type",
 }
-RECORDS = {
-    "top": (SCHEMA, fields.TOP),
-    "source": (DEFS["source"], fields.SOURCE),
-    "citation": (DEFS["citation"], fields.CITATION),
-    "claim": (DEFS["claim"], fields.CLAIM),
-    "entity": (DEFS["entity"], fields.ENTITY),
+TABLES = {
+    "top": fields.TOP,
+    "property": fields.PROPERTY,
+    "source": fields.SOURCE,
+    "citation": fields.CITATION,
+    "claim": fields.CLAIM,
+    "entity": fields.ENTITY,
 }
+
+
+def record(version: int, name: str) -> dict[str, Any] | None:
+    schema = SCHEMAS[version]
+    return schema if name == "top" else schema["$defs"].get(name)
 
 
 def schema_kind(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
         return KIND_OF_REF[spec["$ref"]]
+    if "anyOf" in spec:  # a nullable field: the kind of its non-null form
+        return schema_kind(next(s for s in spec["anyOf"] if s != {"type": "null"}))
     if "const" in spec:
         return "version"
     if "enum" in spec:
-        return "type"
+        return "choice"
+    if spec.get("type") == "boolean":
+        return "flag"
     if spec.get("type") == ["string", "null"]:
         return "url"
     if spec.get("type") == "object":
         return "qualifiers"
     if spec.get("type") == "array":
         items = spec["items"].get("$ref", "")
-        if items == "#/$defs/text":
-            return "texts"
-        return "claims" if items == "#/$defs/claim" else "records"
+        return {"#/$defs/text": "texts", "#/$defs/claim": "claims", "#/$defs/id": "ids",
+                "#/$defs/entity_type": "types"}.get(items, "records")  # fmt: skip
     if "pattern" in spec and spec.get("type") == "string":
         return "name"
     return "text"
 
 
-@pytest.mark.parametrize("record", sorted(RECORDS))
-def test_every_field_of_the_schema_is_in_the_table_and_back(record: str) -> None:
-    schema, table = RECORDS[record]
+CASES = [(v, name) for v in fields.VERSIONS for name in TABLES if record(v, name) is not None]
+
+
+@pytest.mark.parametrize(("version", "name"), CASES)
+def test_every_field_of_the_schema_is_in_the_table_and_back(version: int, name: str) -> None:
+    schema = record(version, name)
+    assert schema is not None
+    table = fields.in_version(TABLES[name], version)
     assert [f.name for f in table] == list(schema["properties"])
+    required = schema.get("required", [])
     for field in table:
-        assert schema_kind(schema["properties"][field.name]) == field.kind, field.name
-        assert (field.name in schema["required"]) == field.required, field.name
+        spec = schema["properties"][field.name]
+        kind = "type" if field.kind == "type" else schema_kind(spec)
+        if field.kind == "type" and version == 1:
+            assert "enum" in spec
+        else:
+            assert kind == field.kind, (field.name, kind)
+        assert (field.name in required) == (version in field.required), field.name
+        if field.kind == "choice":
+            assert tuple(spec["enum"]) == field.choices
+        nullable = "anyOf" in spec or spec.get("type") == ["string", "null"]
+        assert nullable == (version in field.nullable), field.name
 
 
 def test_the_models_hold_the_fields_in_table_order() -> None:
@@ -70,5 +101,19 @@ def test_the_models_hold_the_fields_in_table_order() -> None:
         assert model._fields == tuple(f.name for f in table)
 
 
-def test_entity_types_are_the_schemas() -> None:
-    assert list(fields.ENTITY_TYPES) == DEFS["entity"]["properties"]["type"]["enum"]
+@pytest.mark.parametrize("version", fields.VERSIONS)
+def test_entity_types_are_the_schemas(version: int) -> None:
+    spec = SCHEMAS[version]["$defs"]
+    types = (
+        spec["entity_type"]["enum"]
+        if "entity_type" in spec
+        else spec["entity"]["properties"]["type"]["enum"]
+    )
+    assert list(fields.types_in(version)) == types
+
+
+@pytest.mark.parametrize("version", fields.VERSIONS)
+def test_numbers_end_where_the_readers_do(version: int) -> None:
+    scalar = SCHEMAS[version]["$defs"]["scalar"]
+    assert scalar["maximum"] == FLOAT_MAX == -scalar["minimum"]
+    assert SCHEMAS[version]["properties"]["schema_version"]["const"] == version

@@ -14,7 +14,7 @@ from cpkb.check.rules import RULES
 from cpkb.check.whole import check_bytes
 from cpkb.cli import app
 from cpkb.kb import paths
-from cpkb.kb.parse import value_lines
+from cpkb.kb.document import value_lines
 from cpkb.query.text import visible
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -229,7 +229,7 @@ def test_value_lines_point_at_values_and_fall_back_to_parents() -> None:
 # Large files are read fast: the top level and each source and entity on their own, whole-document
 # scans only when the text can hold what they look for. The answers are the same for every layout.
 
-SCHEMA = json.loads(paths.schema_path().read_text(encoding="utf-8"))
+SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
 
 
 def small() -> dict[str, Any]:

@@ -29,7 +29,7 @@ from cpkb.kb import workers as forked
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads(paths.schema_path().read_text(encoding="utf-8"))
+SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
 LARGE = 25_000  # over cpkb.forked.PARALLEL_FROM: a first run checks items in worker processes
 
 

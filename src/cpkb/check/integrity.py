@@ -20,7 +20,7 @@ from itertools import accumulate, chain, compress, count
 from typing import Any, NamedTuple, cast
 
 from cpkb.check.rules import Finding
-from cpkb.kb.parse import Path, brief, json_path, walk
+from cpkb.kb.document import Path, brief, json_path, walk
 from cpkb.model.fields import CLAIM_DATES
 from cpkb.query.text import WordMemo, fold, visible
 

@@ -31,7 +31,7 @@ from cpkb.check.memo import FIELDS, ItemMemo, Layout
 from cpkb.check.rules import Finding
 from cpkb.check.scan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
 from cpkb.check.schema import SchemaParts, schema_parts, translate
-from cpkb.kb.parse import Path, value_lines
+from cpkb.kb.document import Path, value_lines
 from cpkb.kb.workers import chunks
 
 # An item checked on its own: whether it passed the gate, jsonschema's findings if not, its

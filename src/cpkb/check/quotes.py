@@ -8,7 +8,7 @@ from typing import Any
 
 from cpkb.check.integrity import items_of, string_of
 from cpkb.check.rules import Finding
-from cpkb.kb.parse import Path, brief
+from cpkb.kb.document import Path, brief
 
 
 def citations(at: Path, entity: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cpkb.kb.parse import Path
+from cpkb.kb.document import Path
 
 Severity = Literal["error", "warning"]
 

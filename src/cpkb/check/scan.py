@@ -27,8 +27,8 @@ import orjson
 from cpkb.check.integrity import may_hold_control_characters
 from cpkb.check.memo import RUN, ItemMemo, Layout, item_hash, item_key, run_key
 from cpkb.kb import fastjson
+from cpkb.kb.document import lone_surrogates
 from cpkb.kb.jsonread import Hooks, Notes
-from cpkb.kb.parse import lone_surrogates
 
 SPLIT = ("sources", "entities")  # the top-level arrays read item by item
 BOM = b"\xef\xbb\xbf"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from cpkb.check.rules import Finding
-from cpkb.kb.parse import Path, brief, json_type
+from cpkb.kb.document import Path, brief, json_type
 
 
 def schema_findings(document: object, schema: Mapping[str, Any]) -> Iterator[Finding]:

@@ -28,17 +28,9 @@ from cpkb.check.memo import ItemMemo
 from cpkb.check.quotes import quote_findings
 from cpkb.check.rules import RULES, Finding, Rule
 from cpkb.check.schema import schema_findings
+from cpkb.kb.document import Path, brief, json_path, json_type, lone_surrogates, value_lines, walk
 from cpkb.kb.jsonread import Hooks, Notes
-from cpkb.kb.parse import (
-    FLOAT_MAX,
-    Path,
-    brief,
-    json_path,
-    json_type,
-    lone_surrogates,
-    value_lines,
-    walk,
-)
+from cpkb.kb.quick import FLOAT_MAX
 
 DEEP = "nested too deeply to read (thousands of levels of arrays or objects)"
 Span = tuple[int, int]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -95,6 +96,15 @@ def _report(
 
 
 REFERENCE_ENV = "CPKB_VALIDATE_REFERENCE"
+_VERSION = re.compile(rb'"schema_version"\s*:\s*(\d+)')
+
+
+def schema_version_of(raw: bytes) -> int:
+    """The version whose schema checks the file: the first `schema_version` written in it, if it
+    is one cpkb reads (else the latest: its schema reports what is wrong)."""
+    found = _VERSION.search(raw)
+    version = int(found.group(1)) if found else 2
+    return version if version in (1, 2) else 2
 
 
 def _check(path: Path) -> Checked:
@@ -111,7 +121,7 @@ def _check(path: Path) -> Checked:
         raw = files.read_bytes(path)
     except DataError as exc:
         return unreadable(exc.problem)
-    schema = json.loads(paths.schema_path().read_text(encoding="utf-8"))
+    schema = json.loads(paths.schema_path(schema_version_of(raw)).read_text(encoding="utf-8"))
     if os.environ.get(REFERENCE_ENV) == "1":
         return check_bytes(raw, schema=schema, fast=False)
     stamp = itemcache.stamp()
@@ -154,7 +164,7 @@ def _quotes(checked: Checked, source_id: str, label: str, text: str) -> str:
 
 def _owners(checked: Checked) -> dict[str, str]:
     """A short label for each entity or source id the problems name (an id can be long)."""
-    from cpkb.kb.parse import brief
+    from cpkb.kb.document import brief
 
     return {p.entity: brief(p.entity) for p in checked.problems if p.entity}
 

@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 from cpkb.index.reader import Progress, expected_meta
 from cpkb.kb import atomic, cache, store
 from cpkb.kb import workers as forked
-from cpkb.kb.parse import ParseProblem, by_id, check_schema_version, parse_entity, parse_source
-from cpkb.model.entities import Entity, KnowledgeBase, Source
+from cpkb.kb.document import ParseProblem
+from cpkb.kb.parse import by_id, check_schema_version, parse_entity, parse_source
+from cpkb.model.entities import Entity, KnowledgeBase, Source, cited_texts
 from cpkb.query import text
 from cpkb.query.text import WordMemo, fold, skeleton_text
 
@@ -79,8 +80,7 @@ def _body(entity: Entity) -> str:
     for claim in entity.claims:
         if isinstance(claim.value, (str, int, float)) and not isinstance(claim.value, bool):
             texts.append(str(claim.value))
-    quotes = [c.quote for c in entity.sources] + [c.quote for k in entity.claims for c in k.sources]
-    texts += dict.fromkeys(quotes)
+    texts += (text for _, text in cited_texts(entity))
     return " ".join(texts)
 
 

@@ -40,7 +40,8 @@ from cpkb.index.build import (
 )
 from cpkb.index.reader import expected_meta
 from cpkb.kb import atomic
-from cpkb.kb.parse import ParseProblem, parse_entity
+from cpkb.kb.document import ParseProblem
+from cpkb.kb.parse import parse_entity
 from cpkb.query.text import fold, loose
 
 MOST_CHANGED = 0.05  # a larger share of entities changed is built anew (it is about as fast)

@@ -37,9 +37,9 @@ def default_data_path() -> Path:
     return _bundled("kb.json")
 
 
-def schema_path() -> Path:
-    """The bundled JSON Schema of the data format."""
-    return _bundled("cpkb.schema.json")
+def schema_path(version: int = 2) -> Path:
+    """The bundled JSON Schema of a version of the data format (the latest by default)."""
+    return _bundled("cpkb.schema.json" if version == 2 else f"cpkb-{version}.schema.json")
 
 
 def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:

@@ -16,7 +16,7 @@ from cpkb.model import fields
 from cpkb.model.entities import Citation, Claim, Entity
 
 FLOAT_MAX = 1.7976931348623157e308  # the largest number JSON readers agree on (an IEEE double)
-_TYPES = frozenset(fields.ENTITY_TYPES)
+_TYPES = {v: frozenset(fields.types_in(v)) for v in fields.VERSIONS}
 # A named tuple's own constructor is a Python function; tuple.__new__ builds the same object in C.
 _new: Any = tuple.__new__
 _BAD = object()  # what a reader returns for a value only the careful parser can judge
@@ -49,16 +49,17 @@ def _qualifiers(value: object) -> object:
 
 
 def _type(value: object) -> object:
-    return value if type(value) is str and value in _TYPES else _BAD
+    return value if type(value) is str and value in _TYPES[_version] else _BAD
 
 
 def citations(items: object) -> object:
     if type(items) is not list or not items:
         return _BAD
     found = []
+    plan = _PLANS["citation", _version]
     for item in items:
-        cited = _record(item, _CITATION, Citation)
-        if cited is None:
+        cited = _record(item, plan, Citation)
+        if cited is None or (cited.quote is None and cited.paraphrase is None):
             return _BAD
         found.append(cited)
     return tuple(found)
@@ -76,25 +77,43 @@ def _claims(items: object) -> object:
     return tuple(found)
 
 
+def _flag(value: object) -> object:
+    return value if type(value) is bool else _BAD
+
+
+def _choice_of(choices: tuple[str, ...]) -> Callable[[object], object]:
+    return lambda value: value if value in choices else _BAD
+
+
 Reader = Callable[[object], object]
 _READERS: dict[fields.Kind, Reader] = {
-    "id": _text, "name": _text, "text": _text, "date": _text, "scalar": _scalar,
-    "type": _type, "texts": _texts, "qualifiers": _qualifiers, "citations": citations,
-    "claims": _claims,
+    "id": _text, "name": _text, "text": _text, "date": _text, "period": _text, "lang": _text,
+    "scalar": _scalar, "flag": _flag, "type": _type, "texts": _texts, "ids": _texts,
+    "qualifiers": _qualifiers, "citations": citations, "claims": _claims,
 }  # fmt: skip
-_ABSENT: dict[fields.Kind, object] = {"qualifiers": (), "citations": ()}
-Plan = tuple[frozenset[str], tuple[tuple[str, bool, Reader, bool, object], ...]]
+_ABSENT: dict[fields.Kind, object] = {"qualifiers": (), "citations": (), "ids": ()}
+Step = tuple[str, bool, Reader, bool, object]
+Plan = tuple[frozenset[str], tuple[Step, ...]]
 
 
-def _plan(table: tuple[fields.Field, ...]) -> Plan:
-    steps = tuple(
-        (f.name, _READERS[f.kind] is _text, _READERS[f.kind], f.required, _ABSENT.get(f.kind))
-        for f in table
-    )
-    return fields.names(table), steps
+def _plan(table: tuple[fields.Field, ...], version: int) -> Plan:
+    """How to read a record of `table` in this version: a step per field the model holds, in
+    table order (a field the version lacks is simply absent)."""
+    steps = []
+    for f in table:
+        read = _choice_of(f.choices) if f.kind == "choice" else _READERS[f.kind]
+        required = version in f.required and f.since <= version
+        steps.append((f.name, read is _text, read, required, _ABSENT.get(f.kind)))
+    return fields.names(table, version), tuple(steps)
 
 
-_CITATION, _CLAIM, _ENTITY = _plan(fields.CITATION), _plan(fields.CLAIM), _plan(fields.ENTITY)
+_PLANS = {
+    (name, version): _plan(table, version)
+    for name, table in (("citation", fields.CITATION), ("claim", fields.CLAIM),
+                        ("entity", fields.ENTITY))
+    for version in fields.VERSIONS
+}  # fmt: skip
+_version = fields.LATEST  # of the file being read (set by `entity`)
 
 
 def _record(node: object, plan: Plan, model: type) -> Any:
@@ -124,10 +143,16 @@ def _record(node: object, plan: Plan, model: type) -> Any:
 def claim(node: object) -> Claim | None:
     if type(node) is dict and ("value" in node) == ("target" in node):
         return None
-    found: Claim | None = _record(node, _CLAIM, Claim)
+    found: Claim | None = _record(node, _PLANS["claim", _version], Claim)
+    if found is not None and _version == 1 and (found.start or found.end):
+        found = found._replace(period=f"{found.start or '..'}/{found.end or '..'}",
+                               start=None, end=None)  # fmt: skip
     return found
 
 
-def entity(node: object) -> Entity | None:
-    found: Entity | None = _record(node, _ENTITY, Entity)
+def entity(node: object, version: int = fields.LATEST) -> Entity | None:
+    """The entity `node` holds in a file of this schema version; None if unusual."""
+    global _version
+    _version = version
+    found: Entity | None = _record(node, _PLANS["entity", version], Entity)
     return found

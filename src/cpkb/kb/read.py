@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cpkb.kb.document import brief, json_path, lone_surrogates
 from cpkb.kb.files import bad_data, decode, read_bytes
-from cpkb.kb.parse import brief, json_path, lone_surrogates
 
 if TYPE_CHECKING:
     from pathlib import Path

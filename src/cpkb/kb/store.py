@@ -15,15 +15,14 @@ from tinydb.storages import Storage
 
 from cpkb.errors import DataError
 from cpkb.kb import collector
+from cpkb.kb.document import ParseProblem, json_type
 from cpkb.kb.files import bad_data
 from cpkb.kb.parse import (
-    ParseProblem,
     by_id,
     check_references,
-    check_schema_version,
     check_top,
-    json_type,
     parse_entity,
+    parse_property,
     parse_source,
 )
 from cpkb.kb.read import read_document
@@ -33,20 +32,23 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+TABLES = ("properties", "sources", "entities")
+
+
 def _tables(path: Path | str, document: Any) -> dict[str, dict[str, dict[str, Any]]]:
     try:
-        sources, entities = check_top(document)
-        for name, rows in (("sources", sources), ("entities", entities)):
+        version, *arrays = check_top(document)
+        for name, rows in zip(TABLES, arrays, strict=True):
             for i, row in enumerate(rows):
                 if not isinstance(row, dict):
                     raise ParseProblem(f"$.{name}[{i}]", f"must be an object, not {json_type(row)}")
     except ParseProblem as exc:
         raise bad_data(path, str(exc)) from None
-    return {
-        "meta": {"1": {"schema_version": document["schema_version"]}},
-        "sources": {str(i): row for i, row in enumerate(sources, start=1)},
-        "entities": {str(i): row for i, row in enumerate(entities, start=1)},
+    tables = {
+        name: {str(i): row for i, row in enumerate(rows, start=1)}
+        for name, rows in zip(TABLES, arrays, strict=True)
     }
+    return {"meta": {"1": {"schema_version": version}}, **tables}
 
 
 class KBFileStorage(Storage):
@@ -75,10 +77,20 @@ def open_db(path: Path | str) -> Iterator[TinyDB]:
 def read_tables(path: Path | str) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
     """The file's schema version, source documents and entity documents, as stored: unchecked
     beyond the top level (the index builder checks them; problems go to `load`)."""
+    version, _, sources, entities = read_all(path)
+    return version, sources, entities
+
+
+Documents = list[dict[str, Any]]
+
+
+def read_all(path: Path | str) -> tuple[int, Documents, Documents, Documents]:
+    """The schema version and the property, source and entity documents, as stored."""
     with open_db(path) as db:
         tables = db.storage.read() or {}
-    meta, sources, entities = (list(tables[n].values()) for n in ("meta", "sources", "entities"))
-    return meta[0].get("schema_version"), sources, entities
+    version = tables["meta"]["1"]["schema_version"]
+    properties, sources, entities = (list(tables[name].values()) for name in TABLES)
+    return version, properties, sources, entities
 
 
 def load(path: Path | str) -> KnowledgeBase:
@@ -89,17 +101,20 @@ def load(path: Path | str) -> KnowledgeBase:
 
 def _load(path: Path | str) -> KnowledgeBase:
     # The tables' plain dicts, not TinyDB's Documents, which the fast parse would not take.
-    stored_version, sources, entities = read_tables(path)
+    version, properties, sources, entities = read_all(path)
     try:
-        version = check_schema_version(stored_version)
+        vocabulary = by_id(
+            [parse_property(doc, f"$.properties[{i}]") for i, doc in enumerate(properties)],
+            "property",
+        )
         source_list: list[Source] = [
-            parse_source(doc, f"$.sources[{i}]") for i, doc in enumerate(sources)
+            parse_source(doc, f"$.sources[{i}]", version) for i, doc in enumerate(sources)
         ]
         entity_list: list[Entity] = [
-            parse_entity(doc, f"$.entities[{i}]") for i, doc in enumerate(entities)
+            parse_entity(doc, f"$.entities[{i}]", version) for i, doc in enumerate(entities)
         ]
         by_source, by_entity = by_id(source_list, "source"), by_id(entity_list, "entity")
         check_references(by_source, by_entity)
     except ParseProblem as exc:
         raise bad_data(path, str(exc)) from None
-    return KnowledgeBase(path, version, by_source, by_entity)
+    return KnowledgeBase(path, version, by_source, by_entity, vocabulary)

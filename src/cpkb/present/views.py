@@ -9,8 +9,9 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
-from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase, Source
-from cpkb.model.fields import CLAIM_DETAILS, ENTITY_TYPES
+from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase, Source, period_bounds
+from cpkb.model.fields import types_in
+from cpkb.query.current import Assessed, Reading, assess, cited
 
 if TYPE_CHECKING:
     from cpkb.query.graph import Graph, Link
@@ -23,50 +24,126 @@ def ref_view(entity: Entity) -> View:
     return {"id": entity.id, "type": entity.type, "name": entity.name}
 
 
-def citations_view(citations: tuple[Citation, ...]) -> list[View]:
-    return [{"source": c.source, "quote": c.quote} for c in citations]
+def citations_view(citations: tuple[Citation, ...], kb: KnowledgeBase | None = None) -> list[View]:
+    """Citations as scripts read them: `source`, then what it says; the source's url too."""
+    return [citation_view(c, kb) for c in citations]
 
 
-def claim_view(kb: KnowledgeBase, claim: Claim) -> View:
-    view: View = {"property": claim.property}
-    if claim.target is not None:
-        view["target"] = ref_view(kb.entities[claim.target])
-    else:
-        view["value"] = claim.value
-    for key in CLAIM_DETAILS:
-        if (value := getattr(claim, key)) is not None:
-            view[key] = value
-    if claim.qualifiers:
-        view["qualifiers"] = dict(claim.qualifiers)
-    view["sources"] = citations_view(claim.sources)
+def citation_view(citation: Citation, kb: KnowledgeBase | None = None) -> View:
+    view: View = {"source": citation.source}
+    for key in ("quote", "paraphrase", "locator", "lang"):
+        if (text := getattr(citation, key)) is not None:
+            view[key] = text
+    source = kb.sources.get(citation.source) if kb is not None else None
+    if source is not None and source.url is not None and kb is not None and kb.schema_version > 1:
+        view["url"] = source.url
     return view
 
 
-def entity_view(kb: KnowledgeBase, entity: Entity) -> View:
-    """The documented shape of `cpkb show --json`."""
+# Claim fields shown as they are, after `property` and the value, in table order.
+_PLAIN = ("unit", "date", "period", "start", "end")
+_AFTER_RANK = ("supersedes", "approx", "baseline", "baseline_date", "note")
+
+
+def claim_view(kb: KnowledgeBase, claim: Claim | Assessed) -> View:
+    """The documented shape of a claim (version 1's keys, in their order, and what version 2
+    adds)."""
+    row = claim if isinstance(claim, Assessed) else None
+    found = row.claim if row is not None else claim
+    assert isinstance(found, Claim)
+    view: View = {"id": row.id} if row is not None else {}
+    view["property"] = found.property
+    if found.target is not None:
+        view["target"] = ref_view(kb.entities[found.target])
+    else:
+        view["value"] = found.value
+    view.update(_plain(kb, found))
+    view["rank"] = found.rank or "normal"
+    if found.rank_reason is not None:
+        view["rank_reason"] = found.rank_reason
+    if row is not None:
+        view["current"] = row.current
+    if found.stated_by is not None and found.stated_by in kb.entities:
+        view["stated_by"] = ref_view(kb.entities[found.stated_by])
+    for key in _AFTER_RANK:
+        if (value := getattr(found, key)) not in (None, ()):
+            view[key] = list(value) if key == "supersedes" else value
+    if found.qualifiers:
+        view["qualifiers"] = dict(found.qualifiers)
+    cited = row.citations if row is not None else found.sources
+    view["sources"] = citations_view(cited, kb)
+    return view
+
+
+def _plain(kb: KnowledgeBase, claim: Claim) -> View:
+    """Unit and time; a version-1 file's figure period shown as it wrote it, start and end."""
+    shown: View = {}
+    for key in _PLAIN:
+        if (value := getattr(claim, key)) is not None:
+            shown[key] = value
+    if kb.schema_version == 1 and "period" in shown:
+        start, end = period_bounds(shown.pop("period"))
+        shown |= {k: v for k, v in (("start", start), ("end", end)) if v is not None}
+    return shown
+
+
+def assessed(kb: KnowledgeBase, entity: Entity, reading: Reading) -> list[Assessed]:
+    return assess(entity, sources=kb.sources, properties=kb.properties, reading=reading)
+
+
+def entity_view(
+    kb: KnowledgeBase, entity: Entity, reading: Reading | None = None, *, current: bool = False
+) -> View:
+    """The documented shape of `cpkb show --json`: every claim a reader could know (with
+    `current`, only the current ones), and what points to the entity."""
+    reading = reading or Reading.asked()
+    rows = [r for r in assessed(kb, entity, reading) if r.known and (r.current or not current)]
     return {
         **ref_view(entity),
         "aliases": list(entity.aliases),
         "summary": entity.summary,
-        "sources": citations_view(entity.sources),
-        "claims": [claim_view(kb, c) for c in entity.claims],
-        "backlinks": [
-            {
-                "property": link.claim.property,
-                "from": ref_view(link.origin),
-                "sources": citations_view(link.claim.sources),
-            }
-            for link in kb.backlinks(entity.id)
-        ],
+        "sources": citations_view(cited_entity(kb, entity, reading), kb),
+        "claims": [claim_view(kb, row) for row in rows],
+        "backlinks": backlinks_view(kb, entity, reading, current=current),
     }
 
 
-def entities_view(kb: KnowledgeBase, entities: list[Entity]) -> list[View]:
-    return [entity_view(kb, e) for e in entities]
+def cited_entity(kb: KnowledgeBase, entity: Entity, reading: Reading) -> tuple[Citation, ...]:
+    """The entity's own citations a reader could know."""
+    return cited(Claim(sources=entity.sources), kb.sources, reading)
+
+
+def backlinks_view(
+    kb: KnowledgeBase, entity: Entity, reading: Reading, *, current: bool = False
+) -> list[View]:
+    found: list[View] = []
+    for link in kb.backlinks(entity.id):
+        row = next(r for r in assessed(kb, link.origin, reading) if r.claim is link.claim)
+        if row.known and (row.current or not current):
+            found.append({
+                "property": link.claim.property,
+                "from": ref_view(link.origin),
+                "claim": row.id,
+                "current": row.current,
+                "sources": citations_view(row.citations, kb),
+            })  # fmt: skip
+    return found
+
+
+def entities_view(
+    kb: KnowledgeBase,
+    entities: list[Entity],
+    reading: Reading | None = None,
+    *,
+    current: bool = False,
+) -> list[View]:
+    reading = reading or Reading.asked()
+    return [entity_view(kb, e, reading, current=current) for e in entities]
 
 
 def source_view(source: Source) -> View:
-    return {
+    """A source: version 1's keys, then those version 2 adds, when it has them."""
+    view: View = {
         "id": source.id,
         "title": source.title,
         "publisher": source.publisher,
@@ -74,6 +151,10 @@ def source_view(source: Source) -> View:
         "url": source.url,
         "reliability": source.reliability,
     }
+    for key in ("reliability_level", "kind", "lang", "retrieved", "text_file"):
+        if (value := getattr(source, key)) is not None:
+            view[key] = value
+    return view
 
 
 def sources_view(kb: KnowledgeBase) -> list[View]:
@@ -91,7 +172,7 @@ def info_view(kb: KnowledgeBase) -> View:
         "cpkb_version": __version__,
         "counts": {
             "entities": len(kb.entities),
-            "by_type": {t: by_type.get(t, 0) for t in ENTITY_TYPES},
+            "by_type": {t: by_type.get(t, 0) for t in types_in(kb.schema_version)},
             "claims": len(claims),
             "relations": sum(1 for c in claims if c.target is not None),
             "citations": sum(len(e.sources) + sum(len(c.sources) for c in e.claims) for e in kb),

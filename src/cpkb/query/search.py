@@ -14,14 +14,17 @@ from itertools import islice
 from typing import Literal, NamedTuple, TypeAlias
 
 from cpkb.errors import Ambiguous, NotFound
-from cpkb.model.entities import Entity
+from cpkb.model.entities import Entity, cited_texts
 from cpkb.query.text import compact, fold, skeleton
 
 Fit = Literal["exact", "whole", "words", ""]
 """How a hit matched a label (id, name or alias): the query *is* the label; it covers every
 word of one label; every query word is in one label; or not through a label at all."""
 
-WEIGHTS = {"name": 1.0, "alias": 0.95, "id": 0.9, "summary": 0.5, "claim": 0.4, "quote": 0.3}
+WEIGHTS = {
+    "name": 1.0, "alias": 0.95, "id": 0.9, "summary": 0.5, "claim": 0.4, "quote": 0.3,
+    "paraphrase": 0.3,
+}  # fmt: skip
 LABELS = frozenset({"name", "alias", "id"})
 # How well an index word matches a query word.
 EXACT, TRANSLITERATED, PREFIX, LOOSE_PREFIX = 1.0, 0.92, 0.85, 0.8
@@ -66,8 +69,7 @@ def _fields(entity: Entity) -> Iterable[tuple[str, str]]:
     for claim in entity.claims:
         if isinstance(claim.value, (str, int, float)) and not isinstance(claim.value, bool):
             yield f"claim.{claim.property}", str(claim.value)
-    quotes = [c.quote for c in entity.sources] + [c.quote for k in entity.claims for c in k.sources]
-    yield from (("quote", quote) for quote in dict.fromkeys(quotes))
+    yield from cited_texts(entity)
 
 
 class _Tally:
