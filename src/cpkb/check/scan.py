@@ -248,7 +248,7 @@ class _Reader:
         """The item at `i`, known to the memo by its place, or guessed, or read; then as
         `separator`."""
         known = self.known(name, i, len(items))
-        end = known or self.guessed(i, items) or self.unknown(name, i, items)
+        end = known or self.guessed(i, items) or self.unknown(i, items)
         key = item_key(name, self.raw[i:end])
         items.add(i, end, key, self.layout.positions[key] if known else -1)
         return self.separator(end)
@@ -365,7 +365,7 @@ class _Reader:
         items.guessed.append(len(items))
         return end
 
-    def unknown(self, name: str, start: int, items: Items) -> int:
+    def unknown(self, start: int, items: Items) -> int:
         """Read the item at `start`; where it ends."""
         items.read[len(items)], end = self.read(start, None)
         self.last_size = end - start

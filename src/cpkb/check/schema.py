@@ -41,11 +41,6 @@ def translate(errors: Iterable[Error]) -> Iterator[Finding]:
         )
 
 
-def schema_errors(document: object, schema: Mapping[str, Any]) -> Iterator[Error]:
-    """jsonschema's errors over `document`, in its order, each with its path and schema path."""
-    return schema_parts(schema).errors(document)
-
-
 class SchemaParts:
     """The schema in parts: the top level, and the items of each top-level array.
 
