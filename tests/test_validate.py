@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cpkb.check.integrity import CONTROL_BELOW
+from cpkb.check.controls import CONTROL_BELOW
 from cpkb.check.rules import RULES
 from cpkb.check.whole import check_bytes
 from cpkb.cli import app

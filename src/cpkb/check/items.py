@@ -19,18 +19,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cpkb.check.integrity import (
-    Columns,
-    Row,
-    Summary,
-    assemble,
-    may_hold_control_characters,
-    summarise,
-)
-from cpkb.check.memo import FIELDS, ItemMemo, Layout
+from cpkb.check.controls import may_hold_control_characters
+from cpkb.check.integrity import assemble, summarise
+from cpkb.check.memo import ItemMemo, Layout
 from cpkb.check.rules import Finding
 from cpkb.check.scan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
 from cpkb.check.schema import SchemaParts, schema_parts, translate
+from cpkb.check.summary import FIELDS, KEYS, Columns, Row
 from cpkb.kb.parse import Path, value_lines
 from cpkb.kb.workers import chunks
 
@@ -202,11 +197,8 @@ def _may_repeat(
         return None
     if len(set(items.known)) != len(items) - len(added) + bool(added):  # each added one is -1
         return None
-    keys = columns.fields[_KEYS]
+    keys = columns.fields[KEYS]
     return layout.repeated.union(*(keys[k].split() for k in added if keys[k]))
-
-
-_KEYS = Summary._fields.index("keys")
 
 
 def _put(columns: Columns, k: int, summary: Row | None) -> None:

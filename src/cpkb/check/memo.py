@@ -23,12 +23,12 @@ from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
+from cpkb.check.summary import FIELDS
 from cpkb.kb import atomic, cache
 from cpkb.kb.cache import code_key
 
 SAVE_FROM = 100  # items a memo does not know: from this many (or 5% of the file), it is saved
 RUN = 1024  # items a run key covers: a run of items unchanged is recognised by one hash
-FIELDS = 8  # of an item's summary (cpkb.integrity.Summary)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from cpkb.check.integrity import may_hold_control_characters
+from cpkb.check.controls import may_hold_control_characters
 from cpkb.check.memo import RUN, ItemMemo, Layout, item_hash, item_key, run_key
 from cpkb.kb import fastjson
 from cpkb.kb.jsonread import Hooks, Notes

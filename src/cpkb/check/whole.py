@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cpkb.check.integrity import integrity_findings, may_hold_control_characters
+from cpkb.check.controls import may_hold_control_characters
+from cpkb.check.integrity import integrity_findings
 from cpkb.check.items import check_items
 from cpkb.check.memo import ItemMemo
 from cpkb.check.quotes import quote_findings
