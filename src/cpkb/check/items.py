@@ -23,8 +23,9 @@ from cpkb.check.controls import may_hold_control_characters
 from cpkb.check.integrity import assemble, summarise
 from cpkb.check.memo import ItemMemo, Layout
 from cpkb.check.messages import translate
+from cpkb.check.reader import Misread, Unusual, read_guessed
 from cpkb.check.rules import Finding
-from cpkb.check.scan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
+from cpkb.check.scan import SPLIT, Items, Scan, scan
 from cpkb.check.schema import SchemaParts, schema_parts
 from cpkb.check.summary import FIELDS, KEYS, Columns, Row
 from cpkb.kb.parse import Path, value_lines
