@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from cpkb.check import items as itemcheck
 from cpkb.check import memo as itemcache
 from cpkb.check.memo import ItemMemo
-from cpkb.check.whole import Checked, check_bytes
+from cpkb.check.problems import Checked
+from cpkb.check.whole import check_bytes
 from cpkb.kb import store
 from cpkb.kb import workers as forked
 from tests.synthetic import generator

@@ -14,7 +14,7 @@ from cpkb.errors import DataError, ExitCode, UsageProblem
 from cpkb.kb import collector
 
 if TYPE_CHECKING:
-    from cpkb.check.whole import Checked
+    from cpkb.check.problems import Checked
 
 FileArg = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -101,7 +101,8 @@ def _check(path: Path) -> Checked:
     checked in this process, no memo, no worker processes (for tests and for suspicion).
     """
     from cpkb.check import memo as itemcache
-    from cpkb.check.whole import check_bytes, unreadable
+    from cpkb.check.problems import unreadable
+    from cpkb.check.whole import check_bytes
     from cpkb.kb import store
 
     try:
