@@ -1,9 +1,8 @@
 """`cpkb validate` item by item: the fast path for an ordinary file, with a memo of past items.
 
-An item the memo knows is neither read nor checked again: its summary comes from the memo. Each
-other item is checked on its own (by worker processes when there are many), then the rules that
-compare items run over the summaries. It reports what the whole-document path (cpkb.check.whole)
-reports, in the same order, on the same lines: tests/test_validate_speed.py compares the two.
+Only the items the memo does not know are checked, each on its own (in worker processes when
+there are many); the rules that compare items run over the summaries. It must report what the
+whole-document path reports, in order and on the same lines: tests/test_validate_speed.py.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A finding located: the entity, JSON path and line it concerns."""
+
     rule: Rule
     message: str
     entity: str | None = None

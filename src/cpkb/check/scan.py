@@ -1,9 +1,8 @@
 """A data file read straight from its bytes, item by item, for `cpkb validate`'s fast path.
 
-An item the memo knows is recognised by a hash of its bytes, without being parsed: where it ends
-is guessed (at the end of its line, or at its length last time) and taken only when the bytes up
-to there are a remembered item. A run of RUN remembered items, unchanged with what lies between
-them, is recognised by one hash. Other items are read carefully (cpkb.check.reader).
+An item the memo knows is recognised by a hash of its bytes, unparsed (a run of RUN of them by
+one hash): where it ends is guessed, and the guess taken only if the bytes up to there are a
+remembered item. Other items are read carefully (cpkb.check.reader).
 """
 
 from __future__ import annotations

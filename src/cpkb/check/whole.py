@@ -1,9 +1,8 @@
-"""Every problem in a data file, located and coded, for `cpkb validate`: bytes in, problems out.
+"""Every problem in a data file, located and coded: bytes in, problems out (no file access).
 
-Three layers: the file (encoding, JSON syntax); the schema (cpkb.check.schema); integrity and
-warnings (cpkb.check.integrity). An ordinary file is checked item by item (cpkb.check.items);
-the whole-document path here is the reference that path must agree with, and reads every other
-file. Pure: no file access.
+Three layers: the file (encoding, JSON syntax), the schema, integrity and warnings. An ordinary
+file takes the item-by-item path (cpkb.check.items); the whole-document path here is the
+reference it must agree with, and reads every other file.
 """
 
 from __future__ import annotations
