@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cpkb.check.nodes import SPLIT
 from cpkb.check.problems import Problem, Read, Span, Spans
 from cpkb.check.rules import RULES
 from cpkb.kb.jsonread import Hooks, Notes
@@ -19,7 +20,6 @@ from cpkb.kb.parse import json_type
 
 DEEP = "nested too deeply to read (thousands of levels of arrays or objects)"
 _SPACE = re.compile(r"[ \t\n\r]*")
-_SPLIT = ("sources", "entities")  # the arrays whose items are read, and located, one at a time
 
 
 class Stop(Exception):
@@ -106,7 +106,7 @@ def _read(text: str, hooks: Hooks) -> tuple[dict[str, Any], Spans | None]:
         if text[i] != ":":
             raise ValueError("no colon")
         begin = i = _skip(text, i + 1)
-        if key in _SPLIT and text[i] == "[":
+        if key in SPLIT and text[i] == "[":
             value, i, items[key] = _read_array(text, i, decode)
         else:
             value, i = decode(text, i)

@@ -19,9 +19,10 @@ from cpkb.check.integrity import assemble, summarise
 from cpkb.check.linecount import Place, item_lines
 from cpkb.check.memo import ItemMemo, Layout
 from cpkb.check.messages import translate
+from cpkb.check.nodes import SPLIT
 from cpkb.check.reader import Misread, Unusual, read_guessed
 from cpkb.check.rules import Finding
-from cpkb.check.scan import SPLIT, Items, Scan, scan
+from cpkb.check.scan import Items, Scan, scan
 from cpkb.check.schema import SchemaParts, schema_parts
 from cpkb.check.summary import FIELDS, ID, KEYS, Columns, Row, empty_fields
 from cpkb.kb.parse import Path

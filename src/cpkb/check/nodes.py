@@ -7,6 +7,7 @@ from typing import Any
 from cpkb.kb.parse import Path
 
 Item = tuple[Path, dict[str, Any]]
+SPLIT = ("sources", "entities")  # the top-level arrays whose items are read one at a time
 
 
 def items_of(node: object, key: str, base: Path = ()) -> list[Item]:

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from cpkb.check.memo import RUN, ItemMemo, Layout, item_hash, item_key, run_key
+from cpkb.check.nodes import SPLIT
 from cpkb.check.reader import (
     BOM,
     KEY,
@@ -28,7 +29,6 @@ from cpkb.check.reader import (
 )
 from cpkb.kb import fastjson
 
-SPLIT = ("sources", "entities")  # the top-level arrays read item by item
 _CLOSERS = {b"{": b"}", b"[": b"]", b'"': b'"'}  # the last byte of an item, by its first
 
 
