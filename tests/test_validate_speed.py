@@ -31,7 +31,7 @@ from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads(store.schema_path().read_text(encoding="utf-8"))
-LARGE = 25_000  # over cpkb.forked.PARALLEL_FROM: a first run checks items in worker processes
+LARGE = 25_000  # over cpkb.kb.workers.PARALLEL_FROM: a first run checks items in worker processes
 
 
 @functools.cache
