@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from cpkb.check.schema import inline_refs, schema_errors, schema_parts
+from cpkb.check.schema import inline_refs, schema_parts
 from cpkb.check.whole import check_bytes
 from cpkb.kb import paths
 
@@ -170,7 +170,7 @@ def assert_fast_path_agrees(doc: Any) -> None:
             assert fast_accepts(PARTS.fast[name], item) == Draft202012Validator(part).is_valid(item)
     whole = [(tuple(e.absolute_path), tuple(e.absolute_schema_path), e.message) for e in
              WHOLE.iter_errors(doc)]  # fmt: skip
-    split = [(path, schema_path, e.message) for path, schema_path, e in schema_errors(doc, SCHEMA)]
+    split = [(path, schema_path, e.message) for path, schema_path, e in PARTS.errors(doc)]
     assert split == whole
 
 

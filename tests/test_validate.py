@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cpkb.check.integrity import CONTROL_BELOW
+from cpkb.check.controls import CONTROL_BELOW
 from cpkb.check.rules import RULES
 from cpkb.check.whole import check_bytes
 from cpkb.cli import app
@@ -137,7 +137,7 @@ def test_warnings_fail_only_with_strict(runner: CliRunner) -> None:
     assert json.loads(validate(runner, fixture, "--strict", "--json").stdout)["valid"] is False
 
 
-def test_the_file_can_be_given_four_ways(runner: CliRunner, tmp_path: Path) -> None:
+def test_the_file_can_be_given_four_ways(runner: CliRunner) -> None:
     fixture = str(DATA / "bad" / "E203-unknown-target.json")
     for args in (
         ["validate", fixture],

@@ -1,4 +1,4 @@
-"""`cpkb validate`'s memo recognises runs of unchanged items by one hash each (cpkb.itemcache's
+"""`cpkb validate`'s memo recognises runs of unchanged items by one hash each (cpkb.check.memo's
 Layout.runs): whatever changed around them, what it reports is what the reference path reports.
 Runs are made short here, so that small files hold many.
 """

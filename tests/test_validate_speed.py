@@ -23,14 +23,15 @@ from hypothesis import strategies as st
 from cpkb.check import items as itemcheck
 from cpkb.check import memo as itemcache
 from cpkb.check.memo import ItemMemo
-from cpkb.check.whole import Checked, check_bytes
+from cpkb.check.problems import Checked
+from cpkb.check.whole import check_bytes
 from cpkb.kb import paths
 from cpkb.kb import workers as forked
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
-LARGE = 25_000  # over cpkb.forked.PARALLEL_FROM: a first run checks items in worker processes
+LARGE = 25_000  # over cpkb.kb.workers.PARALLEL_FROM: a first run checks items in worker processes
 
 
 @functools.cache

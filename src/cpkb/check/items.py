@@ -1,17 +1,12 @@
 """`cpkb validate` item by item: the fast path for an ordinary file, with a memo of past items.
 
-The file is read from its bytes (cpkb.itemscan); an item the memo knows is neither read nor
-checked again, its summary is taken from the memo; each other item is checked on its own (schema
-gate, jsonschema's errors if it fails, its integrity summary), by worker processes when there are
-many (cpkb.forked); then the rules that compare items run over the summaries (cpkb.integrity).
-Where the whole-document path (cpkb.validate) would locate a problem by reading the item it lies
-in, so does this one. The findings, their order and their lines are the same as that path's:
-tests/test_validate_speed.py compares the two.
+Only the items the memo does not know are checked, each on its own (in worker processes when
+there are many); the rules that compare items run over the summaries. It must report what the
+whole-document path reports, in order and on the same lines: tests/test_validate_speed.py.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import operator
@@ -19,19 +14,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cpkb.check.integrity import (
-    Columns,
-    Row,
-    Summary,
-    assemble,
-    may_hold_control_characters,
-    summarise,
-)
-from cpkb.check.memo import FIELDS, ItemMemo, Layout
+from cpkb.check.controls import may_hold_control_characters
+from cpkb.check.integrity import assemble, summarise
+from cpkb.check.linecount import Place, item_lines
+from cpkb.check.memo import ItemMemo, Layout
+from cpkb.check.messages import translate
+from cpkb.check.nodes import SPLIT
+from cpkb.check.reader import Misread, Unusual, read_guessed
 from cpkb.check.rules import Finding
-from cpkb.check.scan import SPLIT, Items, Misread, Scan, Unusual, read_guessed, scan
-from cpkb.check.schema import SchemaParts, schema_parts, translate
-from cpkb.kb.document import Path, value_lines
+from cpkb.check.scan import Items, Scan, scan
+from cpkb.check.schema import SchemaParts, schema_parts
+from cpkb.check.summary import FIELDS, ID, KEYS, Columns, Row, empty_fields
+from cpkb.kb.document import Path
 from cpkb.kb.workers import chunks
 
 # An item checked on its own: whether it passed the gate, jsonschema's findings if not, its
@@ -64,83 +58,25 @@ class ItemChecked:
         columns = self.summaries[found[0]] if found else None
         if found is None or columns is None or found[1] in columns.absent:
             return None
-        owner: str | None = columns.fields[0][found[1]]
+        owner: str | None = columns.fields[ID][found[1]]
         return owner
 
     def lines(self, paths: set[Path]) -> dict[Path, int]:
         """The line of each path and of the item it lies in, reading only those items."""
-        inside: dict[tuple[str, int], set[Path]] = {}
+        inside: dict[Place, set[Path]] = {}
         for path in paths:
             found = self._item(path)
             if found is not None:
                 inside.setdefault(found, set()).add(path[2:])
-        spans = {at: self._span(*at) for at in inside}
-        lines: dict[Path, int] = {}
-        count = _LineCount(self.raw, self.scan)
-        for at, _ in sorted(spans.items(), key=lambda pair: pair[1]):
-            lines[at] = count.line(*at)
-        for at, (start, end) in spans.items():
-            within = inside[at] - {()}
-            # On the item's one line, a path is on it (found in the item, or not: see _line).
-            if within and self.raw.find(b"\n", start, end) >= 0:
-                text = self.raw[start:end].decode("utf-8")
-                for path, n in value_lines(text, within).items():
-                    lines[at + path] = lines[at] + n - 1
-        return lines
+        return item_lines(self.raw, self.scan, inside)
 
-    def _item(self, path: Path) -> tuple[str, int] | None:
+    def _item(self, path: Path) -> Place | None:
         """The array and index of the item `path` lies in."""
         name, index = (str(path[0]), path[1]) if len(path) >= 2 else ("", None)
         items = self.scan.arrays.get(name)
         if items is None or not isinstance(index, int) or not 0 <= index < len(items):
             return None
         return name, index
-
-    def _span(self, name: str, index: int) -> tuple[int, int]:
-        items = self.scan.arrays[name]
-        return items.starts[index], items.ends[index]
-
-
-class _LineCount:
-    """The line of each item asked for, in the order of the file: the line breaks are counted
-    from one to the next, but in the runs of items the memo knew, which hold as many as they
-    held (see cpkb.itemcache.Layout.lines)."""
-
-    def __init__(self, raw: bytes, read: Scan) -> None:
-        self.raw, self.read = raw, read
-        self.current, self.offset = 1, 0  # the line of the last byte asked for
-        runs = []  # (start, end, line breaks) of each run of items placed
-        for items in read.arrays.values():
-            lines = items.layout.lines
-            for k, first, count in items.placed:
-                last = k + count - 1
-                inner = self.raw.count(b"\n", items.starts[last], items.ends[last])
-                breaks = lines[first + count - 1] - lines[first] + inner
-                runs.append((items.starts[k], items.ends[last], breaks))
-        self.runs = sorted(runs)
-        self.run_starts = [run[0] for run in self.runs]
-
-    def line(self, name: str, k: int) -> int:
-        """The line item `k` of the array `name` starts on (asked for in the file's order)."""
-        items = self.read.arrays[name]
-        j = bisect.bisect_right(items.placed, k, key=operator.itemgetter(0)) - 1
-        if j >= 0 and k < items.placed[j][0] + items.placed[j][2]:
-            first_k, first, _ = items.placed[j]
-            lines = items.layout.lines
-            return self.at(items.starts[first_k]) + lines[first + k - first_k] - lines[first]
-        return self.at(items.starts[k])
-
-    def at(self, start: int) -> int:
-        """The line of byte `start`, not before the last asked for."""
-        raw, breaks, offset = self.raw, 0, self.offset
-        j = bisect.bisect_left(self.run_starts, offset)
-        while j < len(self.runs) and self.runs[j][1] <= start:
-            run_start, run_end, inside = self.runs[j]
-            breaks += raw.count(b"\n", offset, run_start) + inside
-            offset, j = run_end, j + 1
-        self.current += breaks + raw.count(b"\n", offset, start)
-        self.offset = start
-        return self.current
 
 
 def check_items(
@@ -194,19 +130,15 @@ def _known(memo: ItemMemo, name: str, items: Items) -> Columns:
 def _may_repeat(
     memo: ItemMemo, items: Items, columns: Columns, added: list[int]
 ) -> set[str] | None:
-    """The label keys that may be in more than one label of the entities: those that were last
-    time, and those of the entities the memo did not know; None if it cannot tell (an entity it
-    knew is in the file twice, so its keys are too)."""
+    """The label keys that may be in more than one entity's labels: those that were last time,
+    and those of the new entities; None if it cannot tell (a known entity is there twice)."""
     layout = memo.layouts.get("entities")
     if layout is None or layout.repeated is None:
         return None
     if len(set(items.known)) != len(items) - len(added) + bool(added):  # each added one is -1
         return None
-    keys = columns.fields[_KEYS]
+    keys = columns.fields[KEYS]
     return layout.repeated.union(*(keys[k].split() for k in added if keys[k]))
-
-
-_KEYS = Summary._fields.index("keys")
 
 
 def _put(columns: Columns, k: int, summary: Row | None) -> None:
@@ -222,8 +154,8 @@ def _read(
 ) -> tuple[Scan, list[Pending], list[Verdict]] | None:
     """The file read, its items the memo does not know, each checked; None if it is unusual.
 
-    Items that seem to end their lines are read in worker processes, where they are checked;
-    if one did not (a line held more than an item), the items are read again one by one.
+    Items that seem to end their lines are read and checked in worker processes; if a guess was
+    wrong (a line held more than an item), the file is read again, item by item.
     """
     if not len(memo) and may_hold_control_characters(raw):
         return None  # W404: every item would be read, to no avail
@@ -296,9 +228,8 @@ def _examine(parts: SchemaParts, raw: bytes, pending: Sequence[Pending]) -> list
 
 
 def _shared(summary: Row, shared: dict[str, str]) -> Row:
-    """The summary with its ids shared: one string for all the entities that cite or target
-    the same one, so the memo holds each once (marshal writes the others as references; not
-    interned, which would cost more to read back)."""
+    """The summary with one string object for each id, which the memo then holds once (marshal
+    writes the repeats as references; interning would cost more to read back)."""
     own, cites, targets, *rest = summary
     own = own if own is None else shared.setdefault(own, own)
     cites = tuple(shared.setdefault(c, c) for c in cites)
@@ -316,7 +247,7 @@ def _integrity(raw: bytes, read: Scan, summaries: dict[str, Columns]) -> list[Fi
         found: dict[str, Any] = entities.labels(raw, k)
         return found
 
-    none = Columns([[] for _ in range(FIELDS)])
+    none = Columns(empty_fields())
     sources = summaries.get("sources", none)
     return assemble(sources, summaries.get("entities", none), entity=entity, labels=labels)
 

@@ -1,14 +1,9 @@
 """What `cpkb validate` remembers between runs: the sources and entities that passed.
 
-An item (one source or entity) that passed every check of its own (careful reading, the schema
-gate) is remembered by a hash of its exact bytes, with its integrity summary, so that on the next
-run of a file that changed a little only the items that changed are read and checked again. The
-memo keeps the items in their order in the file, summaries field by field (quicker to read back
-than a hundred thousand records), and a hash of each run of RUN items with what lies between
-them: a run whose bytes are unchanged is known by one hash, however its place shifted. The
-memo lives in the user cache (cpkb.kb.cache), is replaced atomically, and is ignored when
-missing, corrupt, unwritable, or written under another cache key. It is written only when a run
-learned enough to be worth it (see ItemMemo.worth_saving).
+Each is known by a hash of its exact bytes and kept with its integrity summary, so that after a
+small edit only the items that changed are checked again; a run of RUN unchanged items is known
+by one hash. The memo lives in the user cache, and is ignored when missing, corrupt, or written
+under another cache key.
 """
 
 from __future__ import annotations
@@ -23,19 +18,19 @@ from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
+from cpkb.check.summary import FIELDS
 from cpkb.kb import atomic, cache
 from cpkb.kb.cache import code_key
 
 SAVE_FROM = 100  # items a memo does not know: from this many (or 5% of the file), it is saved
 RUN = 1024  # items a run key covers: a run of items unchanged is recognised by one hash
-FIELDS = 8  # of an item's summary (cpkb.integrity.Summary)
 
 
 @dataclass
 class Layout:
     """The items of one array (sources, entities) of the file a memo was made from, in order:
-    each one's key (b"" for one that failed: never served), start and length in the file, its
-    summary field by field, and the key of each run of RUN items (None if one of them failed)."""
+    key (b"" for one that failed: never served), start, length, summary field by field (quicker
+    to read back than 100,000 records); the key of each run of RUN items (None if one failed)."""
 
     keys: list[bytes] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
@@ -63,8 +58,8 @@ class Layout:
         return k, min(k + RUN, len(self.keys))
 
     def seal(self, name: str, raw: bytes) -> None:
-        """The key of each run, and the line breaks before each item, from the file the layout
-        was read from (`raw`): what a saved memo holds too."""
+        """The key of each run and the line breaks before each item, from the file `raw` the
+        layout was read from: what a saved memo holds too."""
         previous = [0, *self.starts[:-1]]
         self.lines = list(accumulate(map(raw.count, repeat(b"\n"), previous, self.starts)))
         view, passed = memoryview(raw), [bool(key) for key in self.keys]
@@ -109,23 +104,22 @@ class ItemMemo:
         return sum(len(layout.keys) for layout in self.layouts.values())
 
     def worth_saving(self) -> bool:
-        """Whether this memo, made by a run, is worth writing: that run learned many items (an
-        item the memo does not know costs a check, so a few edits a run are not worth rewriting
-        a large memo each time: they are saved with later ones)."""
+        """Whether the run that made this memo learned enough items to be worth writing it: a
+        few edits cost a few checks, less than rewriting a large memo each time."""
         return self.learned >= min(SAVE_FROM, max(1, len(self) // 20))
 
 
 def item_key(name: str, data: bytes | memoryview) -> bytes:
-    """The key of an item of the array `name` (sources, entities) whose bytes are `data`.
-    (cpkb.itemscan's `hits` computes it too, written out.)"""
+    """The key of an item of the array `name` whose bytes are `data` (scan's `hits` computes it
+    too, written out for speed)."""
     digest = item_hash(name)
     digest.update(data)
     return digest.digest()[:16]
 
 
 def item_hash(name: str) -> hashlib._Hash:
-    """A hash of the items of the array `name`, to be fed an item's bytes (its digest's first
-    16 bytes are the item's key)."""
+    """The hash to feed an item of the array `name`: the first 16 bytes of its digest are the
+    item's key."""
     return _BASES[name].copy() if name in _BASES else hashlib.sha256(_base(name))
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from cpkb.check.integrity import items_of, string_of
+from cpkb.check.nodes import items_of, string_of
 from cpkb.check.rules import Finding
 from cpkb.kb.document import Path, brief
 

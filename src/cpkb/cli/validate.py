@@ -16,7 +16,7 @@ from cpkb.kb import collector
 from cpkb.present import human
 
 if TYPE_CHECKING:
-    from cpkb.check.whole import Checked
+    from cpkb.check.problems import Checked
 
 FileArg = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -114,7 +114,8 @@ def _check(path: Path) -> Checked:
     checked in this process, no memo, no worker processes (for tests and for suspicion).
     """
     from cpkb.check import memo as itemcache
-    from cpkb.check.whole import check_bytes, unreadable
+    from cpkb.check.problems import unreadable
+    from cpkb.check.whole import check_bytes
     from cpkb.kb import files, paths
 
     try:
