@@ -494,8 +494,11 @@ def judged(c: Comparison | None, min_share: float, what: str = "") -> str:
         return "not measured"
     if c.slow.error or c.fast.error:
         return f"not measured: {c.slow.error or c.fast.error}"
-    head = "keeps its place" if c.pays(min_share) else "does not pay: merge"
-    return f"{head}: {what}{said(c)}"
+    if c.pays(min_share):
+        return f"keeps its place: {what}{said(c)}"
+    short = c.share() < min_share
+    why = f"saves under {min_share:.0%}" if short else "too few rounds won to tell it from noise"
+    return f"does not pay ({why}): merge: {what}{said(c)}"
 
 
 def verdicts(report: Report, min_share: float) -> dict[int, str]:
