@@ -10,7 +10,7 @@ Issue 12: every pair earns its keep by measurement, else it is merged into one.
    checks), in-process, from the file's bytes, with the garbage collector paused and not.
 2. Models: the careful parse (parse._owned(..., parse._entity), i.e. parse_entity without its quick
    attempt) against parse_entity as it runs (quick.entity), over every entity, GC paused; also
-   parse_entity on the TinyDB documents store.load hands it.
+   parse_entity on the documents store.load hands it.
 3. validate: whole processes of the reference path (CPKB_VALIDATE_REFERENCE=1) against the item by
    item path with no memo (a fresh CPKB_CACHE_DIR) and with a warm memo, one entity edited.
 4. Fast lane against Typer (CPKB_DEBUG=1): whole processes of the installed script, bundled KB.
@@ -153,15 +153,15 @@ def rotated(items: Sequence[T], k: int) -> list[T]:
 
 def worker(kind: str, path: Path, runs: int, warmup: int) -> dict[str, Any]:
     """Time the variants of `kind` on `path` in this interpreter; their seconds and checks."""
-    from cpkb.kb import collector, fastjson, parse, quick, store
+    from cpkb.kb import collector, fastjson, files, parse, quick, read, store
 
-    raw = store.read_bytes(path)
+    raw = files.read_bytes(path)
     info: dict[str, Any] = {"bytes": len(raw)}
     tasks: dict[str, tuple[Callable[[], object], bool]] = {}
     if kind == "reader":
 
         def careful() -> object:
-            return store.parse_json(path, store.decode(path, raw))
+            return read.parse_json(path, files.decode(path, raw))
 
         def fast() -> object:
             return fastjson.loads(raw)
@@ -178,27 +178,27 @@ def worker(kind: str, path: Path, runs: int, warmup: int) -> dict[str, Any]:
         }
     else:
         entities = json.loads(raw)["entities"]
-        with store.open_db(path) as db:
-            documents = db.table("entities").all()  # what store.load parses: TinyDB Documents
+        documents = store.read_all(path)[3]  # what store.load parses
 
         def careful_parse() -> object:
-            made = []
-            for i, doc in enumerate(entities):
-                where = f"$.entities[{i}]"
-                fields = parse._fields(doc, where, parse.ENTITY_KEYS)
-                made.append(parse._owned("entity", fields, where, parse._entity))
-            return made
+            return [
+                parse.careful_entity(doc, f"$.entities[{i}]", 1) for i, doc in enumerate(entities)
+            ]
 
         def fast_parse() -> object:
-            return [parse.parse_entity(doc, f"$.entities[{i}]") for i, doc in enumerate(entities)]
+            return [
+                parse.parse_entity(doc, f"$.entities[{i}]", 1) for i, doc in enumerate(entities)
+            ]
 
         def via_load() -> object:
-            return [parse.parse_entity(doc, f"$.entities[{i}]") for i, doc in enumerate(documents)]
+            return [
+                parse.parse_entity(doc, f"$.entities[{i}]", 1) for i, doc in enumerate(documents)
+            ]
 
         info["entities"] = len(entities)
-        info["quick_declined"] = sum(quick.entity(doc) is None for doc in entities)
+        info["quick_declined"] = sum(quick.entity(doc, 1) is None for doc in entities)
         info["quick_declined_on_tinydb_documents"] = sum(
-            quick.entity(doc) is None for doc in documents
+            quick.entity(doc, 1) is None for doc in documents
         )
         info["same_models"] = careful_parse() == fast_parse() == via_load()
         tasks = {

@@ -765,9 +765,9 @@ def test_orjson_is_imported_for_large_files_only(generated: Path, tmp_path: Path
     """Below read.FAST_FROM bytes the careful reader is done before orjson is imported."""
     large = tmp_path / "large.json"
     document = json.loads(generated.read_text(encoding="utf-8"))
-    while len(json.dumps(document)) < read.FAST_FROM:
-        document["entities"] += [dict(e, id=f"{e['id']}-{len(document['entities'])}")
-                                 for e in document["entities"][:50]]  # fmt: skip
+    copies = read.FAST_FROM // len(json.dumps(document)) + 1
+    document["entities"] = [dict(e, id=f"{e['id']}-{k}" if k else e["id"])
+                            for k in range(copies) for e in document["entities"]]  # fmt: skip
     large.write_text(json.dumps(document), encoding="utf-8")
     probe = "import sys\nfrom pathlib import Path\nfrom cpkb.kb.store import load\n"
     probe += "load(Path(sys.argv[1]))\nprint('orjson' in sys.modules)"

@@ -521,27 +521,16 @@ def test_an_index_made_with_another_anyascii_is_rebuilt(tmp_path: Path, syntheti
     assert run("always", env) == real  # and back
 
 
-@pytest.mark.parametrize(
-    "given",
-    ["/data/kb.json", "/data/../kb.json", "/a b/kb.json", "/data//kb.json", "/data/./kb.json",
-     "/data/", "//data/kb.json", "kb.json", "./kb.json", "~/kb.json", "/data/.", "/"],
-)  # fmt: skip
-def test_plain_data_path_is_what_pathlib_makes_or_nothing(given: str) -> None:
-    from cpkb.kb.paths import plain_data_path, resolve_data_path
-
-    plain = plain_data_path(given)
-    assert plain is None or plain == str(resolve_data_path(given))
-    assert (plain is None) == (given not in ("/data/kb.json", "/data/../kb.json", "/a b/kb.json"))
-
-
-def test_fast_lane_answers_from_the_index_without_pathlib(tmp_path: Path, synthetic: Path) -> None:
-    """`show` and `search` from a current index import neither pathlib, platformdirs, hashlib
-    nor anyascii (together ~60 ms of a ~130 ms answer); the answers are the full app's."""
+def test_fast_lane_answers_from_the_index_without_heavy_imports(
+    tmp_path: Path, synthetic: Path
+) -> None:
+    """`show` and `search` from a current index import neither platformdirs, hashlib nor
+    anyascii; the answers are the full app's."""
     probe = (
         "import sys\n"
         "from cpkb.entry import fast_lane\n"
         "code = fast_lane(sys.argv[1:])\n"
-        "heavy = {'pathlib', 'platformdirs', 'hashlib', 'anyascii'} & set(sys.modules)\n"
+        "heavy = {'platformdirs', 'hashlib', 'anyascii'} & set(sys.modules)\n"
         "print(code, sorted(heavy), file=sys.stderr)\n"
     )
     env = {**os.environ, "CPKB_INDEX": "always", "CPKB_CACHE_DIR": str(tmp_path / "cache")}

@@ -91,10 +91,10 @@ def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _catalog(data: str | None) -> Catalog:
-    from cpkb.kb.paths import plain_data_path, resolve_data_path
+    from cpkb.kb.paths import resolve_data_path
     from cpkb.query.catalog import open_catalog
 
-    path = plain_data_path(data) or resolve_data_path(data)  # a string spares importing pathlib
+    path = resolve_data_path(data)
     return open_catalog(path, load=lambda: read(path))
 
 
@@ -137,11 +137,11 @@ def search_json(data: str | None, words: list[str]) -> Printer:
 
 
 def stats(data: str | None, as_json: bool) -> Printer:
-    from cpkb.kb.paths import plain_data_path, resolve_data_path
+    from cpkb.kb.paths import resolve_data_path
     from cpkb.present.jsonout import dumps
     from cpkb.present.views import entities_view, source_view
 
-    kb = read(plain_data_path(data) or resolve_data_path(data))
+    kb = read(resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"))
     if as_json:
         return write(dumps(views) + "\n")

@@ -53,17 +53,3 @@ def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     with contextlib.suppress(RuntimeError):  # '~nobody': keep the name, let reading fail on it
         path = path.expanduser()
     return path.absolute()
-
-
-def plain_data_path(option: str | None) -> str | None:
-    """`resolve_data_path(option)` as a string, when it is a string pathlib would leave as it is
-    (the bundled file, or an absolute POSIX path without empty, '.' or trailing parts); else
-    None."""
-    chosen = option if option else os.environ.get(DATA_ENV)
-    if not chosen:
-        return bundled_location("kb.json")
-    if os.name != "posix" or not chosen.startswith("/") or chosen.startswith("//"):
-        return None
-    if "//" in chosen or "/./" in chosen or chosen.endswith(("/", "/.")):
-        return None
-    return chosen
