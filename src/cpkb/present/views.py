@@ -63,6 +63,7 @@ def claim_view(kb: KnowledgeBase, claim: Claim | Assessed) -> View:
         view["rank_reason"] = found.rank_reason
     if row is not None:
         view["current"] = row.current
+        view["status"] = row.status
     if found.stated_by is not None and found.stated_by in kb.entities:
         view["stated_by"] = ref_view(kb.entities[found.stated_by])
     for key in _AFTER_RANK:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from cpkb.model.entities import Citation, Claim, Entity, Property, Source, claim_id
-from cpkb.query.time import holds_at, known_by, point, today
+from cpkb.query.time import ended, holds_at, known_by, point, today
 
 
 class Reading(NamedTuple):
@@ -31,13 +31,20 @@ class Reading(NamedTuple):
 
 
 class Assessed(NamedTuple):
-    """A claim as a reader sees it: whether it is known, current, and the citations that count."""
+    """A claim as a reader sees it: whether it is known, current (else `status` says why not),
+    and the citations that count."""
 
     id: str
     claim: Claim
     known: bool
     current: bool
     citations: tuple[Citation, ...]
+    status: str = "current"
+
+
+# Why a claim is not current, in the order the rules are applied.
+UNKNOWN, NOT_YET, ENDED, DEPRECATED = "unknown", "not_yet", "ended", "deprecated"
+SUPERSEDED, EARLIER, OUTRANKED = "superseded", "earlier", "outranked"
 
 
 def cited(claim: Claim, sources: Mapping[str, Source], reading: Reading) -> tuple[Citation, ...]:
@@ -57,49 +64,75 @@ def assess(
     properties: Mapping[str, Property],
     reading: Reading,
 ) -> list[Assessed]:
-    """Each claim of `entity`, in order, with whether it is known and current."""
-    ids = [claim_id(entity.id, n, c) for n, c in enumerate(entity.claims)]
-    citations = [cited(c, sources, reading) for c in entity.claims]
-    known = [bool(found) for found in citations]
-    alive = [
-        k and holds_at(c, reading.day) and c.rank != "deprecated"
-        for k, c in zip(known, entity.claims, strict=True)
-    ]
-    superseded = {
-        old for c, a in zip(entity.claims, alive, strict=True) if a for old in c.supersedes
+    """Each claim of `entity`, in order, with whether it is known and current (or why not)."""
+    claims = entity.claims
+    ids = [claim_id(entity.id, n, c) for n, c in enumerate(claims)]
+    citations = [cited(c, sources, reading) for c in claims]
+    status = [_alive(c, bool(cit), reading.day) for c, cit in zip(claims, citations, strict=True)]
+    replaced = {
+        old for c, s in zip(claims, status, strict=True) if s == CURRENT for old in c.supersedes
     }
-    current = [a and i not in superseded for a, i in zip(alive, ids, strict=True)]
-    _latest_of_series(entity.claims, current, properties)
-    _preferred_first(entity.claims, current)
-    return [
-        Assessed(*row) for row in zip(ids, entity.claims, known, current, citations, strict=True)
+    status = [
+        SUPERSEDED if s == CURRENT and i in replaced else s
+        for s, i in zip(status, ids, strict=True)
     ]
+    _mark(status, _latest_of_series(claims, status, properties), EARLIER)
+    _mark(status, _preferred_first(claims, status), OUTRANKED)
+    rows = zip(ids, claims, citations, status, strict=True)
+    return [Assessed(i, c, s != UNKNOWN, s == CURRENT, cit, s) for i, c, cit, s in rows]
+
+
+CURRENT = "current"
+
+
+def _alive(claim: Claim, known: bool, day: dt.date) -> str:
+    """Steps (1)-(3): CURRENT, or why not."""
+    if not known:
+        return UNKNOWN
+    if claim.rank == "deprecated":
+        return DEPRECATED
+    if not holds_at(claim, day):
+        return ENDED if ended(claim, day) else NOT_YET
+    return CURRENT
+
+
+def _mark(status: list[str], hidden: set[int], why: str) -> None:
+    for n in hidden:
+        status[n] = why
 
 
 def _latest_of_series(
-    claims: tuple[Claim, ...], current: list[bool], properties: Mapping[str, Property]
-) -> None:
-    """Of the current dated points of a series, keep only the latest."""
+    claims: tuple[Claim, ...], status: list[str], properties: Mapping[str, Property]
+) -> set[int]:
+    """(5) The current dated points of a series that a later one makes history."""
     latest: dict[str, dt.date] = {}
-    for claim, now in zip(claims, current, strict=True):
+    for claim, now in zip(claims, status, strict=True):
         spec = properties.get(claim.property)
         when = point(claim)
-        if now and spec is not None and spec.series and when is not None:
+        if now == CURRENT and spec is not None and spec.series and when is not None:
             latest[claim.property] = max(latest.get(claim.property, when.last), when.last)
-    for n, claim in enumerate(claims):
-        when = point(claim)
-        if current[n] and claim.property in latest and when is not None:
-            current[n] = when.last == latest[claim.property]
-
-
-def _preferred_first(claims: tuple[Claim, ...], current: list[bool]) -> None:
-    """Of one property, a current preferred claim hides the current normal ones."""
-    preferred = {
-        c.property for c, now in zip(claims, current, strict=True) if now and c.rank == "preferred"
+    return {
+        n
+        for n, claim in enumerate(claims)
+        if status[n] == CURRENT
+        and claim.property in latest
+        and (when := point(claim)) is not None
+        and when.last != latest[claim.property]
     }
-    for n, claim in enumerate(claims):
-        if current[n] and claim.property in preferred and claim.rank != "preferred":
-            current[n] = False
+
+
+def _preferred_first(claims: tuple[Claim, ...], status: list[str]) -> set[int]:
+    """(6) The current normal claims of a property that a current preferred one hides."""
+    preferred = {
+        c.property
+        for c, s in zip(claims, status, strict=True)
+        if s == CURRENT and c.rank == "preferred"
+    }
+    return {
+        n
+        for n, claim in enumerate(claims)
+        if status[n] == CURRENT and claim.property in preferred and claim.rank != "preferred"
+    }
 
 
 def value_key(claim: Claim) -> tuple[str, object]:

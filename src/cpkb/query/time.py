@@ -69,11 +69,13 @@ def holds_at(claim: Claim, day: dt.date) -> bool:
         first = span(begins)
         if first is not None and first.first > day:
             return False
-    if claim.end is not None:
-        last = span(claim.end)
-        if last is not None and last.last < day:
-            return False
-    return True
+    return not ended(claim, day)
+
+
+def ended(claim: Claim, day: dt.date) -> bool:
+    """Whether the claim's `end` is before `day`."""
+    last = span(claim.end) if claim.end is not None else None
+    return last is not None and last.last < day
 
 
 def known_by(source_date: str | None, day: dt.date) -> bool:
