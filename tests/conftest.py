@@ -24,10 +24,11 @@ def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, cache_root: Path) -> None:
     """Tests never see the developer's CPKB_* settings nor touch their cache; fixed width."""
-    for name in ("CPKB_DATA", "CPKB_DEBUG", "CPKB_INDEX", "NO_COLOR", "FORCE_COLOR"):
+    for name in ("CPKB_DATA", "CPKB_DEBUG", "CPKB_INDEX", "CPKB_TODAY", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CPKB_CACHE_DIR", str(cache_root))
     monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("CPKB_TODAY", "2026-12-07")  # what is current must not follow the clock
 
 
 @pytest.fixture

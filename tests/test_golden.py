@@ -3,7 +3,8 @@
 
 The JSON contract only grows, so a recorded JSON output must stay contained in today's: every
 key still there, with the same value, in the same order (`contained`). Human output and exit
-codes must not change at all. Record anew (after reviewing the diff) with CPKB_GOLDEN_UPDATE=1.
+codes must not change at all. Record anew (after reviewing the diff) with CPKB_GOLDEN_UPDATE=1;
+record only new cases with CPKB_GOLDEN_UPDATE=new.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from tests.synthetic import generator
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DATA = Path(__file__).resolve().parent / "data"
-UPDATE = os.environ.get("CPKB_GOLDEN_UPDATE") == "1"
+UPDATE = os.environ.get("CPKB_GOLDEN_UPDATE") == "1"  # record every case anew
+ADD = os.environ.get("CPKB_GOLDEN_UPDATE") == "new"  # record only the cases not recorded yet
 TYPES = ("official", "organisation", "law", "programme", "statistic")
 
 Case = tuple[str, list[str]]
@@ -124,6 +126,9 @@ def compare(name: str, outputs: dict[str, dict[str, Any]]) -> None:
         path.write_text(text + "\n", encoding="utf-8")
         return
     recorded = json.loads(path.read_text(encoding="utf-8"))
+    if ADD:
+        recorded |= {case: out for case, out in outputs.items() if case not in recorded}
+        path.write_text(json.dumps(recorded, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     assert sorted(outputs) == sorted(recorded), "the set of golden cases changed"
     for case, want in recorded.items():
         got = outputs[case]

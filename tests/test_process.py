@@ -111,10 +111,10 @@ def test_arguments_in_a_non_utf8_locale_are_decoded() -> None:
 
 
 def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self: MemoryCatalog, entity: object) -> object:
+    def broken(self: MemoryCatalog, entity_id: str) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(MemoryCatalog, "view", broken)
+    monkeypatch.setattr(MemoryCatalog, "neighbourhood", broken)
     quiet = CliRunner().invoke(app, ["show", "adal-azamat"])
     assert quiet.exit_code == 4
     assert "Traceback" not in quiet.stderr and "internal error: RuntimeError: boom" in quiet.stderr

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.model.entities import KnowledgeBase
+    from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
+    from cpkb.query.current import Reading
 
 
 def main() -> None:
@@ -109,21 +111,31 @@ def write(text: str) -> Printer:
     return lambda: streams.write_utf8(text)
 
 
+def _shown(data: str | None, ref: str) -> tuple[Catalog, KnowledgeBase, View, Reading]:
+    """What `show REF` prints, made as the full command makes it (cpkb.cli.read.show_ref)."""
+    from cpkb.present.views import entity_view
+    from cpkb.query.current import Reading
+
+    catalog = _catalog(data)
+    entity = catalog.resolve(ref)
+    kb = catalog.neighbourhood(entity.id)
+    read = Reading.asked()
+    return catalog, kb, entity_view(kb, entity, read), read
+
+
 def show_json(data: str | None, words: list[str]) -> Printer:
     from cpkb.present.jsonout import dumps
 
-    catalog = _catalog(data)
-    return write(dumps(catalog.view(catalog.resolve(words[0]))) + "\n")
+    return write(dumps(_shown(data, words[0])[2]) + "\n")
 
 
 def show_human(data: str | None, words: list[str]) -> Printer:
     from cpkb.present import human
     from cpkb.present.views import source_view
 
-    catalog = _catalog(data)
-    view = catalog.view(catalog.resolve(words[0]))
+    catalog, kb, view, read = _shown(data, words[0])
     sources = {i: source_view(s) for i, s in catalog.sources().items()}
-    return lambda: human.show_entity(view, sources)
+    return lambda: human.show_entity(view, sources, human.shown_for(kb, read))
 
 
 def search_json(data: str | None, words: list[str]) -> Printer:

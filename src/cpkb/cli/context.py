@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cpkb.model.entities import Entity, KnowledgeBase
     from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
+    from cpkb.query.current import Reading
 
 DEBUG_ENV = "CPKB_DEBUG"
 T = TypeVar("T")
@@ -149,6 +150,56 @@ app = _typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the documented contract).")]
+TIME_PANEL = "Time: what is current, and what was known"
+AsOfOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="What was current at DATE (YYYY, YYYY-MM or YYYY-MM-DD; default: today).",
+        show_default=False,
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+KnownByOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--known-by",
+        metavar="DATE",
+        help="Only what sources dated by DATE said (undated sources are left out).",
+        show_default=False,
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+AllOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Every claim, each with its rank, its time and whether it is current.",
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+CurrentOpt = Annotated[
+    bool,
+    typer.Option(
+        "--current",
+        help="With --json: only the current claims (what human output shows by default).",
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+
+
+def reading(as_of: str | None, known_by: str | None) -> Reading:
+    """The reading that --as-of and --known-by ask for (a bad date is a usage error)."""
+    from cpkb.query.current import Reading
+    from cpkb.query.time import as_of as day
+
+    return Reading.asked(
+        as_of=day(as_of, "--as-of") if as_of is not None else None,
+        known=day(known_by, "--known-by") if known_by is not None else None,
+    )
+
+
 REF_HELP = "An id, name or alias (case, accents, script and small typos forgiven)."
 RefArg = Annotated[str, typer.Argument(help=REF_HELP, autocompletion=complete_ref)]
 

@@ -2,40 +2,68 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import typer
 
 from cpkb.cli.context import (
+    AllOpt,
+    AsOfOpt,
     CpkbCommand,
+    CurrentOpt,
     JsonOpt,
+    KnownByOpt,
     RefArg,
     _typer,
     app,
     emit,
     print_json,
+    reading,
     settings,
     source_views,
 )
 from cpkb.model.fields import PLURALS, TYPES
 from cpkb.present import human
+from cpkb.present.views import entity_view
 
 
-def show_ref(ctx: typer.Context, ref: str, as_json: bool, entity_type: str | None = None) -> None:
-    config = settings(ctx)
-    catalog = config.catalog()
-    view = catalog.view(catalog.resolve(ref, entity_type=entity_type))
-    if as_json:
+class Asked(NamedTuple):
+    """The options every reading command takes."""
+
+    as_json: bool = False
+    as_of: str | None = None
+    known_by: str | None = None
+    every: bool = False
+    current: bool = False
+
+
+def show_ref(ctx: typer.Context, ref: str, asked: Asked, entity_type: str | None = None) -> None:
+    catalog = settings(ctx).catalog()
+    entity = catalog.resolve(ref, entity_type=entity_type)
+    kb = catalog.neighbourhood(entity.id)
+    read = reading(asked.as_of, asked.known_by)
+    view = entity_view(kb, entity, read, current=asked.current)
+    if asked.as_json:
         print_json(view)
     else:
-        human.show_entity(view, source_views(ctx))
+        human.show_entity(view, source_views(ctx), human.shown_for(kb, read, every=asked.every))
 
 
 @app.command("show", cls=CpkbCommand)
-def show_cmd(ctx: typer.Context, ref: RefArg, as_json: JsonOpt = False) -> None:
-    """Show any entity: summary, claims, what points to it, and every citation.
+def show_cmd(
+    ctx: typer.Context,
+    ref: RefArg,
+    as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
+) -> None:
+    """Show any entity: summary, current claims, what points to it, and every citation.
 
-    Example: cpkb show "Adal Azamat"
+    Example: cpkb show "Qazaqstan Balalary" --as-of 2025-12
     """
-    show_ref(ctx, ref, as_json)
+    show_ref(ctx, ref, Asked(as_json, as_of, known_by, every, current))
 
 
 @app.command("stats", cls=CpkbCommand)
@@ -97,8 +125,16 @@ def type_app(entity_type: str) -> typer.Typer:
         cls=CpkbCommand,
         help=f"Show one {entity_type} by id, name or alias.\n\nExample: cpkb {entity_type} show ID",
     )
-    def show_type_cmd(ctx: typer.Context, ref: RefArg, as_json: JsonOpt = False) -> None:
-        show_ref(ctx, ref, as_json, entity_type)
+    def show_type_cmd(
+        ctx: typer.Context,
+        ref: RefArg,
+        as_json: JsonOpt = False,
+        as_of: AsOfOpt = None,
+        known_by: KnownByOpt = None,
+        every: AllOpt = False,
+        current: CurrentOpt = False,
+    ) -> None:
+        show_ref(ctx, ref, Asked(as_json, as_of, known_by, every, current), entity_type)
 
     return sub
 

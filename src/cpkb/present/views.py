@@ -98,8 +98,9 @@ def entity_view(
     """The documented shape of `cpkb show --json`: every claim a reader could know (with
     `current`, only the current ones), and what points to the entity."""
     reading = reading or Reading.asked()
-    rows = [r for r in assessed(kb, entity, reading) if r.known and (r.current or not current)]
-    return {
+    every = assessed(kb, entity, reading)
+    rows = [r for r in every if r.known and (r.current or not current)]
+    view = {
         **ref_view(entity),
         "aliases": list(entity.aliases),
         "summary": entity.summary,
@@ -107,6 +108,10 @@ def entity_view(
         "claims": [claim_view(kb, row) for row in rows],
         "backlinks": backlinks_view(kb, entity, reading, current=current),
     }
+    if reading.known_by is not None:
+        left_out = sum(not r.known for r in every)
+        view["known_by"] = {"date": reading.known_by.isoformat(), "claims_left_out": left_out}
+    return view
 
 
 def cited_entity(kb: KnowledgeBase, entity: Entity, reading: Reading) -> tuple[Citation, ...]:

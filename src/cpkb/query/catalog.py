@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from cpkb.errors import NotFound
 from cpkb.model.entities import Entity, KnowledgeBase, Source
-from cpkb.present.views import View, entity_view
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,7 +31,9 @@ AUTO_INDEX_BYTES = 256 * 1024  # below this, reading the file is about as fast a
 class Catalog(Protocol):
     def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity: ...
 
-    def view(self, entity: Entity) -> View: ...
+    def neighbourhood(self, entity_id: str) -> KnowledgeBase:
+        """The entity, the ends of its links and its backlinks: all its view needs."""
+        ...
 
     def search(
         self, query: str, *, entity_type: str | None = None, limit: int | None = 10
@@ -71,8 +72,8 @@ class MemoryCatalog:
             return exact
         return self.names.resolve(ref, entity_type=entity_type)
 
-    def view(self, entity: Entity) -> View:
-        return entity_view(self.kb, entity)
+    def neighbourhood(self, entity_id: str) -> KnowledgeBase:
+        return self.kb
 
     def search(
         self, query: str, *, entity_type: str | None = None, limit: int | None = 10
@@ -128,8 +129,8 @@ class IndexCatalog:
             hits = self.search(ref, entity_type=entity_type, limit=3)
             raise NotFound(ref, suggestions=suggested_names(hits)) from None
 
-    def view(self, entity: Entity) -> View:
-        return entity_view(self.index.neighbourhood(entity.id), entity)
+    def neighbourhood(self, entity_id: str) -> KnowledgeBase:
+        return self.index.neighbourhood(entity_id)
 
     def search(
         self, query: str, *, entity_type: str | None = None, limit: int | None = 10

@@ -11,14 +11,29 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from cpkb.model.entities import KnowledgeBase
+    from cpkb.present.human.entity import Shown
     from cpkb.present.views import View
+    from cpkb.query.current import Reading
 
 
-def show_entity(view: View, sources: dict[str, View]) -> None:
+def shown_for(kb: KnowledgeBase, reading: Reading, *, every: bool = False) -> Shown:
+    """How `show` presents an entity of `kb` to this reading: property labels from the
+    vocabulary, and the date it is read at."""
+    from cpkb.present.human.entity import Shown
+
+    labels = {p.name: (p.label, p.inverse or f"{p.label} (from)") for p in kb.properties.values()}
+    when = f"on {reading.day.isoformat()}"
+    if reading.known_by is not None:
+        when += f", as known by {reading.known_by.isoformat()}"
+    return Shown(every=every, labels=labels, when=when)
+
+
+def show_entity(view: View, sources: dict[str, View], shown: Shown | None = None) -> None:
     """`show`: one entity in full, its citations numbered."""
     from cpkb.present.human import base, entity
 
-    base.console().print(entity.entity_panel(view, sources))
+    base.console().print(entity.entity_panel(view, sources, shown or entity.Shown()))
 
 
 def show_list(views: list[View], title: str) -> None:

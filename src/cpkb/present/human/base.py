@@ -73,14 +73,31 @@ def table(title: str | None, *columns: str, **options: Any) -> Table:
     return grid
 
 
+def source_label(source_id: str, sources: dict[str, View]) -> str:
+    """'Publisher, date' ('undated' when the date is not known), or the id of an unknown one."""
+    source = sources.get(source_id)
+    if source is None:
+        return source_id
+    return f"{source['publisher']}, {source['date'] or 'undated'}"
+
+
 def source_line(citations: list[View], sources: dict[str, View]) -> Text:
     """' — Publisher, date' for each distinct source cited."""
     ids = dict.fromkeys(c["source"] for c in citations)
-    return t(
-        "; ".join(
-            f"{sources[i]['publisher']}, {sources[i]['date']}" if i in sources else i for i in ids
-        )
-    )
+    return t("; ".join(source_label(i, sources) for i in ids))
+
+
+def cited_text(citation: View) -> str:
+    """What a citation says: the quote in quotation marks, our paraphrase in brackets, or both."""
+    parts = []
+    if "quote" in citation:
+        parts.append(f"“{citation['quote']}”")
+    if "paraphrase" in citation:
+        parts.append(f"[paraphrase] {citation['paraphrase']}")
+    return " ".join(parts)
+
+
+Key = tuple[str, str, str]  # source, what it says, where in it
 
 
 class Footnotes:
@@ -88,24 +105,29 @@ class Footnotes:
 
     def __init__(self, sources: dict[str, View]) -> None:
         self.sources = sources
-        self.numbers: dict[tuple[str, str], int] = {}
+        self.numbers: dict[Key, int] = {}
 
     def ref(self, citations: Iterable[View]) -> Text:
         marks = []
         for c in citations:
-            key = (c["source"], c["quote"])
+            key = (c["source"], cited_text(c), c.get("locator", ""))
             number = self.numbers.setdefault(key, len(self.numbers) + 1)
             marks.append(f"[{number}]")
         return Text("".join(marks), style="cyan")
 
     def render(self) -> Text:
-        """'Citations', then each numbered quote with its source."""
+        """'Citations', then each numbered quote or paraphrase with its source."""
         text = Text("Citations", style="italic")
-        for (source, quote), number in self.numbers.items():
+        for (source, said, locator), number in self.numbers.items():
             text.append(f"\n[{number}] ", style="cyan")
-            text.append_text(t(f"“{quote}”"))
+            text.append_text(t(said))
             text.append(" — ", style="dim")
             text.append_text(source_line([{"source": source}], self.sources))
+            if locator:
+                text.append_text(t(f", {locator}"))
+            url = self.sources.get(source, {}).get("url")
+            if url and "[paraphrase]" in said:
+                text.append_text(t(f" <{url}>", "dim"))
         return text
 
 

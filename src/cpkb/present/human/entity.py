@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from rich import box
 from rich.console import Group
@@ -21,18 +23,38 @@ def ref_inline(ref: View) -> Text:
     return text.append_text(t(f" ({ref['type']}: {ref['id']})", "dim"))
 
 
+BOUNDS = {"at_least": "≥ ", "at_most": "≤ "}
+
+
 def claim_value(claim: View) -> Text:
     if "target" in claim:
         return ref_inline(claim["target"])
-    text = t(claim["value"], "bold")
+    bound = BOUNDS.get(str(claim.get("qualifiers", {}).get("bound")), "")
+    text = t(bound + ("≈ " if claim.get("approx") else ""))
+    text.append_text(t(claim["value"], "bold"))
     if "unit" in claim:
         text.append_text(t(f" {claim['unit']}"))
     return text
 
 
 def claim_details(claim: View) -> Text:
+    """When, according to whom, how it ranks, and its qualifiers, in a line."""
     parts = [f"{key} {claim[key]}" for key in CLAIM_DATES if key in claim]
-    parts += [f"{k}: {scalar_text(v)}" for k, v in claim.get("qualifiers", {}).items()]
+    if "period" in claim:
+        parts.append(f"period {claim['period'].replace('/', '–').replace('..', '…')}")
+    if "baseline" in claim:
+        since = f" ({claim['baseline_date']})" if "baseline_date" in claim else ""
+        parts.append(f"from {scalar_text(claim['baseline'])}{since}")
+    if "stated_by" in claim:
+        parts.append(f"according to {claim['stated_by']['name']}")
+    if claim.get("rank", "normal") != "normal" or "rank_reason" in claim:
+        reason = f": {claim['rank_reason']}" if "rank_reason" in claim else ""
+        parts.append(f"{claim.get('rank', 'normal')}{reason}")
+    parts += [
+        f"{k}: {scalar_text(v)}" for k, v in claim.get("qualifiers", {}).items() if k != "bound"
+    ]
+    if "note" in claim:
+        parts.append(f"note: {claim['note']}")
     return t("; ".join(parts), "italic")
 
 
@@ -44,26 +66,60 @@ def grouped(claims: list[View]) -> list[View]:
     return sorted(claims, key=lambda c: ("target" in c, first[c["property"]]))
 
 
-def claims_table(claims: list[View], notes: Footnotes) -> Table:
-    grid = table("Claims", "property", "value", "details", "cited")
-    for claim in grouped(claims):
-        grid.add_row(
-            t(claim["property"]),
-            claim_value(claim),
-            claim_details(claim),
-            notes.ref(claim["sources"]),
-        )
+class Shown(NamedTuple):
+    """How much of an entity human output shows, and how it names properties."""
+
+    every: bool = False  # every claim (--all), not only the current ones
+    labels: Mapping[str, tuple[str, str]] = MappingProxyType({})  # property -> its labels
+    when: str = ""  # 'on 2026-12-07', 'on 2025-11-29, as known by then'
+
+
+def label(name: str, shown: Shown, *, inverse: bool = False) -> str:
+    found = shown.labels.get(name)
+    return name if found is None else found[1 if inverse else 0]
+
+
+def visible_rows(rows: list[View], shown: Shown) -> list[View]:
+    return rows if shown.every else [r for r in rows if r.get("current", True)]
+
+
+def claims_table(claims: list[View], notes: Footnotes, shown: Shown) -> Table:
+    columns = ["property", "value", "details", "cited", *(["status"] * shown.every)]
+    grid = table("Claims", *columns)
+    for claim in grouped(visible_rows(claims, shown)):
+        row = [t(label(claim["property"], shown)), claim_value(claim), claim_details(claim),
+               notes.ref(claim["sources"])]  # fmt: skip
+        if shown.every:
+            row.append(t(claim.get("status", "current"), "" if claim.get("current") else "dim"))
+        grid.add_row(*row)
     return grid
 
 
-def backlinks_table(links: list[View], notes: Footnotes) -> Table:
+def backlinks_table(links: list[View], notes: Footnotes, shown: Shown) -> Table:
     grid = table("Referenced by", "from", "property", "cited")
-    for link in links:
-        grid.add_row(ref_inline(link["from"]), t(link["property"]), notes.ref(link["sources"]))
+    for link in visible_rows(links, shown):
+        name = t(label(link["property"], shown, inverse=True))
+        grid.add_row(ref_inline(link["from"]), name, notes.ref(link["sources"]))
     return grid
 
 
-def entity_panel(view: View, sources: dict[str, View]) -> Group:
+def hidden_note(view: View, shown: Shown) -> Text | None:
+    """What the view leaves out, and how to see it."""
+    notes = []
+    known = view.get("known_by")
+    if known and known["claims_left_out"]:
+        count = known["claims_left_out"]
+        notes.append(f"{count} claim{'s' * (count != 1)} cited only by sources dated after "
+                     f"{known['date']} or undated left out")  # fmt: skip
+    hidden = sum(not row.get("current", True) for row in (*view["claims"], *view["backlinks"]))
+    if hidden and not shown.every:
+        notes.append(
+            f"{hidden} claim{'s' * (hidden != 1)} not current {shown.when} not shown: --all"
+        )
+    return Text("\n".join(notes), style="dim") if notes else None
+
+
+def entity_panel(view: View, sources: dict[str, View], shown: Shown) -> Group:
     """The entity's head in a panel, then its claims, backlinks and numbered citations."""
     from rich.panel import Panel  # only `show` draws one; lists and stats import this module too
 
@@ -77,12 +133,13 @@ def entity_panel(view: View, sources: dict[str, View]) -> Group:
     head.append(" ")
     head.append_text(notes.ref(view["sources"]))
     parts: list[Any] = [Panel(head, box=box.ROUNDED, expand=False)]
-    if view["claims"]:
-        parts.append(claims_table(view["claims"], notes))
-    if view["backlinks"]:
-        parts.append(backlinks_table(view["backlinks"], notes))
+    if visible_rows(view["claims"], shown):
+        parts.append(claims_table(view["claims"], notes, shown))
+    if visible_rows(view["backlinks"], shown):
+        parts.append(backlinks_table(view["backlinks"], notes, shown))
     parts.append(notes.render())
-    return Group(*parts)
+    note = hidden_note(view, shown)
+    return Group(*parts, *([note] if note else []))
 
 
 def list_table(views: list[View], title: str) -> Table:
