@@ -101,5 +101,5 @@ def test_conflicts_are_shown_never_resolved(kb: KnowledgeBase) -> None:
     assert conflicts_of(kb, "the-rate") == {"value": ["rate-2024", "rate-undated"]}
     # Values in different units are not compared.
     assert conflicts_of(kb, "children-programme") == {}
-    # A disputed claim is listed even when a preferred one hides it.
-    assert conflicts_of(kb, "law-x") == {"liability_kind": ["lx-criminal"]}
+    # A disputed claim is listed, beside what is current, even when a preferred one hides it.
+    assert conflicts_of(kb, "law-x") == {"liability_kind": ["lx-administrative", "lx-criminal"]}

@@ -8,6 +8,7 @@ import traceback
 
 from cpkb.cli import (
     cache,
+    history,
     links,  # noqa: F401  (each import registers its commands)
     read,  # noqa: F401
     search,  # noqa: F401
@@ -20,6 +21,7 @@ from cpkb.query.text import visible
 __all__ = ["app", "run"]
 
 app.add_typer(cache.app, name="cache")
+app.add_typer(history.app)
 
 
 def run(argv: list[str]) -> int:

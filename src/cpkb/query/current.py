@@ -161,8 +161,8 @@ def conflicting(
         if any(len(values) > 1 for values in units.values()):
             found[name] = rows
     for row in assessed:
-        if row.known and row.claim.rank_reason == "disputed":
-            rows = found.setdefault(row.claim.property, [])
-            if row not in rows:
-                rows.append(row)
+        if row.known and row.claim.rank_reason == "disputed" and row.claim.property not in found:
+            name = row.claim.property
+            found[name] = [r for r in assessed if r.claim.property == name and (
+                r.current or (r.known and r.claim.rank_reason == "disputed"))]  # fmt: skip
     return found

@@ -45,13 +45,18 @@ def span(text: str) -> Span | None:
         return None
 
 
-def as_of(text: str, option: str) -> dt.date:
-    """The day a command-line date means (its last day); a usage error if it is not a date."""
+def asked(text: str, option: str) -> Span:
+    """The days a command-line date covers; a usage error if it is not a date."""
     found = span(text)
     if found is None:
         hint = "a date is YYYY, YYYY-MM or YYYY-MM-DD"
         raise UsageProblem(f"{option} {text!r} is not a date", hint=hint)
-    return found.last
+    return found
+
+
+def as_of(text: str, option: str) -> dt.date:
+    """The day a command-line date means when asking what held: its last day."""
+    return asked(text, option).last
 
 
 def today() -> dt.date:

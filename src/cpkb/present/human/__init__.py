@@ -91,6 +91,24 @@ def show_path(view: View, sources: dict[str, View]) -> None:
     base.console().print(links.path_chain(view, sources))
 
 
+def show_timeline(events: list[View], sources: dict[str, View]) -> None:
+    """`timeline`: a row per dated claim, earliest first."""
+    from cpkb.present.human import base, history
+
+    base.console().print(history.timeline_table(events, sources))
+
+
+def show_conflicts(conflicts: list[View], sources: dict[str, View]) -> None:
+    """`conflicts`: each disagreement, its claims side by side with their sources."""
+    from cpkb.present.human import base, history
+
+    out = base.console()
+    if not conflicts:
+        out.print("no conflicts")
+    for conflict in conflicts:
+        out.print(history.conflict_table(conflict, sources))
+
+
 def show_problems(
     report: View, *, file: str, summary: list[str], owners: Mapping[str, str]
 ) -> None:

@@ -22,10 +22,15 @@ def source_table(row: View) -> Table:
     grid.title = t(row["title"], "bold")
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
-    for label, key in (("id", "id"), ("publisher", "publisher"), ("date", "date")):
+    for label, key in (("id", "id"), ("publisher", "publisher")):
         grid.add_row(label, t(row[key]))
+    grid.add_row("date", t(row["date"] or "undated"))
+    for label, key in (("kind", "kind"), ("language", "lang")):
+        if key in row:
+            grid.add_row(label, t(row[key]))
     grid.add_row("url", t(row["url"] or "— (not recorded)"))
-    grid.add_row("reliability", t(row["reliability"]))
+    level = f"{row['reliability_level']}: " if "reliability_level" in row else ""
+    grid.add_row("reliability", t(level + row["reliability"]))
     grid.add_row("claims", t(row["claims"]))
     return grid
 
