@@ -154,7 +154,7 @@ def stats(data: str | None, as_json: bool) -> Printer:
     from cpkb.present.views import entities_view, source_view
 
     kb = read(resolve_data_path(data))
-    views = entities_view(kb, kb.of_type("statistic"))
+    views = entities_view(kb, kb.of_type("statistic"), current=not as_json)  # as `stats` does
     if as_json:
         return write(dumps(views) + "\n")
     from cpkb.present import human

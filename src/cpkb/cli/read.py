@@ -67,15 +67,23 @@ def show_cmd(
 
 
 @app.command("stats", cls=CpkbCommand)
-def stats_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """The statistics: what is measured, value and unit, change, attribution, source.
+def stats_cmd(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    current: CurrentOpt = False,
+) -> None:
+    """The statistics: what is measured, the current value and unit, change, who attributes it
+    to what, and the source.
 
     Example: cpkb stats --json | jq '.[] | {name, claims}'
     """
     from cpkb.present.views import entities_view
 
     kb = settings(ctx).kb()
-    views = entities_view(kb, kb.of_type("statistic"))
+    read = reading(as_of, known_by)
+    views = entities_view(kb, kb.of_type("statistic"), read, current=current or not as_json)
     if as_json:
         print_json(views)
     else:
@@ -113,11 +121,18 @@ def type_app(entity_type: str) -> typer.Typer:
         cls=CpkbCommand,
         help=f"List the {PLURALS[entity_type]}.\n\nExample: cpkb {entity_type} list --json",
     )
-    def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    def list_cmd(
+        ctx: typer.Context,
+        as_json: JsonOpt = False,
+        as_of: AsOfOpt = None,
+        known_by: KnownByOpt = None,
+        current: CurrentOpt = False,
+    ) -> None:
         from cpkb.present.views import entities_view
 
         kb = settings(ctx).kb()
-        views = entities_view(kb, kb.of_type(entity_type))
+        read = reading(as_of, known_by)
+        views = entities_view(kb, kb.of_type(entity_type), read, current=current or not as_json)
         emit(as_json, views, human.show_list, title=PLURALS[entity_type].capitalize())
 
     @sub.command(
