@@ -9,6 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
+from cpkb.model import fields
 from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase, Source, period_bounds
 from cpkb.model.fields import types_in
 from cpkb.query.current import Assessed, Reading, assess, cited
@@ -40,52 +41,40 @@ def citation_view(citation: Citation, kb: KnowledgeBase | None = None) -> View:
     return view
 
 
-# Claim fields shown as they are, after `property` and the value, in table order.
-_PLAIN = ("unit", "date", "period", "start", "end")
-_AFTER_RANK = ("supersedes", "approx", "baseline", "baseline_date", "note")
-
-
 def claim_view(kb: KnowledgeBase, claim: Claim | Assessed) -> View:
-    """The documented shape of a claim (version 1's keys, in their order, and what version 2
-    adds)."""
+    """The documented shape of a claim: its fields in the order of the field table (version
+    1's keys keep their order; what version 2 adds falls in between), `current` and `status`
+    after `rank`, entities as references, and the citations last."""
     row = claim if isinstance(claim, Assessed) else None
     found = row.claim if row is not None else claim
     assert isinstance(found, Claim)
     view: View = {"id": row.id} if row is not None else {}
-    view["property"] = found.property
-    if found.target is not None:
-        view["target"] = ref_view(kb.entities[found.target])
-    else:
-        view["value"] = found.value
-    view.update(_plain(kb, found))
-    view["rank"] = found.rank or "normal"
-    if found.rank_reason is not None:
-        view["rank_reason"] = found.rank_reason
-    if row is not None:
-        view["current"] = row.current
-        view["status"] = row.status
-    if found.stated_by is not None and found.stated_by in kb.entities:
-        view["stated_by"] = ref_view(kb.entities[found.stated_by])
-    for key in _AFTER_RANK:
-        if (value := getattr(found, key)) not in (None, ()):
-            view[key] = list(value) if key == "supersedes" else value
-    if found.qualifiers:
-        view["qualifiers"] = dict(found.qualifiers)
+    for field in fields.CLAIM[1:]:
+        view |= _field(kb, found, field.name)
+        if field.name == "rank" and row is not None:
+            view |= {"current": row.current, "status": row.status}
     cited = row.citations if row is not None else found.sources
     view["sources"] = citations_view(cited, kb)
     return view
 
 
-def _plain(kb: KnowledgeBase, claim: Claim) -> View:
-    """Unit and time; a version-1 file's figure period shown as it wrote it, start and end."""
-    shown: View = {}
-    for key in _PLAIN:
-        if (value := getattr(claim, key)) is not None:
-            shown[key] = value
-    if kb.schema_version == 1 and "period" in shown:
-        start, end = period_bounds(shown.pop("period"))
-        shown |= {k: v for k, v in (("start", start), ("end", end)) if v is not None}
-    return shown
+def _field(kb: KnowledgeBase, claim: Claim, name: str) -> View:
+    """One field of a claim as the contract shows it (none when absent)."""
+    value = getattr(claim, name)
+    if name in ("target", "stated_by"):
+        return {name: ref_view(kb.entities[value])} if value in kb.entities else {}
+    if name == "value":
+        return {} if claim.target is not None else {"value": value}
+    if name == "rank":
+        return {"rank": value or "normal"}
+    if name == "period" and kb.schema_version == 1:  # version 1 wrote a figure's period so
+        start, end = period_bounds(value)
+        return {k: v for k, v in (("start", start), ("end", end)) if v is not None}
+    if name in ("qualifiers", "supersedes"):
+        return {name: dict(value) if name == "qualifiers" else list(value)} if value else {}
+    if name == "sources" or value is None:
+        return {}
+    return {name: value}
 
 
 def assessed(kb: KnowledgeBase, entity: Entity, reading: Reading) -> list[Assessed]:
