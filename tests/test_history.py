@@ -86,3 +86,10 @@ def test_conflicts(args: tuple[str, ...], expected: list[list[str]]) -> None:
     assert [[c["entity"]["id"], c["property"]] for c in found] == expected
     for conflict in found:
         assert all(claim["sources"] for claim in conflict["claims"])
+
+
+def test_known_by_withholds_a_summary_that_draws_on_later_sources() -> None:
+    early = run("show", "a-person", "--json", "--known-by", "2019")
+    assert early["summary"] is None and early["claims"] == []
+    later = run("show", "a-person", "--json", "--known-by", "2020")
+    assert later["summary"] == "An official who held one post, then another."

@@ -100,6 +100,8 @@ def entity_view(
     if reading.known_by is not None:
         left_out = sum(not r.known for r in every)
         view["known_by"] = {"date": reading.known_by.isoformat(), "claims_left_out": left_out}
+        if len(view["sources"]) < len(entity.sources):  # it draws on what was not out yet
+            view["summary"] = None
     return view
 
 

@@ -129,7 +129,11 @@ def entity_panel(view: View, sources: dict[str, View], shown: Shown) -> Group:
         head.append("\n")
         head.append_text(t("also: " + ", ".join(view["aliases"]), "italic"))
     head.append("\n\n")
-    head.append_text(t(view["summary"]))
+    if view["summary"] is None:
+        head.append("(summary not shown: it draws on sources dated after "
+                    f"{view['known_by']['date']})", style="dim")  # fmt: skip
+    else:
+        head.append_text(t(view["summary"]))
     head.append(" ")
     head.append_text(notes.ref(view["sources"]))
     parts: list[Any] = [Panel(head, box=box.ROUNDED, expand=False)]
