@@ -121,3 +121,19 @@ def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.Monk
     loud = CliRunner().invoke(app, ["--debug", "show", "adal-azamat"])
     assert loud.exit_code == 4
     assert "Traceback" in loud.stderr and "RuntimeError: boom" in loud.stderr
+
+
+def test_data_may_follow_the_command() -> None:
+    done = shell(f"cpkb show alpha-person --data {MINI} --json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["id"] == "alpha-person"
+    literal = shell(f"cpkb search -- --data {MINI}")  # after --, an argument like any other
+    assert literal.returncode in (1, 2) and "alpha" not in literal.stdout
+
+
+@pytest.mark.parametrize("args", ["show alpha-person --json", "validate -", "stats --json"])
+def test_data_from_standard_input(args: str) -> None:
+    done = shell(f"cpkb --data - {args} < {MINI}")
+    assert done.returncode == 0, done.stderr
+    if "--json" in args:
+        json.loads(done.stdout)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import shlex
 import stat
+import sys
 from typing import TYPE_CHECKING
 
 from cpkb.errors import DataError
-from cpkb.kb.paths import default_data_path
+from cpkb.kb.paths import STDIN, default_data_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,6 +40,9 @@ def read_bytes(path: Path | str) -> bytes:
     (`--data <(...)`) is read once: asked again, it gives the same bytes."""
     if str(path) in _READ_ONCE:
         return _READ_ONCE[str(path)]
+    if str(path) == STDIN:
+        _READ_ONCE[STDIN] = sys.stdin.buffer.read() if sys.stdin is not None else b""
+        return _READ_ONCE[STDIN]
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 DATA_ENV = "CPKB_DATA"
+STDIN = "-"  # as a data path: read the data from standard input
 
 
 def _bundled(name: str) -> Path:
@@ -49,6 +50,8 @@ def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     chosen = option if option else os.environ.get(DATA_ENV)
     if not chosen:
         return default_data_path()
+    if str(chosen) == STDIN:
+        return Path(STDIN)
     path = Path(chosen)
     with contextlib.suppress(RuntimeError):  # '~nobody': keep the name, let reading fail on it
         path = path.expanduser()
