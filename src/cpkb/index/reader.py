@@ -104,6 +104,14 @@ class Index:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
+    def mentioning(self, text: str) -> list[Entity]:
+        """The entities whose stored document holds `text` anywhere, in data-file order: a
+        superset of those with a field equal to it, which the caller picks out. Marshal stores a
+        string as its UTF-8 bytes, so SQLite finds them without decoding a document."""
+        query = "SELECT id, doc FROM entities WHERE instr(doc, ?) > 0 ORDER BY rowid"
+        rows = self.db.execute(query, (text.encode("utf-8", "surrogatepass"),)).fetchall()
+        return [entity_from_doc(i, doc) for i, doc in rows]
+
     def _select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
         """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query."""
         wanted = list(dict.fromkeys(ids))
