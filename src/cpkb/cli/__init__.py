@@ -8,7 +8,8 @@ import traceback
 
 from cpkb.cli import (
     cache,
-    links,  # noqa: F401  (each import registers its commands)
+    cite,  # noqa: F401  (each import registers its commands)
+    links,  # noqa: F401
     read,  # noqa: F401
     search,  # noqa: F401
     validate,  # noqa: F401

@@ -76,6 +76,17 @@ def show_path(view: View, sources: dict[str, View]) -> None:
     base.console().print(links.path_chain(view, sources))
 
 
+def show_references(view: View) -> None:
+    """`cite`: each reference a paragraph, wrapped at a terminal, on one line when piped."""
+    from cpkb.present.human import base
+
+    out = base.console()
+    for number, reference in enumerate(view["references"]):
+        if number:
+            out.print()
+        out.print(base.t(reference["text"]), soft_wrap=not out.is_terminal)
+
+
 def show_problems(
     report: View, *, file: str, summary: list[str], owners: Mapping[str, str]
 ) -> None:
