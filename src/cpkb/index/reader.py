@@ -104,12 +104,14 @@ class Index:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
-    def mentioning(self, text: str) -> list[Entity]:
-        """The entities whose stored document holds `text` anywhere, in data-file order: a
-        superset of those with a field equal to it, which the caller picks out. Marshal stores a
-        string as its UTF-8 bytes, so SQLite finds them without decoding a document."""
+    def holding_id(self, value: str) -> list[Entity]:
+        """The entities whose stored document holds an object whose `id` is `value` (the entity
+        itself, or one of its claims), in data-file order. Marshal (version 2) writes a key and
+        its value one after the other, so SQLite finds those bytes without decoding documents;
+        the caller checks where they were found."""
+        pattern = marshal.dumps("id", 2) + marshal.dumps(value, 2)
         query = "SELECT id, doc FROM entities WHERE instr(doc, ?) > 0 ORDER BY rowid"
-        rows = self.db.execute(query, (text.encode("utf-8", "surrogatepass"),)).fetchall()
+        rows = self.db.execute(query, (pattern,)).fetchall()
         return [entity_from_doc(i, doc) for i, doc in rows]
 
     def _select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -193,8 +193,8 @@ class IndexCatalog:
         return self.index.labelled()
 
     def claim(self, wanted: str) -> tuple[Entity, Claim] | None:
-        """As `MemoryCatalog.claim`, reading only the entities whose documents mention it."""
-        found = stored_claim(self.index.mentioning(wanted), wanted)
+        """As `MemoryCatalog.claim`, reading only the entities that hold the id."""
+        found = stored_claim(self.index.holding_id(wanted), wanted)
         if found is None and (owner := made_claim_owner(wanted)) is not None:
             found = made_claim(self.index.entities([owner]).get(owner), wanted)
         return found
