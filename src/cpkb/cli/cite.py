@@ -10,7 +10,6 @@ import typer
 from cpkb import streams
 from cpkb.cli.completion import complete_ref
 from cpkb.cli.context import CpkbCommand, JsonOpt, app, print_json, settings
-from cpkb.errors import NoResults
 from cpkb.model.entities import cited_sources, entity_citations
 
 if TYPE_CHECKING:
@@ -46,7 +45,8 @@ StyleOpt = Annotated[
 
 def cited(catalog: Catalog, ref: str) -> list[Source]:
     """The sources behind `ref`, read as a claim id, else a source id, else an entity (its own
-    citations and its claims'), in the order they are first cited."""
+    citations and its claims'), in the order they are first cited. Never none: the file is
+    read only if every entity and claim cites a source."""
     sources = catalog.sources()
     claim = catalog.claim(ref)
     if claim is not None:
@@ -55,8 +55,6 @@ def cited(catalog: Catalog, ref: str) -> list[Source]:
         ids = [ref]
     else:
         ids = cited_sources(entity_citations(catalog.resolve(ref)))
-    if not ids:
-        raise NoResults(f"{ref!r} cites no source")
     return [sources[source_id] for source_id in ids]
 
 
