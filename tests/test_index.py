@@ -18,7 +18,9 @@ from typer.testing import CliRunner, Result
 from cpkb.cli import app
 from cpkb.errors import CpkbError
 from cpkb.index.reader import CANDIDATES, Index, fingerprint, index_location
+from cpkb.kb.store import load
 from cpkb.model.entities import Entity
+from cpkb.query.catalog import IndexCatalog, MemoryCatalog, open_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -548,3 +550,48 @@ def test_fast_lane_answers_from_the_index_without_heavy_imports(
             text=True,
         )
         assert done.stdout == full.stdout and json.loads(done.stdout)
+
+
+V2_SOURCES = ROOT / "tests" / "data" / "good" / "v2-sources.json"
+
+
+@pytest.fixture
+def both_catalogs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[MemoryCatalog, IndexCatalog]:
+    """The version-2 fixture read into memory, and answered from its index."""
+    data = tmp_path / "v2.json"
+    shutil.copyfile(V2_SOURCES, data)
+    monkeypatch.setenv("CPKB_INDEX", "always")
+    indexed = open_catalog(data, load=lambda: load(data))
+    assert isinstance(indexed, IndexCatalog)
+    return MemoryCatalog(load(data)), indexed
+
+
+def test_the_index_keeps_every_field_of_a_source(
+    both_catalogs: tuple[MemoryCatalog, IndexCatalog],
+) -> None:
+    memory, indexed = both_catalogs
+    assert indexed.sources() == memory.sources()
+    assert indexed.sources()["stat-bureau-mics"].retrieved == "2026-02"
+
+
+@pytest.mark.parametrize(
+    ("wanted", "found"),
+    [
+        ("cp-status-approved", ("children-programme", 0)),  # a stored id
+        ("children-programme-c2", ("children-programme", 1)),  # made from its place
+        ("children-programme-c1", None),  # that claim stores an id: its made id is not one
+        ("children-programme-c3", None),
+        ("children-programme", None),  # an entity, not a claim
+        ("observer-2025", None),  # a source, mentioned in the entity's document
+        ("cp-status", None),
+    ],
+)
+def test_claims_are_found_alike_in_memory_and_in_the_index(
+    both_catalogs: tuple[MemoryCatalog, IndexCatalog], wanted: str, found: tuple[str, int] | None
+) -> None:
+    for catalog in both_catalogs:
+        hit = catalog.claim(wanted)
+        where = None if hit is None else (hit[0].id, hit[0].claims.index(hit[1]))
+        assert where == found, type(catalog).__name__

@@ -68,6 +68,12 @@ class UsageProblem(CpkbError):
     exit_code = ExitCode.USAGE
 
 
+class ToolError(CpkbError):
+    """A program cpkb runs is missing or failed: a problem of the installation, not the data."""
+
+    exit_code = ExitCode.INTERNAL
+
+
 class DataError(CpkbError):
     """The data file cannot be used."""
 

@@ -8,8 +8,9 @@ import traceback
 
 from cpkb.cli import (
     cache,
+    cite,  # noqa: F401  (each import registers its commands)
     history,
-    links,  # noqa: F401  (each import registers its commands)
+    links,  # noqa: F401
     read,  # noqa: F401
     search,  # noqa: F401
     validate,  # noqa: F401

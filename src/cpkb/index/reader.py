@@ -104,6 +104,16 @@ class Index:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
+    def holding_id(self, value: str) -> list[Entity]:
+        """The entities whose stored document holds an object whose `id` is `value` (the entity
+        itself, or one of its claims), in data-file order. Marshal (version 2) writes a key and
+        its value one after the other, so SQLite finds those bytes without decoding documents;
+        the caller checks where they were found."""
+        pattern = marshal.dumps("id", 2) + marshal.dumps(value, 2)
+        query = "SELECT id, doc FROM entities WHERE instr(doc, ?) > 0 ORDER BY rowid"
+        rows = self.db.execute(query, (pattern,)).fetchall()
+        return [entity_from_doc(i, doc) for i, doc in rows]
+
     def _select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
         """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query."""
         wanted = list(dict.fromkeys(ids))

@@ -6,7 +6,7 @@ them, and a frozen dataclass takes three times as long to construct.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
@@ -100,6 +100,18 @@ def cited_texts(entity: Entity) -> dict[tuple[str, str], None]:
         if citation.paraphrase is not None:
             found[("paraphrase", citation.paraphrase)] = None
     return found
+
+
+def cited_sources(citations: Iterable[Citation]) -> list[str]:
+    """The ids of the sources `citations` cite, each once, in order."""
+    return list(dict.fromkeys(citation.source for citation in citations))
+
+
+def entity_citations(entity: Entity) -> Iterator[Citation]:
+    """An entity's own citations, then its claims', in order."""
+    yield from entity.sources
+    for claim in entity.claims:
+        yield from claim.sources
 
 
 def claim_id(entity_id: str, position: int, claim: Claim) -> str:

@@ -8,13 +8,14 @@ candidates, and the same pure code (cpkb.search, cpkb.views) resolves, ranks and
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 from cpkb.errors import NotFound
-from cpkb.model.entities import Entity, KnowledgeBase, Source
+from cpkb.model.entities import Claim, Entity, KnowledgeBase, Source, claim_id
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,6 +51,36 @@ class Catalog(Protocol):
     def subset(self, ids: Iterable[str]) -> KnowledgeBase: ...
 
     def labelled(self) -> Iterator[Entity]: ...
+
+    def claim(self, wanted: str) -> tuple[Entity, Claim] | None: ...
+
+
+_MADE_CLAIM_ID = re.compile(r"(.+)-c[1-9][0-9]*")
+
+
+def stored_claim(entities: Iterable[Entity], wanted: str) -> tuple[Entity, Claim] | None:
+    """The first claim that stores `wanted` as its id, with its entity."""
+    for entity in entities:
+        for claim in entity.claims:
+            if claim.id == wanted:
+                return entity, claim
+    return None
+
+
+def made_claim_owner(wanted: str) -> str | None:
+    """The entity a made claim id (`ENTITY-cN`, see `claim_id`) names, if it has that form."""
+    found = _MADE_CLAIM_ID.fullmatch(wanted)
+    return None if found is None else found.group(1)
+
+
+def made_claim(entity: Entity | None, wanted: str) -> tuple[Entity, Claim] | None:
+    """The claim of `entity` with no stored id whose made id is `wanted`, with its entity."""
+    if entity is None:
+        return None
+    for position, claim in enumerate(entity.claims):
+        if claim.id is None and claim_id(entity.id, position, claim) == wanted:
+            return entity, claim
+    return None
 
 
 class MemoryCatalog:
@@ -101,6 +132,13 @@ class MemoryCatalog:
 
     def labelled(self) -> Iterator[Entity]:
         return iter(self.kb)
+
+    def claim(self, wanted: str) -> tuple[Entity, Claim] | None:
+        """The claim with id `wanted`: a stored id first, then one made from its place."""
+        found = stored_claim(self.kb, wanted)
+        if found is None and (owner := made_claim_owner(wanted)) is not None:
+            found = made_claim(self.kb.entities.get(owner), wanted)
+        return found
 
 
 class IndexCatalog:
@@ -154,6 +192,13 @@ class IndexCatalog:
 
     def labelled(self) -> Iterator[Entity]:
         return self.index.labelled()
+
+    def claim(self, wanted: str) -> tuple[Entity, Claim] | None:
+        """As `MemoryCatalog.claim`, reading only the entities that hold the id."""
+        found = stored_claim(self.index.holding_id(wanted), wanted)
+        if found is None and (owner := made_claim_owner(wanted)) is not None:
+            found = made_claim(self.index.entities([owner]).get(owner), wanted)
+        return found
 
 
 def index_mode() -> str:

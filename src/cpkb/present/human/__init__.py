@@ -109,6 +109,17 @@ def show_conflicts(conflicts: list[View], sources: dict[str, View]) -> None:
         out.print(history.conflict_table(conflict, sources))
 
 
+def show_references(view: View) -> None:
+    """`cite`: each reference a paragraph, wrapped at a terminal, on one line when piped."""
+    from cpkb.present.human import base
+
+    out = base.console()
+    for number, reference in enumerate(view["references"]):
+        if number:
+            out.print()
+        out.print(base.t(reference["text"]), soft_wrap=not out.is_terminal)
+
+
 def show_problems(
     report: View, *, file: str, summary: list[str], owners: Mapping[str, str]
 ) -> None:
