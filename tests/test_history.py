@@ -93,3 +93,15 @@ def test_known_by_withholds_a_summary_that_draws_on_later_sources() -> None:
     assert early["summary"] is None and early["claims"] == []
     later = run("show", "a-person", "--json", "--known-by", "2020")
     assert later["summary"] == "An official who held one post, then another."
+
+
+def test_a_staters_page_lists_what_it_is_recorded_as_saying() -> None:
+    view = run("show", "a-person", "--json")
+    assert [(s["about"]["id"], s["id"]) for s in view["statements"]] == [
+        ("children-programme", "cp-implemented")
+    ]
+    assert "Statements attributed" in run("show", "a-person")
+
+
+def test_timeline_of_one_entity_keeps_to_the_events_linked_to_it() -> None:
+    assert {e["entity"]["id"] for e in run("timeline", "law-x", "--json")} <= {"law-x"}

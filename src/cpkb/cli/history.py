@@ -37,10 +37,13 @@ def chosen(ctx: typer.Context, ref: str | None) -> tuple[KnowledgeBase, list[Ent
     if ref is None:
         kb = config.kb()
         return kb, list(kb)
+    from cpkb.query.graph import links
+
     catalog = config.catalog()
     entity = catalog.resolve(ref)
     near = catalog.around(entity.id, depth=1)
-    events = [e for e in near if e.type == "event" and e.id != entity.id]
+    linked = dict.fromkeys(link.entity.id for link in links(near, entity.id))
+    events = [near.entities[i] for i in linked if near.entities[i].type == "event"]
     return near, [entity, *events]
 
 

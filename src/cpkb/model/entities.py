@@ -153,6 +153,7 @@ class KnowledgeBase:
         self.entities = entities
         self.properties = properties or {}
         self._backlinks: dict[str, list[Backlink]] | None = None
+        self._statements: dict[str, list[Backlink]] | None = None
 
     def __repr__(self) -> str:
         counts = f"{len(self.sources)} sources, {len(self.entities)} entities"
@@ -174,6 +175,17 @@ class KnowledgeBase:
                         index.setdefault(claim.target, []).append(Backlink(entity, claim))
             self._backlinks = index
         return self._backlinks.get(entity_id, [])
+
+    def statements(self, entity_id: str) -> list[Backlink]:
+        """Claims, of any entity, that `entity_id` is said to have made (`stated_by`)."""
+        if self._statements is None:
+            index: dict[str, list[Backlink]] = {}
+            for entity in self.entities.values():
+                for claim in entity.claims:
+                    if claim.stated_by is not None:
+                        index.setdefault(claim.stated_by, []).append(Backlink(entity, claim))
+            self._statements = index
+        return self._statements.get(entity_id, [])
 
     def claim_counts(self) -> dict[str, int]:
         """How many claims cite each source (a claim citing a source twice counts once)."""

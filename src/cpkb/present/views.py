@@ -97,6 +97,8 @@ def entity_view(
         "claims": [claim_view(kb, row) for row in rows],
         "backlinks": backlinks_view(kb, entity, reading, current=current),
     }
+    if kb.schema_version > 1:
+        view["statements"] = statements_view(kb, entity, reading, current=current)
     if reading.known_by is not None:
         left_out = sum(not r.known for r in every)
         view["known_by"] = {"date": reading.known_by.isoformat(), "claims_left_out": left_out}
@@ -108,6 +110,18 @@ def entity_view(
 def cited_entity(kb: KnowledgeBase, entity: Entity, reading: Reading) -> tuple[Citation, ...]:
     """The entity's own citations a reader could know."""
     return cited(Claim(sources=entity.sources), kb.sources, reading)
+
+
+def statements_view(
+    kb: KnowledgeBase, entity: Entity, reading: Reading, *, current: bool = False
+) -> list[View]:
+    """What others' pages record this entity as saying (claims `stated_by` it), in file order."""
+    found: list[View] = []
+    for said in kb.statements(entity.id):
+        row = next(r for r in assessed(kb, said.origin, reading) if r.claim is said.claim)
+        if row.known and (row.current or not current):
+            found.append({"about": ref_view(said.origin), **claim_view(kb, row)})
+    return found
 
 
 def backlinks_view(

@@ -161,8 +161,19 @@ def conflicting(
         if any(len(values) > 1 for values in units.values()):
             found[name] = rows
     for row in assessed:
-        if row.known and row.claim.rank_reason == "disputed" and row.claim.property not in found:
-            name = row.claim.property
-            found[name] = [r for r in assessed if r.claim.property == name and (
-                r.current or (r.known and r.claim.rank_reason == "disputed"))]  # fmt: skip
+        name = row.claim.property
+        if row.known and row.claim.rank_reason == "disputed" and name not in found:
+            found[name] = _disputed(assessed, name, properties.get(name))
     return found
+
+
+def _disputed(assessed: list[Assessed], name: str, spec: Property | None) -> list[Assessed]:
+    """The disputed claims of a property, beside its current ones when it is single-valued
+    (else those say other things, and are not in dispute)."""
+    single = spec is not None and bool(spec.single)
+    return [
+        r
+        for r in assessed
+        if r.claim.property == name
+        and ((single and r.current) or (r.known and r.claim.rank_reason == "disputed"))
+    ]

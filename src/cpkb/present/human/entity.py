@@ -26,12 +26,19 @@ def ref_inline(ref: View) -> Text:
 BOUNDS = {"at_least": "≥ ", "at_most": "≤ "}
 
 
+def number_text(value: object) -> object:
+    """A large number with thousands separators (1,300,000,000,000), anything else as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return value
+
+
 def claim_value(claim: View) -> Text:
     if "target" in claim:
         return ref_inline(claim["target"])
     bound = BOUNDS.get(str(claim.get("qualifiers", {}).get("bound")), "")
     text = t(bound + ("≈ " if claim.get("approx") else ""))
-    text.append_text(t(claim["value"], "bold"))
+    text.append_text(t(number_text(claim["value"]), "bold"))
     if "unit" in claim:
         text.append_text(t(f" {claim['unit']}"))
     return text
@@ -103,6 +110,15 @@ def backlinks_table(links: list[View], notes: Footnotes, shown: Shown) -> Table:
     return grid
 
 
+def statements_table(said: list[View], notes: Footnotes, shown: Shown) -> Table:
+    """What the entity is recorded as saying, about what."""
+    grid = table("Statements attributed", "about", "property", "value", "cited")
+    for claim in visible_rows(said, shown):
+        grid.add_row(ref_inline(claim["about"]), t(label(claim["property"], shown)),
+                     claim_value(claim), notes.ref(claim["sources"]))  # fmt: skip
+    return grid
+
+
 def hidden_note(view: View, shown: Shown) -> Text | None:
     """What the view leaves out, and how to see it."""
     notes = []
@@ -111,7 +127,8 @@ def hidden_note(view: View, shown: Shown) -> Text | None:
         count = known["claims_left_out"]
         notes.append(f"{count} claim{'s' * (count != 1)} cited only by sources dated after "
                      f"{known['date']} or undated left out")  # fmt: skip
-    hidden = sum(not row.get("current", True) for row in (*view["claims"], *view["backlinks"]))
+    rows = (*view["claims"], *view["backlinks"], *view.get("statements", ()))
+    hidden = sum(not row.get("current", True) for row in rows)
     if hidden and not shown.every:
         notes.append(
             f"{hidden} claim{'s' * (hidden != 1)} not current {shown.when} not shown: --all"
@@ -141,6 +158,8 @@ def entity_panel(view: View, sources: dict[str, View], shown: Shown) -> Group:
         parts.append(claims_table(view["claims"], notes, shown))
     if visible_rows(view["backlinks"], shown):
         parts.append(backlinks_table(view["backlinks"], notes, shown))
+    if visible_rows(view.get("statements", []), shown):
+        parts.append(statements_table(view["statements"], notes, shown))
     parts.append(notes.render())
     note = hidden_note(view, shown)
     return Group(*parts, *([note] if note else []))
