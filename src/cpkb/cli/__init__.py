@@ -9,6 +9,7 @@ import traceback
 from cpkb.cli import (
     cache,
     links,  # noqa: F401  (each import registers its commands)
+    migrate,  # noqa: F401
     read,  # noqa: F401
     search,  # noqa: F401
     validate,  # noqa: F401
