@@ -81,7 +81,7 @@ class EntityChecks:
         if isinstance(cited, list) and len(cited) > 1:
             found += repeated_citations(at, cited)
         keys = V2_DATES if self.context.version == 2 else CLAIM_DATES
-        if any(key in claim for key in keys):
+        if not claim.keys().isdisjoint(keys):
             self.dates += dates(at, claim, keys)
         return found
 
@@ -98,7 +98,8 @@ class EntityChecks:
         compare entities need of it, in `extra`."""
         ids = claim_ids(entity.get("id"), claims)
         found, foreign = supersedes_findings(at, claims, ids)
-        found += held_findings(at, entity, self.context.texts)
+        if self.context.texts:
+            found += held_findings(at, entity, self.context.texts)
         vocabulary = self.context.vocabulary
         typed: list[tuple[int, str, str]] = []
         uses: dict[str, None] = {}

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from cpkb.check.nodes import Item, items_of, string_of
 from cpkb.check.quotes import normalise
+from cpkb.check.schema import SchemaParts, schema_parts
 from cpkb.model.fields import LATEST, TAKES, VERSIONS
 
 
@@ -48,6 +49,11 @@ class Context(NamedTuple):
     def schema(self) -> Mapping[str, Any]:
         return schema_for(self.version or LATEST)
 
+    @property
+    def parts(self) -> SchemaParts:
+        """The schema in parts, with their validators (made once per process)."""
+        return _parts(self.version or LATEST)
+
 
 def version_of(top: object) -> int:
     """The schema version the top level declares, if cpkb reads it; else 0."""
@@ -66,12 +72,17 @@ def schema_for(version: int) -> Mapping[str, Any]:
     return loaded
 
 
+@functools.cache
+def _parts(version: int) -> SchemaParts:
+    return schema_parts(schema_for(version))
+
+
 def context_of(top: object, held: Mapping[str, Held] | None = None) -> Context:
     """The context of a file whose top level is `top` (its arrays need not be read), with the
     held texts the caller read (see `held_files`)."""
     version = version_of(top)
     if version < 2:
-        return Context(version, {}, (), {}, {}, _key(version, [], {}))
+        return Context(version, {}, (), {}, {}, _key(version, {}, {}))
     declared = tuple(items_of(top, "properties"))
     vocabulary: dict[str, Spec] = {}
     for _, node in declared:
@@ -94,14 +105,12 @@ def _spec(node: Mapping[str, Any]) -> Spec:
     )  # fmt: skip
 
 
-def _key(
-    version: int, vocabulary: Mapping[str, Spec] | list[Any], held: Mapping[str, Held]
-) -> bytes:
+def _key(version: int, vocabulary: Mapping[str, Spec], held: Mapping[str, Held]) -> bytes:
     """What item verdicts depend on beyond the item's bytes: the version, what each property
     takes (not its label), and each held text (by a hash) or why it was not read."""
     specs = sorted(
         (name, spec.takes, sorted(spec.types or ()), spec.types is None)
-        for name, spec in dict(vocabulary).items()
+        for name, spec in vocabulary.items()
     )
     texts = sorted(
         (k, h.file, h.problem, hashlib.sha256(h.text.encode("utf-8", "surrogatepass")).hexdigest()

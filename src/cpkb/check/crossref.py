@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, compress
+from operator import itemgetter
 from typing import Any
 
 from cpkb.check.context import Context
@@ -38,7 +39,9 @@ class Extras:
         self.foreign: Sequence[tuple[tuple[int, int, str], ...]] = columns[5]
         flat = list(chain.from_iterable(self.ids))
         self.count = len(flat) - flat.count(None)
-        self.known = {claim_id for claim_id in set(flat) if claim_id is not None}
+        known: set[Any] = set(flat)
+        known.discard(None)
+        self.known: set[str] = known
 
 
 def crossref_findings(
@@ -88,10 +91,18 @@ def _foreign(rows: Rows, extras: Extras) -> Iterator[Finding]:
 
 
 def _types(rows: Rows, extras: Extras, context: Context) -> Iterator[Finding]:
-    """E210 for each target whose type its claim's property does not take."""
+    """E210 for each target whose type its claim's property does not take. Whether there is
+    one is found in C: the pairs (property, target type) of all such claims, less those the
+    vocabulary allows, and those of unknown targets (E203)."""
     if not any(extras.typed):
         return
     kind_of = dict(zip(rows.fields[ID], extras.kinds, strict=True))
+    flat = list(chain.from_iterable(extras.typed))
+    kinds = map(kind_of.get, map(itemgetter(1), flat))
+    used = set(zip(map(itemgetter(2), flat), kinds, strict=True))
+    allowed = {(n, t) for n, spec in context.vocabulary.items() for t in spec.types or ()}
+    if not {pair for pair in used - allowed if pair[1]}:
+        return
     for k in compress(range(len(extras.typed)), extras.typed):
         for j, target, name in extras.typed[k]:
             spec, kind = context.vocabulary.get(name), kind_of.get(target)

@@ -12,7 +12,7 @@ import itertools
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from cpkb.check.context import Context, Held, context_of
 from cpkb.check.controls import may_hold_control_characters
@@ -24,7 +24,6 @@ from cpkb.check.nodes import SPLIT
 from cpkb.check.reader import Misread, Unusual, read_guessed
 from cpkb.check.rules import Finding
 from cpkb.check.scan import Items, Scan, scan
-from cpkb.check.schema import SchemaParts, schema_parts
 from cpkb.check.summary import FIELDS, ID, KEYS, Columns, Row, empty_fields
 from cpkb.kb.document import Path
 from cpkb.kb.workers import chunks
@@ -82,13 +81,6 @@ class ItemChecked:
         return name, index
 
 
-class Rules(NamedTuple):
-    """What an item is checked against: its file's JSON Schema in parts, and its context."""
-
-    parts: SchemaParts
-    context: Context
-
-
 def check_items(
     raw: bytes, *, held: Mapping[str, Held], memo: ItemMemo, parallel: bool
 ) -> ItemChecked | None:
@@ -98,7 +90,7 @@ def check_items(
     read = _read(raw, memo, held, parallel=parallel)
     if read is None:
         return None
-    scanned, pending, examined, rules, memo = read
+    scanned, pending, examined, context, memo = read
     summaries = {name: _known(memo, name, items) for name, items in _arrays(scanned)}
     failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
     failing: dict[str, list[int]] = {name: [] for name in summaries}  # not for the memo
@@ -106,7 +98,7 @@ def check_items(
     for (name, k, *_), (passed, found, summary) in zip(pending, examined, strict=True):
         _put(summaries[name], k, None if summary is None else _shared(summary, shared))
         if not passed:
-            failed.append(((*rules.parts.item_rank(name), k), found))
+            failed.append(((*context.parts.item_rank(name), k), found))
             failing[name].append(k)
     failed.sort(key=lambda row: row[0])
     findings = [finding for _, found in failed for finding in found]
@@ -114,9 +106,9 @@ def check_items(
         added = [k for name, k, *_ in pending if name == "entities"]
         entities = summaries["entities"]
         entities.repeated = _may_repeat(memo, scanned.arrays["entities"], entities, added)
-    findings += _integrity(raw, scanned, summaries, rules.context)
+    findings += _integrity(raw, scanned, summaries, context)
     fresh = _memo(raw, scanned, summaries, failing=failing)
-    fresh.learned, fresh.context = len(pending) - len(failed), rules.context.key
+    fresh.learned, fresh.context = len(pending) - len(failed), context.key
     return ItemChecked(raw, scanned, summaries, findings, fresh)
 
 
@@ -160,7 +152,7 @@ def _put(columns: Columns, k: int, summary: Row | None) -> None:
         values[k] = value
 
 
-Read = tuple[Scan, list[Pending], list[Verdict], Rules, ItemMemo]
+Read = tuple[Scan, list[Pending], list[Verdict], Context, ItemMemo]
 
 
 def _read(raw: bytes, memo: ItemMemo, held: Mapping[str, Held], *, parallel: bool) -> Read | None:
@@ -179,7 +171,7 @@ def _read(raw: bytes, memo: ItemMemo, held: Mapping[str, Held], *, parallel: boo
             return None
         if found is None:
             return None
-        read, rules, memo = found
+        read, context, memo = found
         pending = [
             (name, k, items.read.get(k, _GUESSED), items.starts[k], items.ends[k])
             for name, items in _arrays(read)
@@ -187,18 +179,18 @@ def _read(raw: bytes, memo: ItemMemo, held: Mapping[str, Held], *, parallel: boo
         ]
         if len(memo) and len(pending) > _SCAN_FROM and may_hold_control_characters(raw):
             return None  # W404: read the whole file (rather than learn it item by item)
-        examined = _examined(rules, raw, pending, parallel=parallel)
+        examined = _examined(context, raw, pending, parallel=parallel)
         if examined is None:
             return None
         if _MISREAD not in examined:
             verdicts = [result for result in examined if not isinstance(result, str)]
-            return read, pending, verdicts, rules, memo
+            return read, pending, verdicts, context, memo
     return None
 
 
 def _scan(
     raw: bytes, memo: ItemMemo, held: Mapping[str, Held], *, guess: bool
-) -> tuple[Scan, Rules, ItemMemo] | None:
+) -> tuple[Scan, Context, ItemMemo] | None:
     """The file scanned, with the memo if it was made under the file's rules (else with none);
     None if it is to be read whole. Raises Unusual."""
     if not len(memo) and may_hold_control_characters(raw):
@@ -207,10 +199,9 @@ def _scan(
     context = context_of(read.top, held)
     if len(memo) and memo.context != context.key:  # made under other rules: of no use
         return _scan(raw, ItemMemo(), held, guess=guess)
-    parts = schema_parts(context.schema)
-    if not parts.by_item(SPLIT) or not parts.top_passes(read.top):
+    if not context.parts.by_item(SPLIT) or not context.parts.top_passes(read.top):
         return None
-    return read, Rules(parts, context), memo
+    return read, context, memo
 
 
 def _arrays(read: Scan) -> list[tuple[str, Items]]:
@@ -218,12 +209,12 @@ def _arrays(read: Scan) -> list[tuple[str, Items]]:
 
 
 def _examined(
-    rules: Rules, raw: bytes, pending: list[Pending], *, parallel: bool
+    context: Context, raw: bytes, pending: list[Pending], *, parallel: bool
 ) -> list[Examined] | None:
     """`_examine` of every pending item; stops at the first that cannot be checked here: None
     if it holds what only the careful path reports, up to it if it was misread."""
     examined: list[Examined] = []
-    for chunk in chunks(functools.partial(_examine, rules, raw), pending, parallel=parallel):
+    for chunk in chunks(functools.partial(_examine, context, raw), pending, parallel=parallel):
         examined += chunk
         if _UNUSUAL in chunk:
             return None
@@ -237,9 +228,9 @@ _GUESSED = object()  # an item not read yet: its bytes are guessed to be one ite
 _MISREAD, _UNUSUAL = "misread", "unusual"  # why an item could not be checked here
 
 
-def _examine(rules: Rules, raw: bytes, pending: Sequence[Pending]) -> list[Examined]:
+def _examine(context: Context, raw: bytes, pending: Sequence[Pending]) -> list[Examined]:
     """Each item read if need be, and checked on its own (in a worker process, for many)."""
-    parts, context = rules
+    parts = context.parts
     results: list[Examined] = []
     for name, i, item, start, end in pending:
         try:
