@@ -59,6 +59,8 @@ def validate_cmd(
 ) -> None:
     """Check a data file and list every problem; exit 3 on errors (or, with --strict, warnings).
 
+    Held to the schema and rules of its own schema_version; quotes, to its sources' texts.
+
     Example: cpkb validate my.json --source-text my-source=article.txt
     """
     from cpkb.kb import paths
