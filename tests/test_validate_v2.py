@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cpkb.check.context import Held
+from cpkb.check.held import held_files
 from cpkb.check.memo import ItemMemo
 from cpkb.check.whole import check_bytes
 from cpkb.cli import app
@@ -236,3 +237,23 @@ def test_version_2_files_with_one_value_replaced(
     if path:
         _set(doc, path, value)
     check_everything(json.dumps(doc, indent=1).encode(), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('{"schema_version": 2, "sources": [{"id": "a", "text_file": "a.txt"}], "entities": [',
+         {"a": "a.txt"}),  # the entities are never read: here, they could not be
+        ('{"entities": [], "sources": [{"id": "a", "text_file": "a.txt"}, {"id": "a", '
+         '"text_file": "b.txt"}], "schema_version": 2}', {"a": "a.txt"}),
+        ('\ufeff{"schema_version": 2, "sources": [{"id": "a", "text_file": "a.txt"}]}',
+         {"a": "a.txt"}),
+        ('{"schema_version": 2, "sources": [{"id": "a", "text_file": "a.txt", "id": "b"}]}',
+         {"b": "a.txt"}),  # read the careful way, as json.loads does
+        ('{"schema_version": 1, "sources": [{"id": "a", "text_file": "a.txt"}]}', {}),
+        ('{"schema_version": 2, "sources": [{"id": "a", "text_file": "a.txt"}', {}),
+        ('{"schema_version": 2, "sources": [{"id": "a", "text_file": 5}]}', {}),
+    ],
+)  # fmt: skip
+def test_held_files_reads_only_the_top_level_it_needs(text: str, found: dict[str, str]) -> None:
+    assert held_files(text.encode()) == found

@@ -79,7 +79,7 @@ def _parts(version: int) -> SchemaParts:
 
 def context_of(top: object, held: Mapping[str, Held] | None = None) -> Context:
     """The context of a file whose top level is `top` (its arrays need not be read), with the
-    held texts the caller read (see `held_files`)."""
+    held texts the caller read (see cpkb.check.held)."""
     version = version_of(top)
     if version < 2:
         return Context(version, {}, (), {}, {}, _key(version, {}, {}))
@@ -119,26 +119,3 @@ def _key(version: int, vocabulary: Mapping[str, Spec], held: Mapping[str, Held])
     )  # fmt: skip
     plain = json.dumps([version, specs, texts], ensure_ascii=True)
     return hashlib.sha256(plain.encode()).digest()[:16]
-
-
-def held_files(raw: bytes) -> dict[str, str]:
-    """The held text each source of a version-2 file names (`text_file`), by source id (the
-    first source of an id): what a caller reads and passes back as `Held` texts."""
-    if b'"text_file"' not in raw:
-        return {}
-    from cpkb.kb import fastjson
-
-    try:
-        document = fastjson.loads(raw)
-        if document is None:
-            document = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, RecursionError):  # the check reports why
-        return {}
-    if version_of(document) != 2:
-        return {}
-    found: dict[str, str] = {}
-    for _, source in items_of(document, "sources"):
-        source_id, file = string_of(source, "id"), string_of(source, "text_file")
-        if source_id is not None and file is not None and file.strip():
-            found.setdefault(source_id, file)
-    return found

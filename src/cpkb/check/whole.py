@@ -34,7 +34,7 @@ def check_bytes(
     fast: bool = True,
 ) -> Checked:
     """Every problem in the bytes of a data file, against the JSON Schema and rules of the
-    version it declares; `held`: the held texts its sources name (see `held_files`), by source.
+    version it declares; `held`: the held texts its sources name (cpkb.check.held), by source.
 
     Fast (the default): an ordinary file item by item, skipping the items `memo` holds; the
     result's `memo` is for next time. Not fast: the reference path, the whole document in this

@@ -129,7 +129,7 @@ def _check(path: Path) -> Checked:
 def held_texts(path: Path, raw: bytes) -> dict[str, Held]:
     """The held texts the sources of the file `raw` name (`text_file`, relative to the file's
     folder), read: each source's text, or why it cannot be read (E302)."""
-    from cpkb.check.context import held_files
+    from cpkb.check.held import held_files
 
     return {
         source_id: _held(path.parent / name, name) for source_id, name in held_files(raw).items()
