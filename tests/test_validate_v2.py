@@ -257,3 +257,12 @@ def test_version_2_files_with_one_value_replaced(
 )  # fmt: skip
 def test_held_files_reads_only_the_top_level_it_needs(text: str, found: dict[str, str]) -> None:
     assert held_files(text.encode()) == found
+
+
+def test_a_version_written_as_a_float_is_that_version(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "kb.json"
+    text = (DATA / "good" / "small.json").read_text(encoding="utf-8")
+    data.write_text(text.replace('"schema_version": 1,', '"schema_version": 1.0,'), "utf-8")
+    assert runner.invoke(app, ["validate", str(data)]).exit_code == 0
+    result = runner.invoke(app, ["--data", str(data), "info", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["schema_version"] == 1
