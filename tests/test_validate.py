@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +335,12 @@ def test_unusual_top_levels_read_as_json_loads_reads_them(
     assert sorted(p.rule.code for p in problems) == sorted(codes)
     first = next(p for p in problems if p.rule.code == codes[0])
     assert says in first.message and first.line == text.count("\n") + 1
+
+
+def test_readme_lists_every_rule_as_the_code_has_it() -> None:
+    readme = (DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    row = re.compile(r"^\| `([EW]\d{3})` \| `([a-z-]+)` \| (error|warning) \| (yes|no)\b", re.M)
+    documented = {
+        code: (name, level, refused == "yes") for code, name, level, refused in row.findall(readme)
+    }
+    assert documented == {c: (r.name, r.severity, r.refused) for c, r in RULES.items()}
