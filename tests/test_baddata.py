@@ -21,7 +21,7 @@ from cpkb.check.whole import check_bytes
 from cpkb.cli import app
 from cpkb.cli.context import CpkbCommand, main_callback
 from cpkb.errors import DataError, ExitCode
-from cpkb.kb import paths, store
+from cpkb.kb import store
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "good" / "small.json"
@@ -38,7 +38,6 @@ COMMANDS = [
     ["graph"],
 ]
 DOCUMENTED_EXITS = {int(code) for code in ExitCode}
-SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
 
 
 def run(runner: CliRunner, data: Path, *args: str) -> Result:
@@ -231,7 +230,7 @@ def test_wrong_types_anywhere(runner: CliRunner, tmp_path: Path) -> None:
             try:
                 store.load(bad)
             except DataError:
-                assert check_bytes(bad.read_bytes(), schema=SCHEMA).errors(), (path, wrong)
+                assert check_bytes(bad.read_bytes()).errors(), (path, wrong)
                 if n == 0:  # and through the CLI, once per place
                     assert_bad_data(run(runner, bad, "info", "--json"), bad)
         _set(doc, path, original)
@@ -278,7 +277,7 @@ def check_everything(raw: bytes, tmp_path: Path) -> None:
         loaded = True
     except DataError:
         loaded = False
-    checked = check_bytes(raw, schema=SCHEMA)
+    checked = check_bytes(raw)
     assert all(p.rule.code in RULES for p in checked.problems)
     if not checked.errors():
         assert loaded, [p.message for p in checked.problems]  # valid means usable

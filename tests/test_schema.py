@@ -17,9 +17,10 @@ from cpkb.check.whole import check_bytes
 from cpkb.kb import paths
 
 DATA = Path(__file__).resolve().parent / "data"
-SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
-VALIDATOR = Draft202012Validator(SCHEMA)
 SCHEMAS = {v: json.loads(paths.schema_path(v).read_text(encoding="utf-8")) for v in (1, 2)}
+SCHEMA = SCHEMAS[1]  # every-field.json, which the tests below mutate, is version 1
+VALIDATOR = Draft202012Validator(SCHEMA)
+VALIDATORS = {v: Draft202012Validator(schema) for v, schema in SCHEMAS.items()}
 FIXTURES = sorted(
     [*(DATA / "good").glob("*.json"), *(DATA / "bad").glob("*.json"), DATA / "mini.json"]
 )
@@ -50,32 +51,28 @@ def strict_json(raw: bytes) -> Any:
     return doc
 
 
-def schema_accepts(raw: bytes, schema: dict[str, Any] = SCHEMA) -> bool:
+def version_of(doc: Any) -> int:
+    """The schema a file is held to: version 1's if it says so, else the latest."""
+    version = doc.get("schema_version") if isinstance(doc, dict) else None
+    return 1 if type(version) in (int, float) and version == 1 else 2
+
+
+def schema_accepts(raw: bytes) -> bool:
     try:
         doc = strict_json(raw)
     except NotIJson:
         return False
-    return Draft202012Validator(schema).is_valid(doc)
+    return VALIDATORS[version_of(doc)].is_valid(doc)
 
 
-def cpkb_accepts_structure(raw: bytes, schema: dict[str, Any] = SCHEMA) -> bool:
+def cpkb_accepts_structure(raw: bytes) -> bool:
     """No error of the file (E0xx) or schema (E1xx) layers."""
-    return not any(
-        p.is_error and p.rule.code[1] in "01" for p in check_bytes(raw, schema=schema).problems
-    )
+    return not any(p.is_error and p.rule.code[1] in "01" for p in check_bytes(raw).problems)
 
 
-def fixture_schema(raw: bytes) -> dict[str, Any]:
-    """The schema of a fixture's version: 1 unless it is a readable version-2 file."""
-    try:
-        version = json.loads(raw.decode("utf-8-sig")).get("schema_version")
-    except (UnicodeError, ValueError, AttributeError):
-        version = 1
-    return SCHEMAS[2] if version == 2 else SCHEMA
-
-
-def test_the_schema_is_a_valid_2020_12_schema() -> None:
-    Draft202012Validator.check_schema(SCHEMA)
+@pytest.mark.parametrize("version", [1, 2])
+def test_the_schema_is_a_valid_2020_12_schema(version: int) -> None:
+    Draft202012Validator.check_schema(SCHEMAS[version])
 
 
 def test_the_bundled_file_matches_the_schema(bundled: dict[str, Any]) -> None:
@@ -85,10 +82,9 @@ def test_the_bundled_file_matches_the_schema(bundled: dict[str, Any]) -> None:
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
 def test_schema_and_validate_agree_on_every_fixture(fixture: Path) -> None:
     raw = fixture.read_bytes()
-    schema = fixture_schema(raw)
-    assert schema_accepts(raw, schema) == cpkb_accepts_structure(raw, schema)
+    assert schema_accepts(raw) == cpkb_accepts_structure(raw)
     if fixture.parent.name == "good":
-        assert schema_accepts(raw, schema)
+        assert schema_accepts(raw)
 
 
 def test_integrity_problems_are_beyond_the_schema() -> None:
@@ -158,9 +154,9 @@ def test_schema_and_validate_agree_on_mutated_files(value: Any, data: st.DataObj
 # The fast path: validators that fastjsonschema compiles from parts of the schema clear what is
 # valid, and jsonschema reads the rest, so that its errors, in its order, are still all reported.
 
-INLINED = inline_refs(SCHEMA)
-WHOLE = Draft202012Validator(INLINED)
-PARTS = schema_parts(SCHEMA)
+WHOLES = {v: Draft202012Validator(inline_refs(schema)) for v, schema in SCHEMAS.items()}
+PARTS_OF = {v: schema_parts(schema) for v, schema in SCHEMAS.items()}
+PARTS = PARTS_OF[1]
 
 
 def fast_accepts(check: Any, instance: Any) -> bool:
@@ -172,22 +168,26 @@ def fast_accepts(check: Any, instance: Any) -> bool:
     return True
 
 
-def assert_fast_path_agrees(doc: Any) -> None:
+def assert_fast_path_agrees(doc: Any, version: int = 1) -> None:
     """Each part: fast-valid iff valid; all errors, in jsonschema's order."""
-    assert fast_accepts(PARTS.fast_top, doc) == Draft202012Validator(PARTS.top).is_valid(doc)
-    for name, part in PARTS.items.items():
+    parts = PARTS_OF[version]
+    assert fast_accepts(parts.fast_top, doc) == Draft202012Validator(parts.top).is_valid(doc)
+    for name, part in parts.items.items():
         items = doc.get(name) if isinstance(doc, dict) else None
         for item in items if isinstance(items, list) else []:
-            assert fast_accepts(PARTS.fast[name], item) == Draft202012Validator(part).is_valid(item)
+            assert fast_accepts(parts.fast[name], item) == Draft202012Validator(part).is_valid(item)
     whole = [(tuple(e.absolute_path), tuple(e.absolute_schema_path), e.message) for e in
-             WHOLE.iter_errors(doc)]  # fmt: skip
-    split = [(path, schema_path, e.message) for path, schema_path, e in PARTS.errors(doc)]
+             WHOLES[version].iter_errors(doc)]  # fmt: skip
+    split = [(path, schema_path, e.message) for path, schema_path, e in parts.errors(doc)]
     assert split == whole
 
 
-def test_fastjsonschema_compiles_every_part() -> None:
-    assert set(PARTS.items) == {"sources", "entities"}
-    assert PARTS.fast_top is not None and all(PARTS.fast.values())
+@pytest.mark.parametrize("version", [1, 2])
+def test_fastjsonschema_compiles_every_part(version: int) -> None:
+    parts = PARTS_OF[version]
+    assert set(parts.items) == {"sources", "entities"}  # a version-2 `properties` goes whole
+    assert parts.fast_top is not None and all(parts.fast.values())
+    assert parts.by_item(["sources", "entities"])
 
 
 def _json_or_none(fixture: Path) -> Any:
@@ -202,7 +202,8 @@ JSON_FIXTURES = [f for f in FIXTURES if _json_or_none(f) is not None]
 
 @pytest.mark.parametrize("fixture", JSON_FIXTURES, ids=lambda p: p.name)
 def test_the_fast_path_agrees_with_jsonschema_on_every_fixture(fixture: Path) -> None:
-    assert_fast_path_agrees(_json_or_none(fixture))
+    doc = _json_or_none(fixture)
+    assert_fast_path_agrees(doc, version_of(doc))
 
 
 def test_errors_everywhere_come_in_jsonschema_order() -> None:

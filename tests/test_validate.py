@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from cpkb.check.controls import CONTROL_BELOW
 from cpkb.check.rules import RULES
 from cpkb.check.whole import check_bytes
 from cpkb.cli import app
-from cpkb.kb import paths
 from cpkb.kb.document import value_lines
 from cpkb.query.text import visible
 
@@ -229,8 +229,6 @@ def test_value_lines_point_at_values_and_fall_back_to_parents() -> None:
 # Large files are read fast: the top level and each source and entity on their own, whole-document
 # scans only when the text can hold what they look for. The answers are the same for every layout.
 
-SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
-
 
 def small() -> dict[str, Any]:
     doc: dict[str, Any] = json.loads((DATA / "good" / "small.json").read_text(encoding="utf-8"))
@@ -238,7 +236,7 @@ def small() -> dict[str, Any]:
 
 
 def found(text: str) -> list[tuple[str, str | None, int | None]]:
-    checked = check_bytes(text.encode("utf-8"), schema=SCHEMA)
+    checked = check_bytes(text.encode("utf-8"))
     return [(p.rule.code, p.path, p.line) for p in checked.problems]
 
 
@@ -263,7 +261,7 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_problems_are_located_whatever_the_layout(layout: str) -> None:
     doc = small()
-    doc["schema_version"] = 2
+    doc["schema_version"] = 3
     doc["sources"][0]["date"] = "soon"
     doc["entities"][0]["type"] = "person-0"
     doc["entities"][2]["type"] = "person-2"
@@ -333,7 +331,16 @@ def test_visible_escapes_nothing_past_the_characters_searched_for() -> None:
 def test_unusual_top_levels_read_as_json_loads_reads_them(
     text: str, codes: list[str], says: str
 ) -> None:
-    problems = check_bytes(text.encode("utf-8"), schema=SCHEMA).problems
+    problems = check_bytes(text.encode("utf-8")).problems
     assert sorted(p.rule.code for p in problems) == sorted(codes)
     first = next(p for p in problems if p.rule.code == codes[0])
     assert says in first.message and first.line == text.count("\n") + 1
+
+
+def test_readme_lists_every_rule_as_the_code_has_it() -> None:
+    readme = (DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    row = re.compile(r"^\| `([EW]\d{3})` \| `([a-z-]+)` \| (error|warning) \| (yes|no)\b", re.M)
+    documented = {
+        code: (name, level, refused == "yes") for code, name, level, refused in row.findall(readme)
+    }
+    assert documented == {c: (r.name, r.severity, r.refused) for c, r in RULES.items()}

@@ -33,7 +33,7 @@ def saved(memo: ItemMemo | None) -> ItemMemo:
     assert memo is not None
     for name, layout in memo.layouts.items():
         layout.seal(name, memo.raw)
-    return ItemMemo(memo.layouts)
+    return ItemMemo(memo.layouts, context=memo.context)
 
 
 def runs_served(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -25,12 +25,10 @@ from cpkb.check import memo as itemcache
 from cpkb.check.memo import ItemMemo
 from cpkb.check.problems import Checked
 from cpkb.check.whole import check_bytes
-from cpkb.kb import paths
 from cpkb.kb import workers as forked
 from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads(paths.schema_path(1).read_text(encoding="utf-8"))  # the fixtures are v1
 LARGE = 25_000  # over cpkb.kb.workers.PARALLEL_FROM: a first run checks items in worker processes
 
 
@@ -124,7 +122,7 @@ def test_a_large_file_reads_the_same_fast_as_by_reference(tmp_path: Path) -> Non
 
 
 def check(raw: bytes, memo: ItemMemo | None = None) -> Checked:
-    return check_bytes(raw, schema=SCHEMA, memo=memo)
+    return check_bytes(raw, memo=memo)
 
 
 def views(checked: Checked) -> list[dict[str, Any]]:
@@ -132,7 +130,7 @@ def views(checked: Checked) -> list[dict[str, Any]]:
 
 
 def reference(raw: bytes) -> list[dict[str, Any]]:
-    return views(check_bytes(raw, schema=SCHEMA, fast=False))
+    return views(check_bytes(raw, fast=False))
 
 
 @pytest.fixture

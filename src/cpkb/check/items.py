@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cpkb.check.context import Context, Held, context_of
 from cpkb.check.controls import may_hold_control_characters
 from cpkb.check.integrity import assemble, summarise
 from cpkb.check.linecount import Place, item_lines
@@ -23,7 +24,6 @@ from cpkb.check.nodes import SPLIT
 from cpkb.check.reader import Misread, Unusual, read_guessed
 from cpkb.check.rules import Finding
 from cpkb.check.scan import Items, Scan, scan
-from cpkb.check.schema import SchemaParts, schema_parts
 from cpkb.check.summary import FIELDS, ID, KEYS, Columns, Row, empty_fields
 from cpkb.kb.document import Path
 from cpkb.kb.workers import chunks
@@ -68,6 +68,8 @@ class ItemChecked:
             found = self._item(path)
             if found is not None:
                 inside.setdefault(found, set()).add(path[2:])
+            elif path and str(path[0]) in self.scan.spans:  # in a top-level value: `properties`
+                inside.setdefault((str(path[0]), -1), set()).add(path[1:])
         return item_lines(self.raw, self.scan, inside)
 
     def _item(self, path: Path) -> Place | None:
@@ -80,14 +82,15 @@ class ItemChecked:
 
 
 def check_items(
-    raw: bytes, *, schema: Mapping[str, Any], memo: ItemMemo, parallel: bool
+    raw: bytes, *, held: Mapping[str, Held], memo: ItemMemo, parallel: bool
 ) -> ItemChecked | None:
-    """The schema and integrity findings of the file, if it is ordinary enough; else None."""
-    parts = schema_parts(schema)
-    read = _read(raw, memo, parts, parallel=parallel) if parts.by_item(SPLIT) else None
+    """The schema and integrity findings of the file, if it is ordinary enough; else None.
+
+    The memo serves only if it was made under the same rules (`Context.key`)."""
+    read = _read(raw, memo, held, parallel=parallel)
     if read is None:
         return None
-    scanned, pending, examined = read
+    scanned, pending, examined, context, memo = read
     summaries = {name: _known(memo, name, items) for name, items in _arrays(scanned)}
     failed: list[tuple[tuple[int, ...], tuple[Finding, ...]]] = []
     failing: dict[str, list[int]] = {name: [] for name in summaries}  # not for the memo
@@ -95,7 +98,7 @@ def check_items(
     for (name, k, *_), (passed, found, summary) in zip(pending, examined, strict=True):
         _put(summaries[name], k, None if summary is None else _shared(summary, shared))
         if not passed:
-            failed.append(((*parts.item_rank(name), k), found))
+            failed.append(((*context.parts.item_rank(name), k), found))
             failing[name].append(k)
     failed.sort(key=lambda row: row[0])
     findings = [finding for _, found in failed for finding in found]
@@ -103,9 +106,9 @@ def check_items(
         added = [k for name, k, *_ in pending if name == "entities"]
         entities = summaries["entities"]
         entities.repeated = _may_repeat(memo, scanned.arrays["entities"], entities, added)
-    findings += _integrity(raw, scanned, summaries)
+    findings += _integrity(raw, scanned, summaries, context)
     fresh = _memo(raw, scanned, summaries, failing=failing)
-    fresh.learned = len(pending) - len(failed)
+    fresh.learned, fresh.context = len(pending) - len(failed), context.key
     return ItemChecked(raw, scanned, summaries, findings, fresh)
 
 
@@ -149,25 +152,26 @@ def _put(columns: Columns, k: int, summary: Row | None) -> None:
         values[k] = value
 
 
-def _read(
-    raw: bytes, memo: ItemMemo, parts: SchemaParts, *, parallel: bool
-) -> tuple[Scan, list[Pending], list[Verdict]] | None:
-    """The file read, its items the memo does not know, each checked; None if it is unusual.
+Read = tuple[Scan, list[Pending], list[Verdict], Context, ItemMemo]
+
+
+def _read(raw: bytes, memo: ItemMemo, held: Mapping[str, Held], *, parallel: bool) -> Read | None:
+    """The file read, its items the memo does not know, each checked, the rules they were
+    checked against and the memo used; None if it is unusual.
 
     Items that seem to end their lines are read and checked in worker processes; if a guess was
     wrong (a line held more than an item), the file is read again, item by item.
     """
-    if not len(memo) and may_hold_control_characters(raw):
-        return None  # W404: every item would be read, to no avail
     for guess in (True, False):
         try:
-            read = scan(raw, memo, guess=guess)
+            found = _scan(raw, memo, held, guess=guess)
         except Unusual:  # perhaps after a wrong guess
             if guess:
                 continue
             return None
-        if not parts.top_passes(read.top):
+        if found is None:
             return None
+        read, context, memo = found
         pending = [
             (name, k, items.read.get(k, _GUESSED), items.starts[k], items.ends[k])
             for name, items in _arrays(read)
@@ -175,12 +179,29 @@ def _read(
         ]
         if len(memo) and len(pending) > _SCAN_FROM and may_hold_control_characters(raw):
             return None  # W404: read the whole file (rather than learn it item by item)
-        examined = _examined(parts, raw, pending, parallel=parallel)
+        examined = _examined(context, raw, pending, parallel=parallel)
         if examined is None:
             return None
         if _MISREAD not in examined:
-            return read, pending, [result for result in examined if not isinstance(result, str)]
+            verdicts = [result for result in examined if not isinstance(result, str)]
+            return read, pending, verdicts, context, memo
     return None
+
+
+def _scan(
+    raw: bytes, memo: ItemMemo, held: Mapping[str, Held], *, guess: bool
+) -> tuple[Scan, Context, ItemMemo] | None:
+    """The file scanned, with the memo if it was made under the file's rules (else with none);
+    None if it is to be read whole. Raises Unusual."""
+    if not len(memo) and may_hold_control_characters(raw):
+        return None  # W404: every item would be read, to no avail
+    read = scan(raw, memo, guess=guess)
+    context = context_of(read.top, held)
+    if len(memo) and memo.context != context.key:  # made under other rules: of no use
+        return _scan(raw, ItemMemo(), held, guess=guess)
+    if not context.parts.by_item(SPLIT) or not context.parts.top_passes(read.top):
+        return None
+    return read, context, memo
 
 
 def _arrays(read: Scan) -> list[tuple[str, Items]]:
@@ -188,12 +209,12 @@ def _arrays(read: Scan) -> list[tuple[str, Items]]:
 
 
 def _examined(
-    parts: SchemaParts, raw: bytes, pending: list[Pending], *, parallel: bool
+    context: Context, raw: bytes, pending: list[Pending], *, parallel: bool
 ) -> list[Examined] | None:
     """`_examine` of every pending item; stops at the first that cannot be checked here: None
     if it holds what only the careful path reports, up to it if it was misread."""
     examined: list[Examined] = []
-    for chunk in chunks(functools.partial(_examine, parts, raw), pending, parallel=parallel):
+    for chunk in chunks(functools.partial(_examine, context, raw), pending, parallel=parallel):
         examined += chunk
         if _UNUSUAL in chunk:
             return None
@@ -207,8 +228,9 @@ _GUESSED = object()  # an item not read yet: its bytes are guessed to be one ite
 _MISREAD, _UNUSUAL = "misread", "unusual"  # why an item could not be checked here
 
 
-def _examine(parts: SchemaParts, raw: bytes, pending: Sequence[Pending]) -> list[Examined]:
+def _examine(context: Context, raw: bytes, pending: Sequence[Pending]) -> list[Examined]:
     """Each item read if need be, and checked on its own (in a worker process, for many)."""
+    parts = context.parts
     results: list[Examined] = []
     for name, i, item, start, end in pending:
         try:
@@ -222,7 +244,7 @@ def _examine(parts: SchemaParts, raw: bytes, pending: Sequence[Pending]) -> list
         except (Unusual, RecursionError):  # the careful path reports it
             results.append(_UNUSUAL)
             continue
-        summary = summarise(item, entity=name == "entities")
+        summary = summarise(item, context, entity=name == "entities")
         results.append((passed, found, None if summary is None else tuple(summary)))
     return results
 
@@ -236,7 +258,9 @@ def _shared(summary: Row, shared: dict[str, str]) -> Row:
     return (own, cites, tuple(shared.setdefault(t, t) for t in targets), *rest)
 
 
-def _integrity(raw: bytes, read: Scan, summaries: dict[str, Columns]) -> list[Finding]:
+def _integrity(
+    raw: bytes, read: Scan, summaries: dict[str, Columns], context: Context
+) -> list[Finding]:
     entities = read.arrays.get("entities", Items())
 
     def entity(k: int) -> dict[str, Any]:
@@ -249,7 +273,8 @@ def _integrity(raw: bytes, read: Scan, summaries: dict[str, Columns]) -> list[Fi
 
     none = Columns(empty_fields())
     sources = summaries.get("sources", none)
-    return assemble(sources, summaries.get("entities", none), entity=entity, labels=labels)
+    entities_found = summaries.get("entities", none)
+    return assemble(sources, entities_found, context=context, entity=entity, labels=labels)
 
 
 def _memo(

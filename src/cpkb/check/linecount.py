@@ -12,23 +12,30 @@ Place = tuple[str, int]  # an item: its array and its index
 
 
 def item_lines(raw: bytes, read: Scan, inside: dict[Place, set[Path]]) -> dict[Path, int]:
-    """The line of each item, and of the paths within it (relative to it), reading only those."""
+    """The line of each item (index -1: of a top-level value), and of the paths within it
+    (relative to it), reading only those."""
     spans = {at: _span(read, *at) for at in inside}
     lines: dict[Path, int] = {}
     count = LineCount(raw, read)
     for at, _ in sorted(spans.items(), key=lambda pair: pair[1]):
-        lines[at] = count.line(*at)
+        lines[_path(at)] = count.line(*at)
     for at, (start, end) in spans.items():
-        within = inside[at] - {()}
+        within, base = inside[at] - {()}, _path(at)
         # An item on one line: every path in it is on that line (found in it or not).
         if within and raw.find(b"\n", start, end) >= 0:
             text = raw[start:end].decode("utf-8")
             for path, n in value_lines(text, within).items():
-                lines[at + path] = lines[at] + n - 1
+                lines[base + path] = lines[base] + n - 1
     return lines
 
 
+def _path(at: Place) -> Path:
+    return at[:1] if at[1] < 0 else at
+
+
 def _span(read: Scan, name: str, index: int) -> tuple[int, int]:
+    if index < 0:
+        return read.spans[name]
     items = read.arrays[name]
     return items.starts[index], items.ends[index]
 
@@ -53,7 +60,10 @@ class LineCount:
         self.run_starts = [run[0] for run in self.runs]
 
     def line(self, name: str, k: int) -> int:
-        """The line item `k` of the array `name` starts on (asked for in the file's order)."""
+        """The line item `k` of the array `name` (-1: the top-level value `name`) starts on
+        (asked for in the file's order)."""
+        if k < 0:
+            return self.at(self.read.spans[name][0])
         items = self.read.arrays[name]
         j = bisect.bisect_right(items.placed, k, key=operator.itemgetter(0)) - 1
         if j >= 0 and k < items.placed[j][0] + items.placed[j][2]:

@@ -94,9 +94,11 @@ class Layout:
 
 @dataclass
 class ItemMemo:
-    """What a run learned of the items of a file, array by array (see Layout)."""
+    """What a run learned of the items of a file, array by array (see Layout), and the rules
+    it checked them against (cpkb.check.context's key): under other rules, it is of no use."""
 
     layouts: dict[str, Layout] = field(default_factory=dict)
+    context: bytes = b""
     learned: int = 0  # of the items, how many the run that made this memo had to check
     raw: bytes = b""  # the file it was made from, for the run keys, when they are wanted
 
@@ -151,7 +153,7 @@ def load(data_path: Path, expected: str) -> ItemMemo:
     try:
         blob = memo_file(data_path).read_bytes()
         size = int.from_bytes(blob[:4], "big")
-        header, checksum = marshal.loads(blob[4 : 4 + size])
+        header, checksum, context = marshal.loads(blob[4 : 4 + size])
         payload = memoryview(blob)[4 + size :]  # not copied: a large file's is tens of MB
         if header != expected or checksum != zlib.crc32(payload):  # written by other code, or torn
             return ItemMemo()
@@ -160,7 +162,7 @@ def load(data_path: Path, expected: str) -> ItemMemo:
             return ItemMemo()
     except (OSError, ValueError, EOFError, TypeError, AttributeError):  # missing or corrupt
         return ItemMemo()
-    return ItemMemo(layouts)
+    return ItemMemo(layouts, context=context)
 
 
 def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
@@ -170,7 +172,7 @@ def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
         if len(layout.lines) != len(layout.keys):
             layout.seal(name, memo.raw)
     payload = marshal.dumps({name: layout.plain() for name, layout in memo.layouts.items()})
-    header = marshal.dumps((expected, zlib.crc32(payload)))
+    header = marshal.dumps((expected, zlib.crc32(payload), memo.context))
     blob = len(header).to_bytes(4, "big") + header + payload
     with contextlib.suppress(OSError):  # a read-only or full cache: the next run checks all
         atomic.write_bytes(target, blob, durable=False)

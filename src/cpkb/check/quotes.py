@@ -1,9 +1,10 @@
-"""Quotes against the texts they cite, for `cpkb validate --source-text` (E301): pure, no I/O."""
+"""Quotes against the texts they cite (E301): a source's held text (`text_file`, read by the
+caller) and the texts given with `cpkb validate --source-text`. Pure, no I/O."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cpkb.check.nodes import items_of, string_of
@@ -48,3 +49,28 @@ def quote_findings(
                 message = f"quote not found in {label}: {brief(quote, 80)}"
                 findings.append(Finding("E301", (*cite_at, "quote"), message))
     return count, findings
+
+
+def held_findings(
+    at: Path, entity: dict[str, Any], texts: Mapping[str, tuple[str, str]]
+) -> Iterator[Finding]:
+    """E301 for each quote of the entity at `at` that is not in its source's held text
+    (`texts`: source id -> the text's file, and the text normalised)."""
+    for cite_at, citation in citations(at, entity):
+        source, quote = string_of(citation, "source"), string_of(citation, "quote")
+        held = texts.get(source) if source is not None and quote is not None else None
+        if held is not None and quote is not None and normalise(quote) not in held[1]:
+            message = f"quote not found in {held[0]}: {brief(quote, 80)}"
+            yield Finding("E301", (*cite_at, "quote"), message)
+
+
+def unread_findings(
+    source: dict[str, Any], unread: Mapping[str, tuple[str, str | None, str | None]]
+) -> Iterator[Finding]:
+    """E302 if the source's held text could not be read (`unread`: source id -> the file, no
+    text, and why), its path relative to the source."""
+    source_id, file = string_of(source, "id"), string_of(source, "text_file")
+    held = unread.get(source_id) if source_id is not None else None
+    if held is not None and file == held[0]:
+        message = f"cannot read the held text {brief(file, 80)}: {held[2] or 'unreadable'}"
+        yield Finding("E302", ("text_file",), message)

@@ -85,15 +85,17 @@ class Items:
 
 @dataclass
 class Scan:
-    """The top level, with each array read item by item as a list of Nones; the items."""
+    """The top level, with each array read item by item as a list of Nones; the items; where
+    each top-level value lies."""
 
     top: dict[str, Any]
     arrays: dict[str, Items]
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def scan(raw: bytes, memo: ItemMemo, *, guess: bool) -> Scan:
-    """The file's top level and items; raises Unusual (say, a top-level value that is neither a
-    scalar nor an array read item by item) for the careful path to read the file instead.
+    """The file's top level and items; raises Unusual (say, a repeated top-level key, or a value
+    that holds what only the careful path reports) for the careful path to read the file instead.
 
     With `guess`, an unknown item that seems to end its line is left to `read_guessed`, which
     worker processes run.
@@ -114,25 +116,29 @@ class _Reader(ByteReader):
         self.expect(i, b"{")
         top: dict[str, Any] = {}
         arrays: dict[str, Items] = {}
+        spans: dict[str, tuple[int, int]] = {}
         i = self.skip(i + 1)
         while True:
             key = self.token(KEY.match(raw, i))
             if not isinstance(key, str) or key in top:
                 raise Unusual("a repeated top-level key")
-            i = self.skip(self.expect(self.skip(self.end), b":") + 1)
+            begin = i = self.skip(self.expect(self.skip(self.end), b":") + 1)
             if key in SPLIT and raw[i : i + 1] == b"[":
                 arrays[key], i = self.array(key, i)
                 top[key] = [None] * len(arrays[key])
+            elif raw[i : i + 1] in (b"[", b"{"):  # a version-2 `properties`, say: read whole
+                top[key], i = self.read(i, None)
             else:
                 top[key] = self.token(SCALAR.match(raw, i))
                 i = self.end
+            spans[key] = (begin, i)
             i = self.skip(i)
             if raw[i : i + 1] == b"}":
                 break
             i = self.skip(self.expect(i, b",") + 1)
         if self.skip(i + 1) != len(raw):
             raise Unusual("not only white space after the top level")
-        return Scan(top, arrays)
+        return Scan(top, arrays, spans)
 
     def array(self, name: str, i: int) -> tuple[Items, int]:
         """The items of the array at `i`, and where it ends."""

@@ -1,4 +1,5 @@
-"""The schema layer of `cpkb validate`: what data/cpkb.schema.json says is wrong, as findings.
+"""The schema layer of `cpkb validate`: what the JSON Schema of the file's version
+(data/cpkb.schema.json, data/cpkb-1.schema.json) says is wrong, as findings.
 
 jsonschema is the authority: every error is its error, in its order. For speed, fast validators
 (cpkb.check.fastcheck) clear the top level and each source and entity first, and jsonschema
@@ -14,6 +15,7 @@ from typing import Any
 
 from cpkb.check.fastcheck import clears, fast_check
 from cpkb.check.messages import Error, SchemaPath, translate
+from cpkb.check.nodes import SPLIT
 from cpkb.check.rules import Finding
 from cpkb.kb.document import Path
 
@@ -50,10 +52,11 @@ class SchemaParts:
         self.whole = inline_refs(schema)
         properties = self.whole.get("properties")
         properties = properties if isinstance(properties, dict) else {}
-        self.items: dict[str, dict[str, Any]] = {
+        self.items: dict[str, dict[str, Any]] = {  # the arrays read item by item (SPLIT)
             name: sub["items"]
             for name, sub in properties.items()
-            if isinstance(sub, dict)
+            if name in SPLIT
+            and isinstance(sub, dict)
             and isinstance(sub.get("items"), dict)
             and sub.keys() <= _SPLITTABLE
         }

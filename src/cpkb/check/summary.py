@@ -22,17 +22,23 @@ class Summary(NamedTuple):
 
     id: str | None
     cites: tuple[str, ...]  # every source it cites, once each
-    targets: tuple[str, ...]  # every entity its claims target, once each
-    checks: tuple[Local, ...]  # what EntityChecks reports when every reference resolves
+    targets: tuple[str, ...]  # every entity its claims name (targets, stated_by), once each
+    checks: tuple[Local, ...]  # what EntityChecks (for a source: E302) reports when every
+    # reference resolves
     dates: tuple[Local, ...]
     keys: str  # the compact keys of the labels that may name another entity, space-separated
     places: tuple[int, ...]  # where each of those labels is: -1 the name, else an alias index
     again: tuple[Local, ...]  # W402: the aliases that are the name again
+    # Of a version-2 entity, what the rules that compare entities need (else None): its claims'
+    # ids, the properties they use, its former ids, its type, its claims' targets whose types
+    # the property restricts (claim, target, property), and the ids its claims supersede that
+    # none of its claims has (claim, place, id). Plain tuples, as the memo keeps them.
+    extra: tuple[Any, ...] | None = None
 
 
 Row = tuple[Any, ...]  # a Summary, or a plain tuple laid out as one (as the memo keeps them)
 FIELDS = len(Summary._fields)
-ID, CITES, TARGETS, CHECKS, DATES, KEYS, PLACES, AGAIN = range(FIELDS)
+ID, CITES, TARGETS, CHECKS, DATES, KEYS, PLACES, AGAIN, EXTRA = range(FIELDS)
 _NO_ROW: Row = (None,) * FIELDS
 
 

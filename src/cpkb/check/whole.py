@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from cpkb.check.context import Context, Held, context_of
 from cpkb.check.controls import may_hold_control_characters
 from cpkb.check.document import DEEP, Parsed, Stop, decode, parse, reread
 from cpkb.check.integrity import integrity_findings
@@ -26,16 +27,22 @@ from cpkb.kb.quick import FLOAT_MAX
 
 
 def check_bytes(
-    raw: bytes, *, schema: Mapping[str, Any], memo: ItemMemo | None = None, fast: bool = True
+    raw: bytes,
+    *,
+    held: Mapping[str, Held] | None = None,
+    memo: ItemMemo | None = None,
+    fast: bool = True,
 ) -> Checked:
-    """Every problem in the bytes of a data file.
+    """Every problem in the bytes of a data file, against the JSON Schema and rules of the
+    version it declares; `held`: the held texts its sources name (cpkb.check.held), by source.
 
     Fast (the default): an ordinary file item by item, skipping the items `memo` holds; the
     result's `memo` is for next time. Not fast: the reference path, the whole document in this
     process. Both find the same problems, in the same order.
     """
+    held = held or {}
     if fast:
-        found = check_items(raw, schema=schema, memo=memo or ItemMemo(), parallel=True)
+        found = check_items(raw, held=held, memo=memo or ItemMemo(), parallel=True)
         if found is not None:
             problems = located(found.findings, found.lines, found.owner)
             again = functools.partial(reread, raw)
@@ -48,16 +55,19 @@ def check_bytes(
     checked = Checked([], parsed.document, text, parsed.spans)
     findings = [
         *_duplicate_keys(parsed.document, parsed.duplicates),
-        *_findings(parsed, raw=raw, text=text, schema=schema),
+        *_findings(parsed, raw=raw, text=text, context=context_of(parsed.document, held)),
     ]
     checked.problems = locate(checked, findings)
     return checked
 
 
 def check_quotes(checked: Checked, *, source_id: str, text: str, label: str) -> tuple[int, int]:
-    """Add a problem for each quote citing `source_id` that is not in `text`; (checked, missing)."""
+    """Add a problem for each quote citing `source_id` that is not in `text` (unless its held
+    text has one already); (quotes checked, quotes missing)."""
     count, findings = quote_findings(checked.document, source_id=source_id, text=text, label=label)
-    checked.problems = sorted([*checked.problems, *locate(checked, findings)], key=by_line)
+    reported = {p.path for p in checked.problems if p.rule.code == "E301"}
+    added = [p for p in locate(checked, findings) if p.path not in reported]
+    checked.problems = sorted([*checked.problems, *added], key=by_line)
     return count, len(findings)
 
 
@@ -72,13 +82,14 @@ def _duplicate_keys(
         yield Finding("E007", (*paths.get(id(obj), ()), key), f"the key {brief(key)} is repeated")
 
 
-def _findings(parsed: Parsed, *, raw: bytes, text: str, schema: Mapping[str, Any]) -> list[Finding]:
+def _findings(parsed: Parsed, *, raw: bytes, text: str, context: Context) -> list[Finding]:
     findings: list[Finding] = []
     document = parsed.document
+    strings = may_hold_control_characters(raw)
     layers: list[Callable[[], Iterable[Finding]]] = [
         lambda: _value_findings(parsed, text),
-        lambda: schema_findings(document, schema),
-        lambda: integrity_findings(document, strings=may_hold_control_characters(raw)),
+        lambda: schema_findings(document, context.schema),
+        lambda: integrity_findings(document, context, strings=strings),
     ]
     for layer in layers:
         try:

@@ -11,6 +11,7 @@ from cpkb.cli import (
     cite,  # noqa: F401  (each import registers its commands)
     history,
     links,  # noqa: F401
+    migrate,  # noqa: F401
     read,  # noqa: F401
     search,  # noqa: F401
     validate,  # noqa: F401

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -16,6 +15,7 @@ from cpkb.kb import collector
 from cpkb.present import human
 
 if TYPE_CHECKING:
+    from cpkb.check.context import Held
     from cpkb.check.problems import Checked
 
 FileArg = Annotated[
@@ -59,6 +59,8 @@ def validate_cmd(
 ) -> None:
     """Check a data file and list every problem; exit 3 on errors (or, with --strict, warnings).
 
+    Held to the schema and rules of its own schema_version; quotes, to its sources' texts.
+
     Example: cpkb validate my.json --source-text my-source=article.txt
     """
     from cpkb.kb import paths
@@ -96,15 +98,6 @@ def _report(
 
 
 REFERENCE_ENV = "CPKB_VALIDATE_REFERENCE"
-_VERSION = re.compile(rb'"schema_version"\s*:\s*(\d+)')
-
-
-def schema_version_of(raw: bytes) -> int:
-    """The version whose schema checks the file: the first `schema_version` written in it, if it
-    is one cpkb reads (else the latest: its schema reports what is wrong)."""
-    found = _VERSION.search(raw)
-    version = int(found.group(1)) if found else 2
-    return version if version in (1, 2) else 2
 
 
 def _check(path: Path) -> Checked:
@@ -116,21 +109,47 @@ def _check(path: Path) -> Checked:
     from cpkb.check import memo as itemcache
     from cpkb.check.problems import unreadable
     from cpkb.check.whole import check_bytes
-    from cpkb.kb import files, paths
+    from cpkb.kb import files
 
     try:
         raw = files.read_bytes(path)
     except DataError as exc:
         return unreadable(exc.problem)
-    schema = json.loads(paths.schema_path(schema_version_of(raw)).read_text(encoding="utf-8"))
+    held = held_texts(path, raw)
     if os.environ.get(REFERENCE_ENV) == "1":
-        return check_bytes(raw, schema=schema, fast=False)
+        return check_bytes(raw, held=held, fast=False)
     stamp = itemcache.stamp()
     memo = itemcache.load(path, stamp)
-    checked = check_bytes(raw, schema=schema, memo=memo)
+    checked = check_bytes(raw, held=held, memo=memo)
     if checked.memo is not None and checked.memo.worth_saving():
         itemcache.save(path, checked.memo, stamp)
     return checked
+
+
+def held_texts(path: Path, raw: bytes) -> dict[str, Held]:
+    """The held texts the sources of the file `raw` name (`text_file`, relative to the file's
+    folder), read: each source's text, or why it cannot be read (E302)."""
+    from cpkb.check.held import held_files
+
+    return {
+        source_id: _held(path.parent / name, name) for source_id, name in held_files(raw).items()
+    }
+
+
+def _held(path: Path, name: str) -> Held:
+    from cpkb.check.context import Held
+    from cpkb.kb import files
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # read_bytes says why
+    if mode is not None and not stat.S_ISREG(mode):  # a folder, a device, a pipe: never waited on
+        return Held(name, problem="not a regular file")
+    try:
+        return Held(name, files.decode(path, files.read_bytes(path)))
+    except DataError as exc:
+        return Held(name, problem=exc.problem)
 
 
 def _source_text(arg: str) -> tuple[str, str, str]:

@@ -120,7 +120,7 @@ def careful_entity(node: object, where: str, version: int = fields.LATEST) -> En
 def check_schema_version(version: object) -> int:
     if version not in fields.VERSIONS or isinstance(version, bool):
         raise ParseProblem("$.schema_version", f"unsupported schema version {brief(version)}")
-    return int(str(version))
+    return fields.VERSIONS[fields.VERSIONS.index(version)]  # 1.0 is 1, as the schemas say
 
 
 def by_id(items: list[Any], kind: str) -> dict[str, Any]:
