@@ -13,6 +13,7 @@ from cpkb.kb.paths import default_data_path
 
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "data" / "mini.json"
+V1_BUNDLED = TESTS / "data" / "v1-bundled.json"  # the bundled KB as it was in schema version 1
 SHARED_SOURCES = TESTS.parent.parent / "shared" / "sources"
 
 
@@ -50,3 +51,10 @@ def bundled(bundled_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def mini() -> Path:
     return MINI
+
+
+@pytest.fixture
+def on_v1_bundled(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Commands read the version-1 bundled KB, a fixture whose facts these tests know."""
+    monkeypatch.setenv("CPKB_DATA", str(V1_BUNDLED))
+    return V1_BUNDLED

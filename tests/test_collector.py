@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from cpkb.cli import app
 from cpkb.kb import collector, store
+from tests.conftest import V1_BUNDLED
 
 PROBE = """
 import gc, sys
@@ -37,12 +38,12 @@ def probe(data: Path, mode: str) -> str:
     return done.stdout.strip()
 
 
-def test_load_pauses_the_collector_then_resumes_it(bundled_path: Path) -> None:
-    assert probe(bundled_path, "library") == "17 [False] True False"
+def test_load_pauses_the_collector_then_resumes_it() -> None:
+    assert probe(V1_BUNDLED, "library") == "17 [False] True False"
 
 
-def test_a_one_shot_process_freezes_what_load_leaves(bundled_path: Path) -> None:
-    assert probe(bundled_path, "one-shot") == "17 [False] True True"
+def test_a_one_shot_process_freezes_what_load_leaves() -> None:
+    assert probe(V1_BUNDLED, "one-shot") == "17 [False] True True"
 
 
 def test_nested_pauses_resume_once_at_the_outermost() -> None:

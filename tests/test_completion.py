@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.main import get_command
@@ -21,16 +23,32 @@ from cpkb.cli.completion import (
     ref_completions,
     typed,
 )
-from cpkb.kb import paths, store
+from cpkb.kb import store
 from cpkb.model.entities import Entity, KnowledgeBase
 from cpkb.model.fields import ENTITY_TYPES
+from tests.conftest import V1_BUNDLED
+
+pytestmark = pytest.mark.usefixtures("on_v1_bundled")
+
+
+@pytest.fixture
+def bundled_path() -> Path:
+    """The bundled KB as these tests know it: version 1's (tests/data/v1-bundled.json)."""
+    return V1_BUNDLED
+
+
+@pytest.fixture
+def bundled() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(V1_BUNDLED.read_text(encoding="utf-8"))
+    return document
+
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return store.load(paths.default_data_path())
+    return store.load(V1_BUNDLED)
 
 
 def values(items: list[tuple[str, str]]) -> list[str]:
@@ -111,6 +129,7 @@ def complete(shell: str, words: str, **extra: str) -> subprocess.CompletedProces
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CPKB_", "_TYPER", "COMP_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     env["_CPKB_COMPLETE"] = f"complete_{shell}"
+    env["CPKB_DATA"] = str(V1_BUNDLED)
     if shell == "bash":
         env.update(COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - (not words.endswith(" "))))
     else:

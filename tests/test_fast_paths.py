@@ -30,7 +30,7 @@ from tests.synthetic import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-BUNDLED = ROOT / "data" / "kb.json"
+BUNDLED = ROOT / "tests" / "data" / "v1-bundled.json"  # version 1, as the tests here read it
 FIXTURES = sorted(
     [*(DATA / "bad").glob("*.json"), *(DATA / "good").glob("*.json"), DATA / "mini.json"]
 )

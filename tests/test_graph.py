@@ -14,10 +14,26 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
-from cpkb.kb import paths, store
+from cpkb.kb import store
 from cpkb.model.entities import KnowledgeBase
 from cpkb.query.graph import backlinks, neighbourhood, out_links, shortest_path, subgraph
 from cpkb.query.text import visible
+from tests.conftest import V1_BUNDLED
+
+pytestmark = pytest.mark.usefixtures("on_v1_bundled")
+
+
+@pytest.fixture
+def bundled_path() -> Path:
+    """The bundled KB as these tests know it: version 1's (tests/data/v1-bundled.json)."""
+    return V1_BUNDLED
+
+
+@pytest.fixture
+def bundled() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(V1_BUNDLED.read_text(encoding="utf-8"))
+    return document
+
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.json"
 DOT = shutil.which("dot")
@@ -34,7 +50,7 @@ NASTY_NAMES = [
 
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return store.load(paths.default_data_path())
+    return store.load(V1_BUNDLED)
 
 
 def cli(*args: str, data: Path | None = None) -> Result:

@@ -104,7 +104,7 @@ FAST_CALLS = [
     (["show", "adal-azamat", "--json"], True),
     (["show", "--json", "Children of Kazakhstan"], True),
     (["search", "Қазақстан балалары", "--json"], True),
-    (["--data", "BUNDLED", "show", "regina", "--json"], True),
+    (["--data", "BUNDLED", "show", "unicef", "--json"], True),
     (["show", "no such entity anywhere", "--json"], False),
     (["show", "president", "--json"], False),
     (["search", "zzzz qqqq", "--json"], False),

@@ -18,7 +18,11 @@ from cpkb.kb.paths import default_data_path
 from cpkb.model.entities import period_bounds
 
 DATA = Path(__file__).resolve().parent / "data"
-VERSION_1 = [*sorted((DATA / "good").glob("*.json")), DATA / "mini.json", default_data_path()]
+VERSION_1 = [
+    *sorted(p for p in (DATA / "good").glob("*.json") if "v2-" not in p.name),
+    DATA / "mini.json",
+    DATA / "v1-bundled.json",
+]
 VERSION_1 = [p for p in VERSION_1 if json.loads(p.read_bytes())["schema_version"] == 1]
 
 

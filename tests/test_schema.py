@@ -76,7 +76,7 @@ def test_the_schema_is_a_valid_2020_12_schema(version: int) -> None:
 
 
 def test_the_bundled_file_matches_the_schema(bundled: dict[str, Any]) -> None:
-    assert list(VALIDATOR.iter_errors(bundled)) == []
+    assert list(VALIDATORS[version_of(bundled)].iter_errors(bundled)) == []
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)

@@ -305,7 +305,7 @@ class NameIndex:
     def build(cls, entities: Iterable[Entity]) -> NameIndex:
         index = cls({e.id: e for e in entities})
         for entity in index.entities.values():
-            for label in (entity.id, entity.name, *entity.aliases):
+            for label in (entity.id, entity.name, *entity.aliases, *entity.former_ids):
                 key = compact(label)
                 ids = index.by_key.setdefault(key, []) if key else []
                 if key and entity.id not in ids:
