@@ -279,3 +279,16 @@ def test_invalid_json_names_line_and_column(runner: CliRunner, tmp_path: Path) -
 def test_usage_error_exits_2(runner: CliRunner) -> None:
     assert run(runner, "show").exit_code == 2
     assert run(runner, "frobnicate").exit_code == 2
+
+
+def test_stats_read_right_on_version_2(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fall is shown once, as its sign; the attribution is shown as whose it is; bars compare
+    values of one unit only."""
+    monkeypatch.delenv("CPKB_DATA", raising=False)  # the bundled KB, version 2
+    monkeypatch.setenv("COLUMNS", "160")
+    shown = runner.invoke(app, ["stats"]).stdout
+    assert "-30 percent" in shown and "decrease" not in shown
+    assert "(according to Erlan Karin)" in shown
+    rows = {line.split("  ")[1].strip(): line for line in shown.splitlines() if "█" in line}
+    assert rows  # the largest value of each unit gets the full bar, whatever the others'
+    assert sum(line.count("█") == 12 for line in shown.splitlines()) >= 3

@@ -1,4 +1,6 @@
-"""`stats`: a row per statistic, its value drawn as a bar so that magnitudes compare at a glance."""
+"""`stats`: a row per statistic, its value drawn as a bar so that magnitudes in one unit compare
+at a glance. A change is shown with its sign (a fall is negative), once, and its bar in one
+neutral colour: whether a fall is good news depends on what is measured."""
 
 from __future__ import annotations
 
@@ -26,20 +28,42 @@ def _number(value: object) -> TypeGuard[int | float]:
 def magnitude(number: object, scale: float) -> Text:
     if _number(number) and scale:
         width = max(1, round(abs(number) / scale * BAR_WIDTH))
-        return Text("█" * width, style="red" if number < 0 else "green")
+        return Text("█" * width, style="blue")
     return Text("")
 
 
 def change_and_period(direction: View | None, value: View | None) -> Text:
-    text = t(direction["value"] if direction else "—")
+    """What the value changed from (a direction a version-1 file states, or the baseline a
+    version-2 one gives), then the date or period it refers to."""
+    if direction:
+        text = t(direction["value"])
+    elif value and "baseline" in value:
+        since = f" ({value['baseline_date']})" if "baseline_date" in value else ""
+        text = t(f"from {scalar_text(value['baseline'])}{since}")
+    else:
+        text = t("—")
     text.append("\n")
     if value and "date" in value:
         text.append_text(t(value["date"]))
+    elif value and "period" in value:
+        text.append_text(t(value["period"].replace("/", "–").replace("..", "…")))
     elif value and ("start" in value or "end" in value):
         text.append_text(t(f"{value.get('start', '…')}–{value.get('end', '…')}"))
     else:
         text.append("period not stated", "dim")
     return text
+
+
+def attribution(claims: list[View]) -> Text:
+    """What the figure is attributed to, and by whom: the attribution is theirs, not ours."""
+    found = [c for c in claims if c["property"] == "attributed_to"]
+    if not found:
+        return t("—")
+    parts = []
+    for claim in found:
+        by = f" (according to {claim['stated_by']['name']})" if "stated_by" in claim else ""
+        parts.append(f"{claim['target']['name']}{by}")
+    return t("; ".join(parts))
 
 
 def stat_name(view: View, measure: View | None) -> Text:
@@ -52,13 +76,15 @@ def stat_name(view: View, measure: View | None) -> Text:
 
 
 def stat_value(value: View | None, scale: float) -> Text:
-    """The value with its unit and qualifiers, over a bar scaled to the largest value shown."""
+    """The value with its unit and qualifiers, over a bar scaled to the largest value shown in
+    that unit."""
     shown = claim_value(value) if value else t("—")
-    if value and value.get("qualifiers"):
+    shown_qualifiers = {
+        k: v for k, v in (value or {}).get("qualifiers", {}).items() if k != "bound"
+    }
+    if shown_qualifiers:
         shown.append("\n")
-        shown.append_text(
-            t(", ".join(scalar_text(q) for q in value["qualifiers"].values()), "italic")
-        )
+        shown.append_text(t(", ".join(scalar_text(q) for q in shown_qualifiers.values()), "italic"))
     bar = magnitude(value["value"] if value else None, scale)
     if bar:
         shown.append("\n")
@@ -66,30 +92,36 @@ def stat_value(value: View | None, scale: float) -> Text:
     return shown
 
 
-def stat_row(view: View, sources: dict[str, View], scale: float) -> list[Text]:
+def stat_row(view: View, sources: dict[str, View], scales: dict[str, float]) -> list[Text]:
     claims = view["claims"]
     value, measure, direction = (_first(claims, p) for p in ("value", "measure", "direction"))
-    attributed = [c["target"]["name"] for c in claims if c["property"] == "attributed_to"]
+    scale = scales.get(value.get("unit", "") if value else "", 0.0)
     return [
         stat_name(view, measure),
         stat_value(value, scale),
         change_and_period(direction, value),
-        t(", ".join(attributed) or "—"),
+        attribution(claims),
         source_line(value["sources"] if value else view["sources"], sources),
     ]
 
 
+def scales(views: list[View]) -> dict[str, float]:
+    """The largest value shown in each unit: bars compare magnitudes within a unit only."""
+    largest: dict[str, float] = {}
+    for view in views:
+        for claim in view["claims"]:
+            if claim["property"] == "value" and _number(claim["value"]):
+                unit = claim.get("unit", "")
+                largest[unit] = max(largest.get(unit, 0.0), abs(claim["value"]))
+    return largest
+
+
 def stats_table(views: list[View], sources: dict[str, View]) -> Table:
-    numbers = [
-        abs(c["value"])
-        for v in views
-        for c in v["claims"]
-        if c["property"] == "value" and _number(c["value"])
-    ]
     grid = table("Statistics", show_lines=True)
     for column in ("statistic", "value", "change, period", "attributed to", "source"):
         width = BAR_WIDTH if column == "value" else None
         grid.add_column(column, overflow="fold", min_width=width)
+    by_unit = scales(views)
     for view in views:
-        grid.add_row(*stat_row(view, sources, max(numbers, default=0)))
+        grid.add_row(*stat_row(view, sources, by_unit))
     return grid
