@@ -285,7 +285,7 @@ def test_stats_read_right_on_version_2(runner: CliRunner, monkeypatch: pytest.Mo
     """A fall is shown once, as its sign; the attribution is shown as whose it is; bars compare
     values of one unit only."""
     monkeypatch.delenv("CPKB_DATA", raising=False)  # the bundled KB, version 2
-    monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.setenv("COLUMNS", "400")
     shown = runner.invoke(app, ["stats"]).stdout
     assert "-30 percent" in shown and "decrease" not in shown
     assert "(according to Erlan Karin)" in shown
