@@ -8,6 +8,7 @@ import traceback
 
 from cpkb.cli import (
     cache,
+    export,
     history,
     links,  # noqa: F401  (each import registers its commands)
     read,  # noqa: F401
@@ -21,6 +22,7 @@ from cpkb.query.text import visible
 __all__ = ["app", "run"]
 
 app.add_typer(cache.app, name="cache")
+app.add_typer(export.app, name="export")
 app.add_typer(history.app)
 
 
