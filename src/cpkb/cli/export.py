@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from cpkb.query.catalog import Catalog
 
 app = _typer(
-    help="The whole knowledge base for other tools: CSV files or JSON Lines of the statement table."
+    help="The whole knowledge base for other tools: a SQLite database (Datasette), CSV files "
+    "or JSON Lines of the statement table."
 )
 BATCH = 1000  # entities read from the index at a time
 
@@ -69,6 +70,28 @@ def _version_1(entity: Entity) -> Entity:
 def _wrote(written: Written, target: Path) -> None:
     counts = f"{written.entities} entities and {written.claims} claims"
     typer.echo(f"wrote {counts} to {target}", err=True)
+
+
+@app.command("sqlite", cls=CpkbCommand)
+def sqlite_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The database file to write.")],
+    force: ForceOpt = False,
+) -> None:
+    """A SQLite database for Datasette: every record, foreign keys, full-text search.
+
+    FILE is written whole or not at all; one already there is replaced only with --force.
+
+    Example: cpkb export sqlite kb.db && datasette kb.db
+    """
+    from cpkb.present.exports_sql import write_sqlite
+    from cpkb.present.flatfiles import refuse_overwrite, writing
+
+    refuse_overwrite([file], force=force)
+    kb, entities = corpus(ctx)
+    with writing(file):
+        written = write_sqlite(file, kb, entities)
+    _wrote(written, file)
 
 
 @app.command("csv", cls=CpkbCommand)
