@@ -219,7 +219,7 @@ def test_the_index_exports_what_the_file_does(
         monkeypatch.setenv("CPKB_INDEX", mode)
         export(runner, data, "csv", str(tmp_path / mode))
         files = [(tmp_path / mode / name).read_bytes() for name in flatfiles.CSV_FILES]
-        outputs.append((export(runner, data, "jsonl"), files))
+        outputs.append((export(runner, data, "jsonl"), export(runner, data, "jsonld"), files))
     assert outputs[0] == outputs[1]
 
 

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from cpkb.query.catalog import Catalog
 
 app = _typer(
-    help="The whole knowledge base for other tools: a SQLite database (Datasette), CSV files "
-    "or JSON Lines of the statement table."
+    help="The whole knowledge base for other tools: a SQLite database (Datasette), JSON-LD "
+    "(schema.org), CSV files or JSON Lines of the statement table."
 )
 BATCH = 1000  # entities read from the index at a time
 
@@ -127,3 +127,25 @@ def jsonl_cmd(ctx: typer.Context) -> None:
 
     kb, entities = corpus(ctx)
     write_jsonl(streams.write_utf8, kb, entities)
+
+
+@app.command("jsonld", cls=CpkbCommand)
+def jsonld_cmd(
+    ctx: typer.Context,
+    base: Annotated[
+        str,
+        typer.Option("--base", metavar="IRI", help="What every id's IRI begins with."),
+    ] = "urn:cpkb:",
+) -> None:
+    """JSON-LD on stdout: entities as schema.org types, claims as Claims with their citations.
+
+    A Person, Organization, Legislation, ... per entity; a quote is a Quotation, a paraphrase a
+    CreativeWork, each based on its source; the property vocabulary as rdf:Property.
+
+    Example: cpkb export jsonld --base https://kb.example.org/ > kb.jsonld
+    """
+    from cpkb.present.jsonld import jsonld_chunks
+
+    kb, entities = corpus(ctx)
+    for chunk in jsonld_chunks(kb, entities, base=base):
+        streams.write_utf8(chunk)
