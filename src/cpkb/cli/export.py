@@ -1,4 +1,9 @@
-"""`cpkb export sqlite|jsonld|csv|jsonl`: the whole knowledge base for other tools."""
+"""`cpkb export sqlite|jsonld|csv|jsonl`: the whole knowledge base for other tools.
+
+An export makes millions of short-lived objects and no cycles, so the cyclic garbage collector
+is paused while it runs: it would walk them, and every entity name held, again and again (a
+third of `export jsonl`'s time at 100,000 entities).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import typer
 
 from cpkb import streams
 from cpkb.cli.context import CpkbCommand, _typer, settings
+from cpkb.kb import collector
 
 if TYPE_CHECKING:
     from cpkb.model.entities import Entity, KnowledgeBase
@@ -88,9 +94,10 @@ def sqlite_cmd(
     from cpkb.present.flatfiles import refuse_overwrite, writing
 
     refuse_overwrite([file], force=force)
-    kb, entities = corpus(ctx)
-    with writing(file):
-        written = write_sqlite(file, kb, entities)
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        with writing(file):
+            written = write_sqlite(file, kb, entities)
     _wrote(written, file)
 
 
@@ -109,9 +116,10 @@ def csv_cmd(
     from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv, writing
 
     refuse_overwrite([dir / name for name in CSV_FILES], force=force)
-    kb, entities = corpus(ctx)
-    with writing(dir):
-        written = write_csv(dir, kb, entities)
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        with writing(dir):
+            written = write_csv(dir, kb, entities)
     _wrote(written, dir)
 
 
@@ -125,8 +133,9 @@ def jsonl_cmd(ctx: typer.Context) -> None:
     """
     from cpkb.present.flatfiles import write_jsonl
 
-    kb, entities = corpus(ctx)
-    write_jsonl(streams.write_utf8, kb, entities)
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        write_jsonl(streams.write_utf8, kb, entities)
 
 
 @app.command("jsonld", cls=CpkbCommand)
@@ -146,6 +155,7 @@ def jsonld_cmd(
     """
     from cpkb.present.jsonld import jsonld_chunks
 
-    kb, entities = corpus(ctx)
-    for chunk in jsonld_chunks(kb, entities, base=base):
-        streams.write_utf8(chunk)
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        for chunk in jsonld_chunks(kb, entities, base=base):
+            streams.write_utf8(chunk)

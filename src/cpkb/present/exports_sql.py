@@ -27,6 +27,7 @@ from cpkb.present.statements import (
     ASSESSMENT,
     CLAIM_COLUMNS,
     CLAIM_FIELDS,
+    CONVERTERS,
     REFERENCES,
     Statements,
     Table,
@@ -195,21 +196,26 @@ def _entity_rows(
     entity: Entity, table: Statements, layout: dict[str, list[Column]]
 ) -> dict[str, list[tuple[Any, ...]]]:
     """An entity's row, its claims' rows and the rows of every citation it holds."""
-    pick = _claim_picker(tuple(c.name for c in layout["claims"][2:]))
+    pick, as_json = _claim_picker(tuple(c.name for c in layout["claims"][2:]))
     citations: list[tuple[Any, ...]] = [(None, entity.id, None, *c) for c in entity.sources]
     claims: list[tuple[Any, ...]] = []
     for row in table.assessed(entity):
-        values = pick(table.claim_values(row))
-        claims.append((row.id, entity.id, *(sql_value(v) for v in values)))
+        values = list(pick(table.claim_values(row)))
+        for n in as_json:
+            values[n] = sql_value(values[n])
+        claims.append((row.id, entity.id, *values))
         citations += [(None, entity.id, row.id, *c) for c in row.citations]
     record = _plain([entity], fields.ENTITY, layout["entities"])
     return {"entities": record, "claims": claims, "citations": citations}
 
 
 @cache
-def _claim_picker(columns: tuple[str, ...]) -> itemgetter[Any]:
-    """What picks the claims table's columns from a claim's values (CLAIM_COLUMNS)."""
-    return itemgetter(*(CLAIM_COLUMNS.index(name) for name in columns))
+def _claim_picker(columns: tuple[str, ...]) -> tuple[itemgetter[Any], tuple[int, ...]]:
+    """What picks the claims table's columns from a claim's values (CLAIM_COLUMNS), and which
+    of them hold lists or objects (JSON text here); the rest SQLite stores as they are."""
+    lists = {f.name for f in CLAIM_FIELDS if f.kind in CONVERTERS}
+    as_json = tuple(n for n, name in enumerate(columns) if name in lists)
+    return itemgetter(*(CLAIM_COLUMNS.index(name) for name in columns)), as_json
 
 
 def _flush(db: sqlite3.Connection, batch: dict[str, list[tuple[Any, ...]]]) -> None:

@@ -15,7 +15,8 @@ The context is inline (no network is needed to read it); ids are IRIs under `bas
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cpkb.model import fields
@@ -65,6 +66,14 @@ TERMS = {"name": "name", "sources": "citation"}  # alike in every record
 LINKS = {"target": "entity", "stated_by": "entity", "supersedes": "claim", "property": "prop"}
 LINKS |= {"source": "source"}
 DATE_TYPES = {4: "xsd:gYear", 7: "xsd:gYearMonth", 10: "xsd:date"}
+# Each kind of record: its field table, its terms, and the field its node's @id is made of.
+RECORDS: dict[str, tuple[Table, Mapping[str, str], str]] = {
+    "property": (fields.PROPERTY, PROPERTY_TERMS, "name"),
+    "source": (fields.SOURCE, SOURCE_TERMS, "id"),
+    "citation": (fields.CITATION, CITATION_TERMS, ""),
+    "claim": (fields.CLAIM, CLAIM_TERMS, "id"),
+    "entity": (fields.ENTITY, ENTITY_TERMS, "claims"),  # its id is `identifier` too
+}
 
 
 def context(base: str = BASE) -> Node:
@@ -81,48 +90,61 @@ def context(base: str = BASE) -> Node:
     }
 
 
-def record(value: Any, table: Table, terms: Mapping[str, str], *, skip: str = "id") -> Node:
-    """A record's fields as node properties: null and empty ones left out."""
+def record(value: Any, kind: str) -> Node:
+    """A record's fields as node properties, null and empty ones left out."""
     node: Node = {}
-    for field in table:
-        found = getattr(value, field.name)
-        if field.name == skip or found is None or found == ():
-            continue
-        key = terms.get(field.name) or TERMS.get(field.name) or f"cpkb:{field.name}"
-        node[key] = literal(found, field)
+    for n, key, convert in _plan(kind):
+        found = value[n]
+        if found is not None and found != ():
+            node[key] = convert(found) if convert is not None else found
     return node
 
 
-def literal(value: Any, field: fields.Field) -> Any:
-    """A field's value in JSON-LD: a link, a typed date, JSON, citations, or as it is."""
+Step = tuple[int, str, "Callable[[Any], Any] | None"]
+
+
+@cache
+def _plan(kind: str) -> tuple[Step, ...]:
+    """For each field a record of this kind has (in table order, as the model holds them): its
+    place, its key in the node, and what makes its value a JSON-LD value."""
+    table, terms, skip = RECORDS[kind]
+    return tuple(
+        (n, terms.get(f.name) or TERMS.get(f.name) or f"cpkb:{f.name}", _converter(f))
+        for n, f in enumerate(table)
+        if f.name != skip
+    )
+
+
+def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
+    """A link, a date typed by its precision, JSON, citations, a list; else as it is."""
     if field.name in LINKS:
         prefix = LINKS[field.name]
-        ids = value if field.kind == "ids" else (value,)
-        links = [{"@id": f"{prefix}:{i}"} for i in ids]
-        return links if field.kind == "ids" else links[0]
+        if field.kind == "ids":
+            return lambda ids: [{"@id": f"{prefix}:{i}"} for i in ids]
+        return lambda i: {"@id": f"{prefix}:{i}"}
     if field.kind == "date":
-        return {"@value": value, "@type": DATE_TYPES.get(len(value), "xsd:string")}
+        return lambda day: {"@value": day, "@type": DATE_TYPES.get(len(day), "xsd:string")}
     if field.kind == "qualifiers":
-        return {"@value": dict(value), "@type": "@json"}
+        return lambda pairs: {"@value": dict(pairs), "@type": "@json"}
     if field.kind == "citations":
-        return [citation_node(c) for c in value]
-    return list(value) if isinstance(value, tuple) else value
+        return lambda cited: [citation_node(c) for c in cited]
+    return list if field.kind in ("ids", "texts", "types") else None
 
 
 def citation_node(citation: Citation) -> Node:
     kind = "Quotation" if citation.quote is not None else "CreativeWork"
-    return {"@type": kind, **record(citation, fields.CITATION, CITATION_TERMS, skip="")}
+    return {"@type": kind, **record(citation, "citation")}
 
 
 def property_node(spec: Property) -> Node:
     node: Node = {"@id": f"prop:{spec.name}", "@type": "rdf:Property"}
-    return node | record(spec, fields.PROPERTY, PROPERTY_TERMS, skip="name")
+    return node | record(spec, "property")
 
 
 def source_node(source: Source) -> Node:
     kind = SOURCE_TYPES.get(source.kind or "", DEFAULT_SOURCE_TYPE)
     node: Node = {"@id": f"source:{source.id}", "@type": kind}
-    node |= record(source, fields.SOURCE, SOURCE_TERMS)
+    node |= record(source, "source")
     node["publisher"] = {"@type": "Organization", "name": source.publisher}
     return node
 
@@ -131,7 +153,7 @@ def entity_node(entity: Entity, rows: list[Assessed]) -> Node:
     """An entity, with its current claims as direct links to their targets or values."""
     kind = ENTITY_TYPES.get(entity.type, DEFAULT_ENTITY_TYPE)
     node: Node = {"@id": f"entity:{entity.id}", "@type": kind}
-    node |= record(entity, fields.ENTITY, ENTITY_TERMS, skip="claims")
+    node |= record(entity, "entity")
     for row in rows:
         if row.current:
             node.setdefault(f"prop:{row.claim.property}", []).append(truthy(row.claim))
@@ -152,7 +174,7 @@ def claim_node(entity: Entity, row: Assessed) -> Node:
     """A claim, its rank always said (normal when the file says none), whether it is current."""
     about = {"@id": f"entity:{entity.id}"}
     node: Node = {"@id": f"claim:{row.id}", "@type": "Claim", "about": about}
-    node |= record(row.claim, fields.CLAIM, CLAIM_TERMS) | {"cpkb:rank": row.claim.rank or "normal"}
+    node |= record(row.claim, "claim") | {"cpkb:rank": row.claim.rank or "normal"}
     return node | {"cpkb:current": row.current, "cpkb:status": row.status}
 
 

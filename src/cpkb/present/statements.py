@@ -129,7 +129,7 @@ class Statements:
     def dicts(self, entity: Entity) -> Iterator[Row]:
         """The entity's rows as objects, keyed by column."""
         for values in self.rows(entity):
-            yield dict(zip(COLUMNS, values, strict=True))
+            yield dict(zip(COLUMNS, values))  # noqa: B905 - rows are made to measure
 
     def claim_values(self, row: Assessed) -> list[Any]:
         """A claim's fields but its id and citations, in the order of CLAIM_COLUMNS: the rank
@@ -174,5 +174,6 @@ def csv_statement(values: list[Any]) -> list[Any]:
     """A statement row as CSV cells: only the columns that can hold more than text or a number
     are looked at (the csv module writes null as an empty cell itself)."""
     for n in CSV_CONVERTED:
-        values[n] = csv_cell(values[n])
+        if values[n] is not None:
+            values[n] = csv_cell(values[n])
     return values
