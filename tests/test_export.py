@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -223,17 +224,47 @@ def test_the_index_exports_what_the_file_does(
     assert outputs[0] == outputs[1]
 
 
-def test_a_synthetic_file_from_the_index_streams_in_batches(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic knowledge base of 2,500 entities (more than a batch)."""
     from tests.synthetic import generator
 
-    data = tmp_path / "synthetic.json"
+    data = tmp_path_factory.mktemp("synthetic") / "synthetic.json"
     with data.open("w", encoding="utf-8") as out:
         generator().generate(2500, 3, out)
+    return data
+
+
+def test_a_synthetic_file_from_the_index_streams_in_batches(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, synthetic: Path
+) -> None:
     outputs = []
     for mode in ("never", "always"):
         monkeypatch.setenv("CPKB_INDEX", mode)
-        outputs.append(export(runner, data, "jsonl"))
+        outputs.append(export(runner, synthetic, "jsonl"))
     assert outputs[0] == outputs[1]
-    assert len(outputs[0].splitlines()) == expected_rows(data)
+    assert len(outputs[0].splitlines()) == expected_rows(synthetic)
+
+
+def test_jsonl_into_a_pipe_that_closes_early(synthetic: Path) -> None:
+    """`cpkb export jsonl | head -1`: the first line, then a quiet exit 0."""
+    from tests.test_installed import COMMAND
+
+    process = subprocess.Popen(
+        [*COMMAND, "--data", str(synthetic), "export", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read() == b""
+    assert json.loads(first)["entity_id"] == "republic-of-kazakhstan"
+
+
+def test_every_export_command_has_help_with_an_example(runner: CliRunner) -> None:
+    for command in ("sqlite", "csv", "jsonl", "jsonld"):
+        result = runner.invoke(app, ["export", command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert f"Example: cpkb export {command}" in result.output

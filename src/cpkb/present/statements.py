@@ -34,15 +34,16 @@ REFERENCE_KEYS = tuple(ref_view(Entity("", "", "", (), "", (), ())))  # id, type
 REFERENCES = tuple(f.name for f in fields.CLAIM if f.kind == "id" and f.name != "id")
 
 
+# How a field of each kind is held as JSON holds it (the model's tuples): else as it is.
+CONVERTERS = {"ids": list, "texts": list, "types": list, "qualifiers": dict}
+
+
 def native(value: Any, kind: fields.Kind) -> Any:
     """A field's value as JSON holds it: a list for a tuple, an object for qualifiers."""
-    if kind == "qualifiers":
-        return dict(value)
     if kind == "citations":
         return [citation_view(c) for c in value]
-    if kind in ("ids", "texts", "types"):
-        return list(value)
-    return value
+    convert = CONVERTERS.get(kind)
+    return convert(value) if convert is not None else value
 
 
 def record_fields(table: Table) -> Table:
@@ -59,7 +60,6 @@ def record_row(record: Any, table: Table) -> Row:
     return {f.name: native(getattr(record, f.name), f.kind) for f in record_fields(table)}
 
 
-CONVERTERS = {"ids": list, "texts": list, "types": list, "qualifiers": dict}
 CLAIM_FIELDS = tuple(f for f in fields.CLAIM if f.kind != "citations" and f.name != "id")
 _pick = itemgetter(*(fields.CLAIM.index(f) for f in CLAIM_FIELDS))  # from a Claim, in order
 _CONVERTED = tuple(
