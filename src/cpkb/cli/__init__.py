@@ -9,6 +9,7 @@ import traceback
 from cpkb.cli import (
     cache,
     cite,  # noqa: F401  (each import registers its commands)
+    export,
     history,
     links,  # noqa: F401
     migrate,  # noqa: F401
@@ -23,6 +24,7 @@ from cpkb.query.text import visible
 __all__ = ["app", "run"]
 
 app.add_typer(cache.app, name="cache")
+app.add_typer(export.app, name="export")
 app.add_typer(history.app)
 
 

@@ -31,4 +31,9 @@ def _escape(match: re.Match[str]) -> str:
 def dumps(data: object) -> str:
     """UTF-8 JSON with a 2-space indent and key order kept; characters a terminal could act on
     are escaped, which JSON readers decode to the same text."""
-    return _TERMINAL_CONTROLS.sub(_escape, json.dumps(data, ensure_ascii=False, indent=2))
+    return escaped(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def escaped(text: str) -> str:
+    """JSON text with the characters a terminal could act on written as escapes."""
+    return _TERMINAL_CONTROLS.sub(_escape, text)

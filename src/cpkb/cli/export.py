@@ -1,0 +1,161 @@
+"""`cpkb export sqlite|jsonld|csv|jsonl`: the whole knowledge base for other tools.
+
+An export makes millions of short-lived objects and no cycles, so the cyclic garbage collector
+is paused while it runs: it would walk them, and every entity name held, again and again (a
+third of `export jsonl`'s time at 100,000 entities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cpkb import streams
+from cpkb.cli.context import CpkbCommand, _typer, settings
+from cpkb.kb import collector
+
+if TYPE_CHECKING:
+    from cpkb.model.entities import Entity, KnowledgeBase
+    from cpkb.present.flatfiles import Written
+    from cpkb.query.catalog import Catalog
+
+app = _typer(
+    help="The whole knowledge base for other tools: a SQLite database (Datasette), JSON-LD "
+    "(schema.org), CSV files or JSON Lines of the statement table."
+)
+BATCH = 1000  # entities read from the index at a time
+
+ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="Replace what is there.")]
+
+
+def corpus(ctx: typer.Context) -> tuple[KnowledgeBase, Iterable[Entity]]:
+    """What to export: the knowledge base (sources, vocabulary, every entity's name) and its
+    entities in file order. From a current index they are read a batch at a time, so a large
+    file is never held whole; the index keeps neither the vocabulary nor version 2's source
+    fields, so a version-2 file is read whole."""
+    from cpkb.model.entities import KnowledgeBase
+    from cpkb.query.catalog import MemoryCatalog
+
+    config = settings(ctx)
+    catalog = config.catalog()
+    if isinstance(catalog, MemoryCatalog):
+        return catalog.kb, catalog.kb
+    head = catalog.subset(())
+    if head.schema_version > 1:
+        kb = config.kb()
+        return kb, kb
+    names = {stub.id: stub for stub in catalog.labelled()}
+    kb = KnowledgeBase(head.path, head.schema_version, head.sources, names)
+    return kb, _batches(catalog, list(names))
+
+
+def _batches(catalog: Catalog, ids: list[str]) -> Iterator[Entity]:
+    for start in range(0, len(ids), BATCH):
+        yield from map(_version_1, catalog.subset(ids[start : start + BATCH]).entities.values())
+
+
+def _version_1(entity: Entity) -> Entity:
+    """The entity as the file's reader gives it: cpkb.index reads a version-1 file's claims
+    without the version, so a figure's `start`/`end` come back as when a claim holds; they are
+    read here as the `period` they are (as kb.quick does). Nothing to do once the index
+    passes the version on."""
+    if not any(c.start or c.end for c in entity.claims):
+        return entity
+    claims = tuple(
+        c._replace(period=f"{c.start or '..'}/{c.end or '..'}", start=None, end=None)
+        if c.start or c.end
+        else c
+        for c in entity.claims
+    )
+    return entity._replace(claims=claims)
+
+
+def _wrote(written: Written, target: Path) -> None:
+    counts = f"{written.entities} entities and {written.claims} claims"
+    typer.echo(f"wrote {counts} to {target}", err=True)
+
+
+@app.command("sqlite", cls=CpkbCommand)
+def sqlite_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The database file to write.")],
+    force: ForceOpt = False,
+) -> None:
+    """A SQLite database for Datasette: every record, foreign keys, full-text search.
+
+    FILE is written whole or not at all; one already there is replaced only with --force.
+
+    Example: cpkb export sqlite kb.db && datasette kb.db
+    """
+    from cpkb.present.exports_sql import write_sqlite
+    from cpkb.present.flatfiles import refuse_overwrite, writing
+
+    refuse_overwrite([file], force=force)
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        with writing(file):
+            written = write_sqlite(file, kb, entities)
+    _wrote(written, file)
+
+
+@app.command("csv", cls=CpkbCommand)
+def csv_cmd(
+    ctx: typer.Context,
+    dir: Annotated[Path, typer.Argument(help="The folder to write into (made if need be).")],
+    force: ForceOpt = False,
+) -> None:
+    """CSV files in DIR: claims.csv (a row per claim and citation), entities, sources, properties.
+
+    UTF-8, a header row, RFC 4180 quoting; files already there are replaced only with --force.
+
+    Example: cpkb export csv out/ && head -3 out/claims.csv
+    """
+    from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv, writing
+
+    refuse_overwrite([dir / name for name in CSV_FILES], force=force)
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        with writing(dir):
+            written = write_csv(dir, kb, entities)
+    _wrote(written, dir)
+
+
+@app.command("jsonl", cls=CpkbCommand)
+def jsonl_cmd(ctx: typer.Context) -> None:
+    """The statement table as JSON Lines on stdout: an object per claim and citation.
+
+    Its keys are the columns of claims.csv (export csv); rows are written as they are made.
+
+    Example: cpkb export jsonl | jq -r 'select(.current) | [.entity_name, .property] | @tsv'
+    """
+    from cpkb.present.flatfiles import write_jsonl
+
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        write_jsonl(streams.write_utf8, kb, entities)
+
+
+@app.command("jsonld", cls=CpkbCommand)
+def jsonld_cmd(
+    ctx: typer.Context,
+    base: Annotated[
+        str,
+        typer.Option("--base", metavar="IRI", help="What every id's IRI begins with."),
+    ] = "urn:cpkb:",
+) -> None:
+    """JSON-LD on stdout: entities as schema.org types, claims as Claims with their citations.
+
+    A Person, Organization, Legislation, ... per entity; a quote is a Quotation, a paraphrase a
+    CreativeWork, each based on its source; the property vocabulary as rdf:Property.
+
+    Example: cpkb export jsonld --base https://kb.example.org/ > kb.jsonld
+    """
+    from cpkb.present.jsonld import jsonld_chunks
+
+    with collector.paused():
+        kb, entities = corpus(ctx)
+        for chunk in jsonld_chunks(kb, entities, base=base):
+            streams.write_utf8(chunk)
