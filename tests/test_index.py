@@ -17,7 +17,10 @@ from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
 from cpkb.errors import CpkbError
-from cpkb.index.reader import CANDIDATES, Index, fingerprint, index_location
+from cpkb.index.candidates import CANDIDATES
+from cpkb.index.reader import Index
+from cpkb.index.schema import fingerprint
+from cpkb.index.schema import location as index_location
 from cpkb.model.entities import Entity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,9 +212,10 @@ def test_index_ranks_like_memory_where_fts_preselects(
     When fewer entities than that match, the hits are exactly the in-memory ones; when more do,
     FTS5's bm25 picks which to re-rank, and the hits are still scored exactly as in memory, best
     first, with the same best hit."""
-    from cpkb.index.reader import open_current
+    from cpkb.index import candidates
+    from cpkb.index.catalog import IndexCatalog, open_current
     from cpkb.kb.store import load
-    from cpkb.query.catalog import IndexCatalog, MemoryCatalog
+    from cpkb.query.catalog import MemoryCatalog
 
     monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path))
     kb = load(bigger)
@@ -228,7 +232,7 @@ def test_index_ranks_like_memory_where_fts_preselects(
     for query in queries:
         expected = [(h.entity.id, h.score) for h in memory.search(query)]
         hits = [(h.entity.id, h.score) for h in indexed.search(query)]
-        found = index.candidates(query, entity_type=None, labels_only=False, enough=10)
+        found = candidates.candidates(index, query, entity_type=None, labels_only=False, enough=10)
         if len(found) < CANDIDATES:
             exact += 1
             assert hits == expected, query
@@ -379,7 +383,7 @@ def test_forked_workers_build_the_same_index(
     built = {}
     for name, threshold in (("single", 10**9), ("forked", 0)):
         monkeypatch.setattr(forked, "PARALLEL_FROM", threshold)
-        monkeypatch.setattr(indexer, "CHUNK", 250)
+        monkeypatch.setattr(forked, "CHUNK", 250)
         target = tmp_path / f"{name}.sqlite"
         assert indexer.build(bigger, target, "stamp", load=lambda: load(bigger))
         built[name] = index_tables(target)
@@ -466,11 +470,11 @@ def test_a_query_in_the_data_script_needs_no_anyascii(tmp_path: Path, synthetic:
     probe = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from cpkb.query.catalog import open_catalog\n"
+        "from cpkb.index.catalog import open_catalog\n"
         "from cpkb.kb.store import load\n"
         "from cpkb.present.views import hit_view\n"
         "path, query = Path(sys.argv[1]), sys.argv[2]\n"
-        "catalog = open_catalog(path, load=lambda: load(path), progress_bar=False)\n"
+        "catalog = open_catalog(path, load=lambda: load(path))\n"
         "hits = catalog.search(query, limit=5)\n"
         "print(json.dumps([hit_view(h) for h in hits]), 'anyascii' in sys.modules)\n"
     )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.model.entities import KnowledgeBase
+    from cpkb.present.human import ProgressBar
     from cpkb.query.catalog import Catalog
 
 
@@ -77,11 +78,19 @@ def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _catalog(data: str | None) -> Catalog:
+    from cpkb.index.catalog import open_catalog
     from cpkb.kb.paths import plain_data_path, resolve_data_path
-    from cpkb.query.catalog import open_catalog
 
     path = plain_data_path(data) or resolve_data_path(data)  # a string spares importing pathlib
-    return open_catalog(path, load=lambda: read(path))
+    bar = progress_bar if sys.stderr.isatty() else None
+    return open_catalog(path, load=lambda: read(path), progress=bar)
+
+
+def progress_bar(description: str) -> ProgressBar:
+    """The bar on stderr while the index is built."""
+    from cpkb.present.human import ProgressBar
+
+    return ProgressBar(description)
 
 
 def read(path: Path | str) -> KnowledgeBase:
@@ -96,18 +105,20 @@ def write(text: str) -> Printer:
 
 
 def show_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present.views import dumps
+    from cpkb.present.views import dumps, entity_view
 
     catalog = _catalog(data)
-    return write(dumps(catalog.view(catalog.resolve(words[0]))) + "\n")
+    entity = catalog.resolve(words[0])
+    return write(dumps(entity_view(catalog.neighbourhood(entity.id), entity)) + "\n")
 
 
 def show_human(data: str | None, words: list[str]) -> Printer:
     from cpkb.present import human as render
-    from cpkb.present.views import source_view
+    from cpkb.present.views import entity_view, source_view
 
     catalog = _catalog(data)
-    view = catalog.view(catalog.resolve(words[0]))
+    entity = catalog.resolve(words[0])
+    view = entity_view(catalog.neighbourhood(entity.id), entity)
     sources = {i: source_view(s) for i, s in catalog.sources().items()}
     return lambda: render.show_entity(view, sources)
 

@@ -24,24 +24,22 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cpkb.index.build import (
-    GAP,
-    PER_ENTITY,
+from cpkb.index import schema
+from cpkb.index.rows import (
     Filled,
-    NotingMemo,
     Rows,
     Tables,
     Unusual,
     digest,
     finish,
-    source_doc,
+    memos,
+    source_rows,
     sources_of,
     stored,
 )
-from cpkb.index.reader import expected_meta
+from cpkb.index.schema import GAP
 from cpkb.kb import atomic
 from cpkb.kb.parse import ParseProblem, parse_entity
-from cpkb.query.text import fold, loose
 
 MOST_CHANGED = 0.05  # a larger share of entities changed is built anew (it is about as fast)
 
@@ -66,12 +64,13 @@ def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
         with atomic.replacing(target, durable=False) as temporary:
             shutil.copyfile(target, temporary)
             with closing(sqlite3.connect(temporary)) as db:
-                db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+                db.executescript(schema.PRAGMAS)
                 plan = _plan(db, data_path, tables)
                 if plan is None:
                     raise Unusual("not a change a refresh can make")
                 characters = _apply(db, plan, tables)
-                finish(db, expected_meta(data_path, stamp), _filled(db, tables, characters))
+                meta = schema.expected_meta(data_path, stamp)
+                finish(db, meta, _filled(db, tables, characters))
                 db.commit()
     except (sqlite3.Error, OSError, Unusual, ParseProblem, LookupError, TypeError, ValueError):
         return False  # the caller builds the index anew, and reports any problem of the file
@@ -80,16 +79,14 @@ def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
 
 def _plan(db: sqlite3.Connection, data_path: Path, tables: Tables) -> Plan | None:
     """What changed since the index was made; None if a refresh cannot bring it up to date."""
-    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-    expected = expected_meta(data_path, "")
+    meta = schema.read_meta(db)
+    expected = schema.expected_meta(data_path, "")
     if any(meta.get(key) != value for key, value in expected.items() if key != "stamp"):
         return None
     schema_version, sources = sources_of(tables)
     if str(schema_version) != meta["schema_version"]:
         return None
-    if dict(db.execute("SELECT id, doc FROM sources").fetchall()) != {
-        s.id: source_doc(s) for s in sources.values()
-    }:
+    if dict(db.execute("SELECT id, doc FROM sources").fetchall()) != dict(source_rows(sources)):
         return None
     documents: list[Any] = tables[2]
     ids = [doc.get("id") if isinstance(doc, dict) else None for doc in documents]
@@ -148,17 +145,8 @@ def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
         for doc, (position, _) in zip(new, plan.written, strict=True)
     ]
     rowids = [rowid for _, rowid in plan.written]
-    rows = Rows(rowids, new, entities, NotingMemo(fold), NotingMemo(loose))
-    gone = [(rowid,) for rowid, _ in plan.removed]
-    spans = [(rowid * PER_ENTITY, (rowid + 1) * PER_ENTITY) for rowid, _ in plan.removed]
-    db.executemany(
-        "INSERT INTO words(words, rowid, labels, body)"
-        " SELECT 'delete', rowid, labels, body FROM entities WHERE rowid = ?",
-        gone,
-    )
-    db.executemany("DELETE FROM labels WHERE rowid >= ? AND rowid < ?", spans)
-    db.executemany("DELETE FROM links WHERE rowid >= ? AND rowid < ?", spans)
-    db.executemany("DELETE FROM entities WHERE rowid = ?", gone)
+    rows = Rows(rowids, new, entities, *memos())
+    schema.delete_entities(db, [rowid for rowid, _ in plan.removed])
     rows.insert(db)
     if not {link[1] for link in rows.links} <= plan.ids:
         raise Unusual  # a link to nothing

@@ -1,12 +1,9 @@
-"""Pure work on the items of a large array, split between worker processes.
+"""Pure work on the items of a large array, split between forked worker processes.
 
-The workers are forked, so they inherit the items (and compiled validators) instead of receiving
-copies; only the results travel back, in order. Linux only, where forking is safe and cheap, and
-only from PARALLEL_FROM items: below that, forking costs more than it saves. Cheap only while the
-parent's heap is small: a worker that reads a parsed document of a million objects copies every
-page it touches (reference counts are writes), so `cpkb validate` forks while it holds bytes,
-not documents. cpkb.indexer forks by this module's `workers` too, with a pool of its own: its
-work is numbered by where each chunk starts, and it forks holding the parsed document.
+Forked, so workers inherit the items instead of receiving copies; only results travel back, in
+order. Linux only, and only from PARALLEL_FROM items: below that, forking costs more than it
+saves. Used by `cpkb validate` (which forks while it holds bytes) and by the index build (which
+forks holding the parsed document).
 """
 
 from __future__ import annotations
@@ -24,37 +21,45 @@ PARALLEL_FROM = 20_000
 MAX_WORKERS = 4
 
 # Set in this process before the workers fork: they inherit it instead of receiving a copy.
-_job: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None
+_job: tuple[Callable[[int, Sequence[Any]], Any], Sequence[Any]] | None = None
 
 
-def chunks(
-    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, parallel: bool = True
-) -> Iterator[list[R]]:
-    """`work(items)`, one result per item, chunk by chunk as they are done, in order; computed
-    by worker processes when `parallel` pays. Stop early, and the workers stop.
+def runs(
+    work: Callable[[int, Sequence[T]], R], items: Sequence[T], *, parallel: bool = True
+) -> Iterator[R]:
+    """`work(start, items[start : start + CHUNK])` for each run of items, in order, as they are
+    done; by worker processes when `parallel` pays. Stop early, and the workers stop.
 
-    `work` must be pure (its effects in a worker are lost) and never sees more than CHUNK items
-    at a time; it need not be picklable, but its results must be.
+    `work` must be pure (its effects in a worker are lost); it need not be picklable, but its
+    results must be.
     """
     global _job
+    starts = range(0, len(items), CHUNK)
     count = workers(len(items)) if parallel else 1
     if count == 1:
-        yield from (work(items[start : start + CHUNK]) for start in range(0, len(items), CHUNK))
+        yield from (work(start, items[start : start + CHUNK]) for start in starts)
         return
     import multiprocessing  # only here: importing it costs more than most runs of one item
 
     _job = (work, items)
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            yield from pool.imap(_run, range(0, len(items), CHUNK))
+            yield from pool.imap(_run, starts)
     finally:
         _job = None
 
 
-def _run(start: int) -> list[Any]:
+def chunks(
+    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, parallel: bool = True
+) -> Iterator[list[R]]:
+    """`work(items)`, one result per item, a run of items at a time (see `runs`)."""
+    return runs(lambda _, part: work(part), items, parallel=parallel)
+
+
+def _run(start: int) -> Any:
     assert _job is not None, "set before forking"
     work, items = _job
-    return work(items[start : start + CHUNK])
+    return work(start, items[start : start + CHUNK])
 
 
 def workers(count: int) -> int:
