@@ -132,11 +132,13 @@ class Index:
 
     def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
         """The entities within `depth` links of `entity_id`, either way, with every backlink of
-        those nearer than `depth`: all that a walk of `depth` steps from it reads."""
+        those nearer than `depth`: all that a walk of `depth` steps from it reads. Ends where
+        nothing new is reached, however large `depth`."""
         known = self.entities([entity_id])
         backlinks: dict[str, list[Backlink]] = {}
-        frontier = [entity_id]
-        for _ in range(depth):
+        frontier, steps = [entity_id], 0
+        while frontier and steps < depth:
+            steps += 1
             incoming = self._incoming(frontier)
             out = [c.target for node in frontier for c in known[node].claims if c.target]
             reached = list(
