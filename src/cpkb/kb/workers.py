@@ -1,17 +1,20 @@
 """Pure work on the items of a large array, split between forked worker processes.
 
 Forked, so workers inherit the items instead of receiving copies; only results travel back, in
-order. Linux only, and only from PARALLEL_FROM items: below that, forking costs more than it
-saves. Used by `cpkb validate` (which forks while it holds bytes) and by the index build (which
-forks holding the parsed document).
+order, each worker on a pipe of its own. Linux only, and only from PARALLEL_FROM items: below
+that, forking costs more than it saves. Workers ignore Ctrl-C (this process stops them), and
+whatever goes wrong with them (no process or descriptor to be had, a worker killed or out of
+memory) the work goes on in this process. Used by `cpkb validate` and by the index build.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,8 +23,7 @@ CHUNK = 2000  # items per unit of work
 PARALLEL_FROM = 20_000
 MAX_WORKERS = 4
 
-# Set in this process before the workers fork: they inherit it instead of receiving a copy.
-_job: tuple[Callable[[int, Sequence[Any]], Any], Sequence[Any]] | None = None
+Work = Callable[[int, Sequence[Any]], Any]
 
 
 def runs(
@@ -33,20 +35,17 @@ def runs(
     `work` must be pure (its effects in a worker are lost); it need not be picklable, but its
     results must be.
     """
-    global _job
     starts = range(0, len(items), CHUNK)
     count = workers(len(items)) if parallel else 1
-    if count == 1:
-        yield from (work(start, items[start : start + CHUNK]) for start in starts)
-        return
-    import multiprocessing  # only here: importing it costs more than most runs of one item
-
-    _job = (work, items)
-    try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            yield from pool.imap(_run, starts)
-    finally:
-        _job = None
+    pool = _Pool.start(work, items, starts, count) if count > 1 else None
+    done = 0
+    if pool is not None:
+        with pool:
+            for result in pool.results(len(starts)):
+                yield result
+                done += 1
+    for start in starts[done:]:  # no workers, or one of them died: the rest is done here
+        yield work(start, items[start : start + CHUNK])
 
 
 def chunks(
@@ -54,12 +53,6 @@ def chunks(
 ) -> Iterator[list[R]]:
     """`work(items)`, one result per item, a run of items at a time (see `runs`)."""
     return runs(lambda _, part: work(part), items, parallel=parallel)
-
-
-def _run(start: int) -> Any:
-    assert _job is not None, "set before forking"
-    work, items = _job
-    return work(start, items[start : start + CHUNK])
 
 
 def workers(count: int) -> int:
@@ -71,3 +64,86 @@ def workers(count: int) -> int:
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
     return min(cpus, MAX_WORKERS)
+
+
+class _Pool:
+    """Forked workers: worker k does runs k, k + count, ... and writes their results, pickled,
+    to its pipe; results are read back in order, round the workers."""
+
+    def __init__(self) -> None:
+        self.workers: list[tuple[int, IO[bytes]]] = []  # pid, the pipe's end to read
+
+    @classmethod
+    def start(cls, work: Work, items: Sequence[Any], starts: range, count: int) -> _Pool | None:
+        """`count` workers at work; None (and no worker left) if they cannot all be had."""
+        pool = cls()
+        try:
+            for k in range(count):
+                pool._fork(work, items, starts[k::count])
+        except OSError:  # no process, descriptor or memory to be had: work in this process
+            pool.__exit__()
+            return None
+        except BaseException:  # Ctrl-C
+            pool.__exit__()
+            raise
+        return pool
+
+    def _fork(self, work: Work, items: Sequence[Any], mine: range) -> None:
+        read, write = os.pipe()
+        # Ctrl-C is for this process, which stops the workers: they ignore it, and it waits
+        # (blocked) until this worker is known, so that it is stopped too.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pid = os.fork()
+            if pid == 0:
+                inherited = [read, *(pipe.fileno() for _, pipe in self.workers)]
+                _serve(write, inherited, work, items, mine)
+            self.workers.append((pid, os.fdopen(read, "rb")))
+        except BaseException:
+            os.close(read)
+            raise
+        finally:
+            os.close(write)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def results(self, count: int) -> Iterator[Any]:
+        """The results of runs 0, 1, ... in order; stops early if a worker died."""
+        for n in range(count):
+            try:
+                result = pickle.load(self.workers[n % len(self.workers)][1])
+            except (EOFError, OSError, pickle.UnpicklingError, MemoryError, ValueError):
+                return  # the worker died: the caller does the rest
+            yield result
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop every worker (finished or not) and wait for it."""
+        for pid, pipe in self.workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            pipe.close()
+        self.workers = []
+
+
+def _serve(
+    write: int, inherited: list[int], work: Work, items: Sequence[Any], mine: range
+) -> NoReturn:
+    """A worker's life: its runs' results to `write`, then exit, without Python's clean-up."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        for descriptor in inherited:
+            os.close(descriptor)
+        with os.fdopen(write, "wb") as out:
+            for start in mine:
+                pickle.dump(work(start, items[start : start + CHUNK]), out, pickle.HIGHEST_PROTOCOL)
+                out.flush()
+        status = 0
+    finally:
+        os._exit(status)
