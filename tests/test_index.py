@@ -563,3 +563,40 @@ def test_fast_lane_answers_from_the_index_without_pathlib(tmp_path: Path, synthe
             text=True,
         )
         assert done.stdout == full.stdout and json.loads(done.stdout)
+
+
+UNDECODABLE = os.fsdecode(b"\xff")  # what Python makes of a byte that is not UTF-8 in argv
+
+
+@pytest.mark.parametrize(
+    "args, code",
+    [(["show", UNDECODABLE], 1), (["xref", UNDECODABLE], 1),
+     (["path", "adal-azamat", UNDECODABLE], 1), (["graph", "--focus", UNDECODABLE], 1),
+     (["show", "adal" + UNDECODABLE + "azamat", "--json"], 0)],
+    ids=["show", "xref", "path", "graph --focus", "show with a name around it"],
+)  # fmt: skip
+def test_undecodable_bytes_in_a_reference(
+    kb_copy: Path, tmp_path: Path, args: list[str], code: int
+) -> None:
+    """A reference holding bytes that are not UTF-8 (a real process's argv) answers as it does
+    without the index: no entity matches (it used to crash through the index, exit 4)."""
+    answers = [run_real(kb_copy, tmp_path, mode, *args) for mode in ("always", "never")]
+    assert answers[0] == answers[1]
+    assert answers[0][0] == code, answers[0]
+
+
+def test_undecodable_bytes_in_the_data_file_name(kb_copy: Path, tmp_path: Path) -> None:
+    named = tmp_path / os.fsdecode(b"k\xffb.json")
+    shutil.copyfile(kb_copy, named)
+    for args in (["show", "adal-azamat", "--json"], ["search", "honest citizen", "--json"]):
+        indexed = run_real(named, tmp_path, "always", *args)
+        assert indexed == run_real(named, tmp_path, "never", *args)
+        assert indexed[0] == 0, indexed
+    assert list((tmp_path / "cache" / "index").glob("*.sqlite"))  # the index was made and used
+
+
+def run_real(data: Path, tmp_path: Path, mode: str, *args: str) -> tuple[int, str, str]:
+    env = {**os.environ, "CPKB_INDEX": mode, "CPKB_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "cpkb", "--data", str(data), *args]
+    done = subprocess.run(command, env=env, capture_output=True, timeout=60)
+    return done.returncode, done.stdout.decode(), done.stderr.decode()

@@ -79,8 +79,9 @@ class Index:
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
     def select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query."""
-        wanted = list(dict.fromkeys(ids))
+        """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query.
+        An id that is not valid Unicode (from a command line's undecodable bytes) is in no index."""
+        wanted = [i for i in dict.fromkeys(ids) if schema.storable(i)]
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]

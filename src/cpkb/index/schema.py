@@ -59,7 +59,19 @@ def fingerprint(data_path: Path | str) -> str:
 
 def expected_meta(data_path: Path | str, stamp: str) -> dict[str, str]:
     """What an index of `data_path` as it is now (`stamp`) records, besides what it derives."""
-    return {"code": cache.code_key(), "data": str(data_path), "stamp": stamp}
+    path = str(data_path)
+    shown = path if storable(path) else "bytes:" + os.fsencode(path).hex()
+    return {"code": cache.code_key(), "data": shown, "stamp": stamp}
+
+
+def storable(text: str) -> bool:
+    """Whether SQLite can take `text`: not if it holds lone surrogates (undecodable bytes of a
+    command line or a file name, as Python decodes them)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_meta(db: sqlite3.Connection) -> dict[str, str]:
