@@ -222,7 +222,7 @@ def test_index_ranks_like_memory_where_fts_preselects(
     memory = MemoryCatalog(kb)
     index = open_current(bigger, load=lambda: kb)
     assert index is not None
-    indexed = IndexCatalog(index)
+    indexed = IndexCatalog(index, load=lambda: kb)
     entities = list(kb)[::97]
     queries = [e.name for e in entities] + [a for e in entities for a in e.aliases[:2]]
     queries += [e.name.split()[0] for e in entities[:8]]  # one common word: many candidates
@@ -600,3 +600,93 @@ def run_real(data: Path, tmp_path: Path, mode: str, *args: str) -> tuple[int, st
     command = [sys.executable, "-m", "cpkb", "--data", str(data), *args]
     done = subprocess.run(command, env=env, capture_output=True, timeout=60)
     return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+def zero_from_the_fifth_page(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.seek(4 * 16384)
+        handle.write(bytes(path.stat().st_size - 4 * 16384))
+
+
+def sql(*statements: str) -> Callable[[Path], None]:
+    def corrupt(path: Path) -> None:
+        with sqlite3.connect(path) as db:
+            for statement in statements:
+                db.execute(statement)
+        db.close()
+
+    return corrupt
+
+
+CORRUPTIONS: dict[str, Callable[[Path], None]] = {
+    "zeroed from the fifth page": zero_from_the_fifth_page,
+    "empty vocabulary": sql("DELETE FROM vocabulary"),
+    "vocabulary not text": sql("UPDATE vocabulary SET terms = x'00ff'"),
+    "bad marshal documents": sql("UPDATE entities SET doc = x'ff00ff'"),
+    "bad marshal aliases and folds": sql("UPDATE entities SET aliases = x'ff', folds = x'0a'"),
+    "truncated marshal": sql("UPDATE entities SET doc = substr(doc, 1, 20)"),
+    "a list where a document belongs": sql("UPDATE entities SET doc = x'5b02000000e9010000'"),
+    "a source row not JSON": sql("UPDATE sources SET doc = 'not json'"),
+    "a source row of the wrong shape": sql("UPDATE sources SET doc = '{\"a\": [1]}'"),
+    "links dropped": sql("DROP TABLE links"),
+    "labels dropped": sql("DROP TABLE labels"),
+    "entities dropped": sql("DROP TABLE entities"),
+    "full text dropped": sql("DROP TABLE terms", "DROP TABLE words"),
+    "wrong types": sql("UPDATE entities SET doc = 'text', aliases = 5, folds = 2.5"),
+    "aliases not text": sql("UPDATE entities SET aliases = x'5b01000000e905000000'"),
+    "no relations": sql("DELETE FROM meta WHERE key = 'relations'"),
+    "not a schema version": sql("UPDATE meta SET value = 'one' WHERE key = 'schema_version'"),
+}
+CORRUPTED_CALLS = [
+    ["show", "adal-azamat", "--json"], ["show", "Honest Citizen"], ["show", "regina"],
+    ["search", "unicef", "--json"], ["search", "qazakstan balalry"],
+    ["xref", "erlan-karin", "--depth", "2", "--json"], ["path", "adal-azamat", "unicef"],
+    ["graph", "--focus", "unicef", "--format", "json"],
+]  # fmt: skip
+
+
+Shown = tuple[int, str, str]
+
+
+def shown(result: Result, data: Path) -> Shown:
+    """Exit status, stdout and stderr, with the data file's path made DATA."""
+    texts = (result.stdout, result.stderr)
+    return (result.exit_code, *(text.replace(str(data), "DATA") for text in texts))
+
+
+@pytest.fixture(scope="module")
+def from_the_file(bundled_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Shown]:
+    """Each of CORRUPTED_CALLS answered from the file (a copy of the bundled file's bytes)."""
+    data = tmp_path_factory.mktemp("direct") / "kb.json"
+    shutil.copyfile(bundled_path, data)
+    runner = CliRunner(env={"COLUMNS": "120"})  # as the tests' environment has it
+    return {" ".join(a): shown(cpkb(runner, data, "never", *a), data) for a in CORRUPTED_CALLS}
+
+
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+def test_a_corrupt_index_is_rebuilt_or_the_file_read(
+    runner: CliRunner, kb_copy: Path, corruption: str, from_the_file: dict[str, Shown]
+) -> None:
+    """Whatever is wrong inside a current index, every command answers as from the file (never
+    exit 4), and a later run has a sound index again."""
+    target = Path(index_location(kb_copy))
+    for args in CORRUPTED_CALLS:
+        target.unlink(missing_ok=True)
+        name_of(runner, kb_copy)  # a sound, current index
+        CORRUPTIONS[corruption](target)
+        indexed = shown(cpkb(runner, kb_copy, "always", *args), kb_copy)
+        assert indexed == from_the_file[" ".join(args)], args
+    for _ in range(2):  # the first may come upon the damage (if the last call did not)
+        assert name_of(runner, kb_copy) == "Adal Azamat"
+    assert current_index(kb_copy) is not None
+
+
+def test_a_corrupt_index_through_the_fast_lane(kb_copy: Path, tmp_path: Path) -> None:
+    """The console script's fast lane (a real process) answers from the file too."""
+    for args in (["show", "regina", "--json"], ["search", "unicef", "--json"]):
+        assert run_real(kb_copy, tmp_path, "always", *args)[0] == 0  # builds the index
+        (index,) = (tmp_path / "cache" / "index").glob("*.sqlite")
+        zero_from_the_fifth_page(index)
+        answer = run_real(kb_copy, tmp_path, "always", *args)
+        assert answer == run_real(kb_copy, tmp_path, "never", *args)
+        assert answer[0] == 0, answer

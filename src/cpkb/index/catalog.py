@@ -7,11 +7,12 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol
+from itertools import islice
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cpkb.errors import NotFound
 from cpkb.index import candidates, schema
-from cpkb.index.reader import Index
+from cpkb.index.reader import UNREADABLE, Index
 from cpkb.kb import collector
 from cpkb.model.entities import Entity, KnowledgeBase, Source
 from cpkb.query.catalog import Catalog, MemoryCatalog
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 INDEX_ENV = "CPKB_INDEX"  # auto (default), always, never
 AUTO_INDEX_BYTES = 256 * 1024  # below this, reading the file is about as fast as the index
 BUILDING = "indexing the data file (once after each change)"
+T = TypeVar("T")
 
 
 class Bar(Protocol):
@@ -39,7 +41,9 @@ class Bar(Protocol):
 BarFactory = Callable[[str], Bar]  # a bar with this description, shown from creation
 
 
-class IndexCatalog:
+class FromIndex:
+    """The catalog's answers read from an open index (IndexCatalog guards them)."""
+
     def __init__(self, index: Index) -> None:
         self.index = index
 
@@ -92,6 +96,72 @@ class IndexCatalog:
         return self.index.labelled()
 
 
+class IndexCatalog:
+    """The catalog answered from the index. An index found unreadable midway is removed (the
+    next run builds it anew), and this run answers from the file instead: a damaged cache
+    never makes an error."""
+
+    def __init__(self, index: Index, *, load: Callable[[], KnowledgeBase]) -> None:
+        self.index = index
+        self._answers: Catalog = FromIndex(index)
+        self._load = load
+        self._file: Catalog | None = None
+
+    def _ask(self, question: Callable[[Catalog], T]) -> T:
+        if self._file is None:
+            try:
+                return question(self._answers)
+            except UNREADABLE:
+                self._read_the_file()
+        assert self._file is not None
+        return question(self._file)
+
+    def _read_the_file(self) -> None:
+        self.index.discard()
+        self._file = MemoryCatalog(self._load())
+
+    def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
+        return self._ask(lambda c: c.resolve(ref, entity_type=entity_type))
+
+    def neighbourhood(self, entity_id: str) -> KnowledgeBase:
+        return self._ask(lambda c: c.neighbourhood(entity_id))
+
+    def search(
+        self, query: str, *, entity_type: str | None = None, limit: int | None = 10
+    ) -> list[SearchHit]:
+        return self._ask(lambda c: c.search(query, entity_type=entity_type, limit=limit))
+
+    def sources(self) -> dict[str, Source]:
+        return self._ask(lambda c: c.sources())
+
+    def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
+        return self._ask(lambda c: c.around(entity_id, depth=depth))
+
+    def relation_properties(self) -> list[str]:
+        return self._ask(lambda c: c.relation_properties())
+
+    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
+        return self._ask(lambda c: c.adjacent(nodes))
+
+    def subset(self, ids: Iterable[str]) -> KnowledgeBase:
+        return self._ask(lambda c: c.subset(ids))
+
+    def labelled(self) -> Iterator[Entity]:
+        """Labels in data-file order, read as iterated; from the file onwards, should the index
+        fail midway."""
+        done = 0
+        if self._file is None:
+            try:
+                for entity in self._answers.labelled():
+                    yield entity
+                    done += 1
+                return
+            except UNREADABLE:
+                self._read_the_file()
+        assert self._file is not None
+        yield from islice(self._file.labelled(), done, None)
+
+
 def index_mode() -> str:
     mode = os.environ.get(INDEX_ENV, "auto").strip().lower()
     return mode if mode in ("auto", "always", "never") else "auto"
@@ -116,7 +186,7 @@ def open_catalog(
         with _reporting(progress) as report:
             found = open_current(data_path, load=load, progress=report)
         if found is not None:
-            return IndexCatalog(found)
+            return IndexCatalog(found, load=load)
     return MemoryCatalog(load())
 
 

@@ -7,14 +7,17 @@ not match, or cannot be read, is rebuilt or the file is read instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import marshal
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from cpkb.index import schema
 from cpkb.kb import cache, quick
+from cpkb.kb.parse import ParseProblem
 from cpkb.model.entities import Backlink, Entity, KnowledgeBase, Source
 from cpkb.query.text import learn_transliterations
 
@@ -22,6 +25,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.query.graph import Direction
+
+# What reading a damaged index raises (a corrupt file, rows of the wrong type or shape).
+UNREADABLE = (
+    sqlite3.Error, ValueError, TypeError, LookupError, EOFError, AttributeError,
+    ArithmeticError, RecursionError, ParseProblem,
+)  # fmt: skip
 
 # --- stored documents -> models (cpkb.index.rows writes them) -------------------------------
 
@@ -37,6 +46,16 @@ def entity_from_doc(blob: bytes) -> Entity:
     return entity
 
 
+def labels_only(entity_id: object, kind: object, name: object, aliases: object) -> Entity:
+    """An entity with only its id, type, name and aliases, as the index's columns hold them;
+    ValueError if one is not of its type (a damaged index)."""
+    if not isinstance(aliases, tuple) or not all(
+        isinstance(text, str) for text in (entity_id, kind, name, *aliases)
+    ):
+        raise ValueError("not the labels of an entity")
+    return Entity(str(entity_id), str(kind), str(name), aliases, "", (), ())
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -50,6 +69,7 @@ class Index:
         self.schema_version = schema_version
         self._vocabulary: list[str] | None = None
         self._links: dict[str, list[tuple[str, Direction]]] | None = None
+        self._inode = _inode(path)
 
     @classmethod
     def open(cls, path: Path | str, data_path: Path | str, stamp: str) -> Index | None:
@@ -70,9 +90,17 @@ class Index:
                 raise ValueError("not a table of transliterations")
             learn_transliterations(table)
             return index
-        except (sqlite3.Error, KeyError, ValueError):
+        except UNREADABLE:
             db.close()
             return None
+
+    def discard(self) -> None:
+        """Close this index and remove it (unless another process has replaced it since), so
+        that the next run builds it anew."""
+        self.db.close()
+        if self._inode is not None and _inode(self.path) == self._inode:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
 
     def sources(self) -> dict[str, Source]:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
@@ -98,14 +126,14 @@ class Index:
     def stubs(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Entities with only id, type and name: enough to name a link's other end."""
         _, rows = self.select("id, type, name", ids)
-        return {i: Entity(i, kind, name, (), "", (), ()) for i, kind, name in rows}
+        return {i: labels_only(i, kind, name, ()) for i, kind, name in rows}
 
     def labelled(self) -> Iterator[Entity]:
         """Every entity with only its id, type, name and aliases, in data-file order, read as
         iterated (completion stops at the first hundred matches)."""
         rows = self.db.execute("SELECT id, type, name, aliases FROM entities ORDER BY rowid")
         for entity_id, kind, name, aliases in rows:
-            yield Entity(entity_id, kind, name, marshal.loads(aliases), "", (), ())
+            yield labels_only(entity_id, kind, name, marshal.loads(aliases))
 
     def label_ids(self, key: str) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))
@@ -222,3 +250,10 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _inode(path: Path | str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
