@@ -81,7 +81,7 @@ def snapshot(index: Path) -> dict[str, Any]:
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
         tables = {
             name: db.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
-            for name in ("entities", "labels", "links", "sources", "vocabulary")
+            for name in ("entities", "documents", "labels", "links", "sources", "vocabulary")
         }
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         terms = [t for (t,) in db.execute("SELECT term FROM terms WHERE doc > 0 ORDER BY term")]

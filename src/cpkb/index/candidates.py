@@ -1,96 +1,107 @@
-"""Search and reference resolution through the index: SQLite's full-text table preselects
-candidates, and the pure code of cpkb.query.search ranks them as it ranks the whole file."""
+"""What the index finds for a query: entities by how its words match them (in their labels, in
+the rest of their text, every word or some), as cpkb.index.ranking rescores them."""
 
 from __future__ import annotations
 
-import marshal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cpkb.index.reader import Index, entity_from_doc
+from cpkb.index.reader import Index
 from cpkb.query.text import fold, skeleton
 
-if TYPE_CHECKING:
-    from cpkb.query.search import SearchHit
-
-CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
+BM25 = "bm25(words, 10.0, 1.0)"  # labels weigh ten times the rest
 
 
-def candidates(
-    index: Index,
-    query: str,
-    *,
-    entity_type: str | None,
-    labels_only: bool,
-    enough: int = CANDIDATES,
-) -> list[str]:
-    """Ids of the entities most likely to match `query`, by FTS5's bm25: those with every word
-    first; those with only some words too, when fewer than `enough` have every word (an entity
-    with every word always outranks one without). A label must hold every word to resolve a
-    reference, so `labels_only` never looks further."""
-    words = list(dict.fromkeys(fold(query).split()))
-    if not words:
-        return []
-    groups = [_alternatives(index, word) for word in words]
-    column = "labels : " if labels_only else ""
-    ids: list[str] = []
-    for joiner in (" AND ", " OR "):
-        match = joiner.join(f"{column}({' OR '.join(g)})" for g in groups)
-        ids += _match(index, match, entity_type, exclude=ids)
-        if len(ids) >= enough or len(groups) == 1 or labels_only:
-            break
-    key = "".join(words)
-    exact = index.label_ids(key) + index.label_ids("~" + skeleton(key))
-    return list(dict.fromkeys(exact + ids))
+Row = tuple[Any, ...]
+LABELS = "entities.rowid, entities.id, entities.type, entities.folds"  # what bounds are made of
 
 
-def _match(index: Index, match: str, entity_type: str | None, *, exclude: list[str]) -> list[str]:
-    sql = "SELECT id FROM words JOIN entities ON entities.rowid = words.rowid"
-    sql += " WHERE words MATCH ?"
-    args: list[Any] = [match]
-    if entity_type is not None:
-        sql, args = sql + " AND type = ?", [*args, entity_type]
-    sql += " ORDER BY bm25(words, 10.0, 1.0) LIMIT ?"
-    rows = index.db.execute(sql, [*args, CANDIDATES + len(exclude)])
-    seen = set(exclude)
-    return [i for (i,) in rows if i not in seen][: CANDIDATES - len(exclude)]
+class Query:
+    """A query's words, each with the full-text terms that match it as `SearchIndex.expand`
+    matches words: its loose form, the words it begins, and near misspellings."""
+
+    def __init__(self, index: Index, text: str) -> None:
+        self.text = text
+        self.words = list(dict.fromkeys(fold(text).split()))
+        self.key = "".join(self.words)
+        self.terms = [_terms(index, word) for word in self.words]
+        self.groups = [f"({' OR '.join(_alternatives(*terms))})" for terms in self.terms]
+
+    def every(self) -> str:
+        return " AND ".join(self.groups)
+
+    def some(self) -> str:
+        return " OR ".join(self.groups)
+
+    def in_labels(self, joiner: str) -> str:
+        return joiner.join(f"labels : {group}" for group in self.groups)
+
+    def may_match(self, token: str) -> bool:
+        """Whether a word of a text can match a query word (if not, it surely does not)."""
+        loose = skeleton(token)
+        return any(
+            loose == key or (prefix and loose.startswith(key)) or loose in near
+            for key, prefix, near in self.terms
+        )
 
 
-def _alternatives(index: Index, word: str) -> list[str]:
-    """FTS terms for a query word: its loose form, words it begins, and near misspellings."""
+Terms = tuple[str, bool, frozenset[str]]  # a word's loose form, whether words it begins match, near
+
+
+def _terms(index: Index, word: str) -> Terms:
     from cpkb.query.search import typo_budget
 
     key = skeleton(word)
-    terms = {f'"{key}"'}
-    if len(key) >= 3:
-        terms.add(f'"{key}"*')
     budget = typo_budget(key)
-    if budget:
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
+    if not budget:
+        return key, len(key) >= 3, frozenset()
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
 
-        near = process.extract(
-            key, index.vocabulary(), scorer=OSA.distance, score_cutoff=budget, limit=None
-        )
-        terms.update(f'"{term}"' for term, _, _ in near)
+    found = process.extract(
+        key, index.vocabulary(), scorer=OSA.distance, score_cutoff=budget, limit=None
+    )
+    return key, len(key) >= 3, frozenset(term for term, _, _ in found)
+
+
+def _alternatives(key: str, prefix: bool, near: frozenset[str]) -> list[str]:
+    terms = {f'"{key}"', *(f'"{term}"' for term in near)}
+    if prefix:
+        terms.add(f'"{key}"*')
     return sorted(terms)
 
 
-def search(
-    index: Index, query: str, *, entity_type: str | None, limit: int | None
-) -> list[SearchHit]:
-    """The same ranking as `SearchIndex`, applied to the candidates FTS5 preselects."""
-    enough = CANDIDATES if limit is None else min(limit, CANDIDATES)
-    ids = candidates(index, query, entity_type=entity_type, labels_only=False, enough=enough)
-    from cpkb.query.search import SearchIndex
+def whole(index: Index, query: Query, *, columns: str = LABELS) -> list[Row]:
+    """Entities a label of which may be the whole query (by its words, or loosely): every one
+    `SearchIndex` scores as an exact label, and maybe more."""
+    keys = [query.key, "=" + query.key, "~" + skeleton(query.key)]
+    sql = f"SELECT DISTINCT {columns} FROM labels JOIN entities USING (id)"
+    return index.db.execute(f"{sql} WHERE key IN (?, ?, ?)", keys).fetchall()
 
-    wanted, rows = index.select("id, doc, folds", ids)
-    found = {i: (entity_from_doc(doc), marshal.loads(folds)) for i, doc, folds in rows}
-    entities = [found[i][0] for i in wanted if i in found]
-    folded = {
-        label: fold
-        for entity, folds in found.values()
-        for label, fold in zip((entity.name, *entity.aliases, entity.id), folds, strict=True)
-    }
-    return SearchIndex.build(entities, folded=folded).search(
-        query, entity_type=entity_type, limit=limit
-    )
+
+def matching(
+    index: Index,
+    match: str,
+    *,
+    entity_type: str | None = None,
+    best: int | None = None,
+    columns: str = LABELS,
+) -> list[Row]:
+    """`columns` of the entities the full-text expression `match` finds (of `entity_type`), by
+    rowid; or of the `best` of them by bm25."""
+    sql, args = _where(match, entity_type)
+    if best is not None:
+        sql, args = f"{sql} ORDER BY {BM25} LIMIT ?", [*args, best]
+    return index.db.execute(f"SELECT {columns} {sql}", args).fetchall()
+
+
+def count(index: Index, match: str, *, entity_type: str | None = None) -> int:
+    sql, args = _where(match, entity_type)
+    (found,) = index.db.execute(f"SELECT count(*) {sql}", args).fetchone()
+    return int(found)
+
+
+def _where(match: str, entity_type: str | None) -> tuple[str, list[Any]]:
+    sql = "FROM words JOIN entities ON entities.rowid = words.rowid WHERE words MATCH ?"
+    if entity_type is None:
+        return sql, [match]
+    return sql + " AND entities.type = ?", [match, entity_type]

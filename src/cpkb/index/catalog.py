@@ -11,7 +11,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cpkb.errors import NotFound
-from cpkb.index import candidates, schema
+from cpkb.index import ranking, schema
 from cpkb.index.reader import UNREADABLE, Index
 from cpkb.kb import collector
 from cpkb.model.entities import Entity, KnowledgeBase, Source
@@ -59,14 +59,12 @@ class FromIndex:
         exact = by_id or index.entities(index.label_ids(compact(ref)))
         if exact:
             return NameIndex.build(exact.values()).resolve(ref, entity_type=entity_type)
-        found = candidates.candidates(index, ref, entity_type=None, labels_only=True)
         try:
-            names = NameIndex.build(index.entities(found).values())
-            return names.resolve(ref, entity_type=entity_type)
+            return ranking.resolve_loosely(index, ref, entity_type=entity_type)
         except NotFound as exc:
             if exc.hint and not exc.suggestions:  # it names an entity of another type
                 raise
-            hits = self.search(ref, entity_type=entity_type, limit=3)
+            hits = ranking.search(index, ref, entity_type=entity_type, limit=3, proved=True)
             raise NotFound(ref, suggestions=suggested_names(hits)) from None
 
     def neighbourhood(self, entity_id: str) -> KnowledgeBase:
@@ -75,7 +73,7 @@ class FromIndex:
     def search(
         self, query: str, *, entity_type: str | None = None, limit: int | None = 10
     ) -> list[SearchHit]:
-        return candidates.search(self.index, query, entity_type=entity_type, limit=limit)
+        return ranking.search(self.index, query, entity_type=entity_type, limit=limit)
 
     def sources(self) -> dict[str, Source]:
         return self.index.sources()

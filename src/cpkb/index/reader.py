@@ -32,6 +32,8 @@ UNREADABLE = (
     ArithmeticError, RecursionError, ParseProblem,
 )  # fmt: skip
 
+WITH_DOCUMENTS = "entities JOIN documents ON documents.rowid = entities.rowid"
+
 # --- stored documents -> models (cpkb.index.rows writes them) -------------------------------
 
 
@@ -46,7 +48,7 @@ def entity_from_doc(blob: bytes) -> Entity:
     return entity
 
 
-def labels_only(entity_id: object, kind: object, name: object, aliases: object) -> Entity:
+def labels_only(entity_id: object, kind: object, name: object, *, aliases: object) -> Entity:
     """An entity with only its id, type, name and aliases, as the index's columns hold them;
     ValueError if one is not of its type (a damaged index)."""
     if not isinstance(aliases, tuple) or not all(
@@ -106,34 +108,35 @@ class Index:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
-    def select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query.
-        An id that is not valid Unicode (from a command line's undecodable bytes) is in no index."""
-        wanted = [i for i in dict.fromkeys(ids) if schema.storable(i)]
+    def select(self, columns: str, keys: Iterable[Any], *, by: str = "id") -> list[tuple[Any, ...]]:
+        """Rows `columns` of the entities (with their documents) whose `by` is one of `keys`,
+        500 a query. An id that is not valid Unicode (from a command line's undecodable bytes)
+        is in no index."""
+        wanted = [key for key in keys if not isinstance(key, str) or schema.storable(key)]
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            query = f"SELECT {columns} FROM entities WHERE id IN ({','.join('?' * len(part))})"
-            rows += self.db.execute(query, part).fetchall()
-        return wanted, rows
+            query = f"SELECT {columns} FROM {WITH_DOCUMENTS} WHERE entities.{by} IN"
+            rows += self.db.execute(f"{query} ({','.join('?' * len(part))})", part).fetchall()
+        return rows
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Full entities for `ids` (unknown ids are left out), in the order asked."""
-        wanted, rows = self.select("id, doc", ids)
-        found = {i: entity_from_doc(doc) for i, doc in rows}
+        wanted = list(dict.fromkeys(ids))
+        found = {i: entity_from_doc(doc) for i, doc in self.select("id, doc", wanted)}
         return {i: found[i] for i in wanted if i in found}
 
     def stubs(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Entities with only id, type and name: enough to name a link's other end."""
-        _, rows = self.select("id, type, name", ids)
-        return {i: labels_only(i, kind, name, ()) for i, kind, name in rows}
+        rows = self.select("id, type, name", dict.fromkeys(ids))
+        return {i: labels_only(i, kind, name, aliases=()) for i, kind, name in rows}
 
     def labelled(self) -> Iterator[Entity]:
         """Every entity with only its id, type, name and aliases, in data-file order, read as
         iterated (completion stops at the first hundred matches)."""
         rows = self.db.execute("SELECT id, type, name, aliases FROM entities ORDER BY rowid")
         for entity_id, kind, name, aliases in rows:
-            yield labels_only(entity_id, kind, name, marshal.loads(aliases))
+            yield labels_only(entity_id, kind, name, aliases=marshal.loads(aliases))
 
     def label_ids(self, key: str) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))

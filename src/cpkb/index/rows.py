@@ -6,7 +6,7 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -107,6 +107,24 @@ class NotingMemo(WordMemo):
         return characters
 
 
+def label_keys(folded: list[list[str]]) -> list[list[str]]:
+    """For each entity's folded labels, the keys they are looked up by: each label without its
+    spaces (as references are resolved); with a repeated word once, after "=" (as a search
+    query is the whole of a label); and the skeleton of that, after "~"."""
+    compact = [{label.replace(" ", "") for label in labels} - {""} for labels in folded]
+    once = [
+        sorted({"".join(dict.fromkeys(label.split())) for label in labels} - {""})
+        for labels in folded
+    ]
+    # `skeleton_text` never crosses a line break: one pass for every key.
+    loose = iter(skeleton_text("\n".join(chain.from_iterable(once))).split("\n"))
+    keys = []
+    for plain, whole in zip(compact, once, strict=True):
+        skeletons = {"~" + next(loose) for _ in whole}
+        keys.append(sorted(plain | {"=" + key for key in whole if key not in plain} | skeletons))
+    return keys
+
+
 def memos() -> tuple[NotingMemo, NotingMemo]:
     """The memos `Rows` folds with: labels by `fold`, the rest by `text.loose`."""
     return NotingMemo(fold), NotingMemo(text.loose)
@@ -132,33 +150,28 @@ class Rows:
         self.relations: set[str] = set()
         # Ids are unique: memoising their folds would only fill the memo.
         folded = [[*map(folds, (e.name, *e.aliases)), fold(e.id)] for e in entities]
-        keys = [sorted({label.replace(" ", "") for label in f} - {""}) for f in folded]
         # Skeletons of all labels at once: `skeleton_text` never crosses a line break, and one
         # pass over a run's text costs far less than one call per label.
         words = skeleton_text("\n".join(" ".join(filter(None, f)) for f in folded)).split("\n")
         words = words if entities else []
-        loose_keys = iter(skeleton_text("\n".join(chain.from_iterable(keys))).split("\n"))
-        for rowid, document, entity, labels, label_words, label_keys in zip(
+        keys = label_keys(folded)
+        for rowid, document, entity, labels, label_words, keyed in zip(
             rowids, documents, entities, folded, words, keys, strict=True
         ):
             blob = stored(document)
             self.entities.append((rowid, entity.id, entity.type, entity.name,
                                   marshal.dumps(entity.aliases), blob, marshal.dumps(labels),
                                   digest(blob), label_words, loose(_body(entity))))  # fmt: skip
-            self._add_labels(rowid * schema.PER_ENTITY, entity, label_keys, loose_keys)
+            self._add_labels(rowid * schema.PER_ENTITY, entity, keyed)
             self._add_links(rowid * schema.PER_ENTITY, entity)
             self.cited.update(c.source for c in entity.sources)
             self.cited.update(c.source for k in entity.claims for c in k.sources)
         self.characters = folds.noted() | loose.noted()
 
-    def _add_labels(
-        self, first: int, entity: Entity, keys: list[str], loose_keys: Iterator[str]
-    ) -> None:
-        if 2 * len(keys) >= schema.PER_ENTITY:
+    def _add_labels(self, first: int, entity: Entity, keys: list[str]) -> None:
+        if len(keys) >= schema.PER_ENTITY:
             raise Unusual  # rows beyond this entity's numbers: no index for such a file
-        for n, key in enumerate(keys):
-            self.labels += ((first + 2 * n, key, entity.id),
-                            (first + 2 * n + 1, "~" + next(loose_keys), entity.id))  # fmt: skip
+        self.labels += ((first + n, key, entity.id) for n, key in enumerate(keys))
 
     def _add_links(self, first: int, entity: Entity) -> None:
         targets = [claim for claim in entity.claims if claim.target is not None]

@@ -20,8 +20,8 @@ TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL,
-                      aliases BLOB NOT NULL, doc BLOB NOT NULL, folds BLOB NOT NULL,
-                      digest BLOB NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL);
+                      aliases BLOB NOT NULL, folds BLOB NOT NULL, digest BLOB NOT NULL);
+CREATE TABLE documents(doc BLOB NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL, property TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full',
@@ -41,7 +41,8 @@ CREATE INDEX links_by_origin ON links(origin);
 GAP = 1 << 10
 PER_ENTITY = 1 << 20
 
-EntityRow = tuple[int | str | bytes, ...]  # rowid, then the columns of `entities`
+# rowid, id, type, name, aliases, doc, folds, digest, labels, body: of `entities` and `documents`
+EntityRow = tuple[int | str | bytes, ...]
 LabelRow = tuple[int, str, str]  # rowid, key, entity id
 LinkRow = tuple[int, str, str, str]  # rowid, target, origin, property
 
@@ -104,11 +105,15 @@ def insert_entities(
     labels: Sequence[LabelRow],
     links: Sequence[LinkRow],
 ) -> None:
-    db.executemany("INSERT INTO entities(rowid, id, type, name, aliases, doc, folds, digest,"
-                   " labels, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entities)  # fmt: skip
+    # Labels apart from documents: a search reads the labels of thousands of entities.
+    db.executemany("INSERT INTO entities(rowid, id, type, name, aliases, folds, digest)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   ((r[0], r[1], r[2], r[3], r[4], r[6], r[7]) for r in entities))  # fmt: skip
+    db.executemany("INSERT INTO documents(rowid, doc, labels, body) VALUES (?, ?, ?, ?)",
+                   ((r[0], r[5], r[8], r[9]) for r in entities))  # fmt: skip
     # The full-text table holds no copy of the text ("contentless"): its rows are the entities'
-    # rowids, which is all a search needs back. (The entities table keeps the text, which
-    # deleting a row from the full-text table takes.)
+    # rowids, which is all a search needs back. (Deleting one of its rows takes the text, which
+    # the documents table keeps.)
     db.executemany("INSERT INTO words(rowid, labels, body) VALUES (?, ?, ?)",
                    ((row[0], row[8], row[9]) for row in entities))  # fmt: skip
     db.executemany("INSERT INTO labels(rowid, key, id) VALUES (?, ?, ?)", labels)
@@ -121,12 +126,13 @@ def delete_entities(db: sqlite3.Connection, rowids: Sequence[int]) -> None:
     spans = [(rowid * PER_ENTITY, (rowid + 1) * PER_ENTITY) for rowid in rowids]
     db.executemany(
         "INSERT INTO words(words, rowid, labels, body)"
-        " SELECT 'delete', rowid, labels, body FROM entities WHERE rowid = ?",
+        " SELECT 'delete', rowid, labels, body FROM documents WHERE rowid = ?",
         gone,
     )
     db.executemany("DELETE FROM labels WHERE rowid >= ? AND rowid < ?", spans)
     db.executemany("DELETE FROM links WHERE rowid >= ? AND rowid < ?", spans)
     db.executemany("DELETE FROM entities WHERE rowid = ?", gone)
+    db.executemany("DELETE FROM documents WHERE rowid = ?", gone)
 
 
 def write_derived(db: sqlite3.Connection, meta: dict[str, str]) -> None:
