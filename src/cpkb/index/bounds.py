@@ -1,9 +1,5 @@
-"""How high `SearchIndex` can score an entity for a query, known from its labels alone (the
-rest of its text may only add what the weights of summaries, values and quotes allow).
-
-Only a bound: cpkb.index.ranking rescores entities with `SearchIndex` itself, in the order of
-these bounds, until no entity left can rank among the hits asked for.
-"""
+"""How high `SearchIndex` can score an entity for a query, known from its labels alone: the
+order in which cpkb.index.ranking rescores entities, and when it may stop."""
 
 from __future__ import annotations
 
@@ -43,9 +39,8 @@ class Bounds:
         self.loose_key = skeleton(self.key)
 
     def upper(self, folds: Sequence[str], *, every_word: bool | None, may_be_whole: bool) -> float:
-        """The highest score an entity with label folds `folds` (name, aliases, id) can have;
-        `every_word`: whether its text holds every query word (None: it may); `may_be_whole`:
-        whether a label may be the whole query (if not, surely none is)."""
+        """The highest score of an entity of these label folds (name, aliases, id), exact when
+        a label decides it. `every_word`, `may_be_whole`: whether it may hold every word, whole."""
         n, matches = self.n, self.matches
         best = [0.0] * n  # per query word, its best quality times the weight of its field
         exact = bonus = 0.0

@@ -1,10 +1,5 @@
-"""Building the index of a data file: rows from its entities, written to a private SQLite file
-that then replaces the old index atomically.
-
-On a large file, worker processes (cpkb.kb.workers) parse the entities and make their rows
-while this process writes them. Any problem in the file sends the build down the careful path:
-`load()` reads the file as every other command does, and raises the error they would.
-"""
+"""Building the index: rows from the data file's entities (made by worker processes on a big
+file) written to a private file that then replaces the index; any problem, and `load()` says it."""
 
 from __future__ import annotations
 
@@ -97,13 +92,8 @@ def build(
     load: Callable[[], KnowledgeBase],
     progress: Progress | None = None,
 ) -> bool:
-    """Index the data file at `data_path` into `target`; False if it was not indexed.
-
-    An index of an earlier version of the file is refreshed when few entities changed;
-    otherwise it is built anew. A file with any problem is read with `load()`, which raises the
-    error every command gives (and should it find none, False: the caller reads the file).
-    OSError and sqlite3.Error propagate (no space, an unwritable cache).
-    """
+    """Index the data file into `target` (refreshed if few entities changed); False if it was not.
+    A file with a problem is read with `load()`, which raises the error every command gives."""
     tables = store.read_tables(data_path)
     try:
         if refresh.refresh(target, data_path, stamp, tables):

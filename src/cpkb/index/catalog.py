@@ -64,7 +64,7 @@ class FromIndex:
         except NotFound as exc:
             if exc.hint and not exc.suggestions:  # it names an entity of another type
                 raise
-            hits = ranking.search(index, ref, entity_type=entity_type, limit=3, proved=True)
+            hits = ranking.search(index, ref, entity_type=entity_type, limit=3)
             raise NotFound(ref, suggestions=suggested_names(hits)) from None
 
     def neighbourhood(self, entity_id: str) -> KnowledgeBase:
@@ -95,9 +95,8 @@ class FromIndex:
 
 
 class IndexCatalog:
-    """The catalog answered from the index. An index found unreadable midway is removed (the
-    next run builds it anew), and this run answers from the file instead: a damaged cache
-    never makes an error."""
+    """The catalog answered from the index. One found unreadable midway is removed (the next run
+    builds it anew), and this run answers from the file: a damaged cache is never an error."""
 
     def __init__(self, index: Index, *, load: Callable[[], KnowledgeBase]) -> None:
         self.index = index

@@ -1,13 +1,5 @@
-"""Search and reference resolution through the index, with the answers of the whole file.
-
-`SearchIndex` (cpkb.query.search) scores each entity on its own text alone, so scoring the
-entities that can rank gives the file's ranking. Which can rank: the full-text table finds the
-entities each query word matches, in labels or elsewhere; their labels bound their scores
-(cpkb.index.bounds); entities are rescored in the order of their bounds until none left can
-enter the hits asked for. Past RESCORED entities more than the hits asked for, once nothing left
-can tie the first hit, the rest is taken from SQLite's bm25 order instead of being proved: the
-lower places may then differ from the file's (README, "Speed").
-"""
+"""Search and resolution through the index, with the file's answers: entities are rescored in the
+order their labels bound their scores, until none left can rank (past a budget, see README)."""
 
 from __future__ import annotations
 
@@ -32,14 +24,14 @@ Entry = tuple[float, str, int]  # (minus the bound, id, rowid); a class to expan
 
 
 def search(
-    index: Index, text: str, *, entity_type: str | None, limit: int | None, proved: bool = False
+    index: Index, text: str, *, entity_type: str | None, limit: int | None
 ) -> list[SearchHit]:
-    """The hits `SearchIndex.search` gives on the whole file, best first; every place
-    proved if `proved`, else those past the budget taken on trust."""
+    """The hits `SearchIndex.search` gives on the whole file, best first (past the budget,
+    the lower places taken on trust)."""
     query = Query(index, text)
     if not query.words:
         return []
-    return Ranking(index, query, entity_type).hits(limit, proved=proved)
+    return Ranking(index, query, entity_type).hits(limit)
 
 
 def resolve_loosely(index: Index, ref: str, *, entity_type: str | None) -> Entity:
@@ -82,8 +74,8 @@ class Ranking:
         for k, (bound, _) in enumerate(self.classes):
             heapq.heappush(self.queue, (-bound, "", -k - 1))
 
-    def hits(self, limit: int | None, *, proved: bool) -> list[SearchHit]:
-        self.budget = None if limit is None or proved else RESCORED + limit
+    def hits(self, limit: int | None) -> list[SearchHit]:
+        self.budget = None if limit is None else RESCORED + limit
         batch = FIRST_BATCH
         while self.queue and not self._settled(limit):
             self._rescore(self._next(batch))

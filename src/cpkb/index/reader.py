@@ -1,9 +1,5 @@
-"""Reading the index: entities, sources, links and the vocabulary, as the catalog asks.
-
-The index is a derived SQLite file in the user cache, never the truth: it is keyed by the data
-file's path and identity and by cpkb's cache key (see schema.expected_meta), and one that does
-not match, or cannot be read, is rebuilt or the file is read instead.
-"""
+"""Reading the index: entities, sources, links and the vocabulary, as the catalog asks. An index
+is opened only if it was made of the data file as it is now, by this cpkb."""
 
 from __future__ import annotations
 
@@ -109,9 +105,8 @@ class Index:
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
 
     def select(self, columns: str, keys: Iterable[Any], *, by: str = "id") -> list[tuple[Any, ...]]:
-        """Rows `columns` of the entities (with their documents) whose `by` is one of `keys`,
-        500 a query. An id that is not valid Unicode (from a command line's undecodable bytes)
-        is in no index."""
+        """Rows `columns` of the entities (with their documents) whose `by` is one of `keys`. An id
+        that is not valid Unicode (undecodable bytes of a command line) is in no index."""
         wanted = [key for key in keys if not isinstance(key, str) or schema.storable(key)]
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):
@@ -163,9 +158,8 @@ class Index:
         return kb
 
     def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
-        """The entities within `depth` links of `entity_id`, either way, with every backlink of
-        those nearer than `depth`: all that a walk of `depth` steps from it reads. Ends where
-        nothing new is reached, however large `depth`."""
+        """The entities within `depth` links either way, with the backlinks of those nearer: all
+        that a walk of `depth` steps reads. Ends where nothing new is reached, however far."""
         known = self.entities([entity_id])
         backlinks: dict[str, list[Backlink]] = {}
         frontier, steps = [entity_id], 0
@@ -250,9 +244,6 @@ class Index:
             (terms,) = self.db.execute("SELECT terms FROM vocabulary").fetchone()
             self._vocabulary = terms.split("\n")
         return self._vocabulary
-
-    def close(self) -> None:
-        self.db.close()
 
 
 def _inode(path: Path | str) -> int | None:

@@ -1,18 +1,5 @@
-"""Refreshing the index of an earlier version of a data file, when few of its entities changed.
-
-Editing, adding or removing a few entities of a 100,000-entity file should not cost a full
-build. The index keeps a digest of each entity's document. Entities are matched by id: those
-gone lose their rows, those whose digest changed get new ones, as a full build makes them, and
-new ones get rows under a rowid between their neighbours' (rowids are spaced out for that), so
-that rowid order stays file order. What derives from all the entities (vocabulary, relations,
-meta) is written again. The result answers every query as the index a full build makes:
-tests/test_refresh.py compares the two, row by row and term by term.
-
-Anything else declines, and the caller builds the index anew: entities that changed order, more
-than a few changed, changed sources or schema version, an index of another cpkb, any problem in
-the file (the full build reports it). Like a build, the refresh works on a private copy that
-then replaces the index atomically.
-"""
+"""Refreshing the index after few entities of its file changed: rows of entities gone or changed
+are replaced, new ones numbered between their neighbours; anything else declines (build anew)."""
 
 from __future__ import annotations
 
@@ -54,10 +41,8 @@ class Plan(NamedTuple):
 
 
 def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
-    """Bring the index at `target` up to date with the data file read as `tables`, in place
-    of a full build; False if it cannot be (the caller then builds it). The copy is made first
-    and the plan made from it, so that another process replacing the index meanwhile cannot
-    make the plan wrong."""
+    """Bring the index at `target` up to date with `tables`, on a private copy planned from the copy
+    itself; False if a refresh cannot (the caller builds anew)."""
     if not target.is_file():
         return False
     try:
@@ -159,9 +144,8 @@ def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
 
 
 def _filled(db: sqlite3.Connection, tables: Tables, characters: set[str]) -> Filled:
-    """What `finish` needs, from the refreshed tables. The characters of the transliterations
-    are those known before and those of the new rows (one no longer in the file stays: harmless,
-    its transliteration being anyascii's)."""
+    """What `finish` needs, from the refreshed tables; the characters of rows gone stay (harmless:
+    their transliterations are anyascii's)."""
     schema_version, _ = sources_of(tables)
     relations = {p for (p,) in db.execute("SELECT DISTINCT property FROM links")}
     (known,) = db.execute("SELECT value FROM meta WHERE key = 'transliterations'").fetchone()

@@ -66,9 +66,8 @@ def finish(db: sqlite3.Connection, meta: dict[str, str], filled: Filled) -> None
 
 
 def stored(document: Any) -> bytes:
-    """An entity's document as the index keeps it: as read, in marshal (faster than JSON both
-    ways; the cache key holds Python's version). Version 2 writes equal values as equal bytes,
-    so the bytes tell whether the document changed."""
+    """An entity's document as the index keeps it: marshal version 2, which writes equal values as
+    equal bytes, so that a digest tells whether the document changed."""
     return marshal.dumps(document, 2)
 
 
@@ -108,9 +107,8 @@ class NotingMemo(WordMemo):
 
 
 def label_keys(folded: list[list[str]]) -> list[list[str]]:
-    """For each entity's folded labels, the keys they are looked up by: each label without its
-    spaces (as references are resolved); with a repeated word once, after "=" (as a search
-    query is the whole of a label); and the skeleton of that, after "~"."""
+    """The keys each entity's labels are found by: without spaces (as references are resolved); with
+    a repeated word once, after "=", and its skeleton, after "~" (as a query that is a label)."""
     compact = [{label.replace(" ", "") for label in labels} - {""} for labels in folded]
     once = [
         sorted({"".join(dict.fromkeys(label.split())) for label in labels} - {""})

@@ -13,7 +13,7 @@ from cpkb.kb import cache
 if TYPE_CHECKING:
     from pathlib import Path
 
-# A private file until renamed into place: no journal, no syncs. Entity rows are ~2 KB: in the
+# A private file until renamed into place: no journal, no syncs. Documents run to kilobytes: in
 # default 4 KiB pages, half of each page would stay empty.
 PRAGMAS = "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
 TABLES = """

@@ -1,11 +1,5 @@
-"""Pure work on the items of a large array, split between forked worker processes.
-
-Forked, so workers inherit the items instead of receiving copies; only results travel back, in
-order, each worker on a pipe of its own. Linux only, and only from PARALLEL_FROM items: below
-that, forking costs more than it saves. Workers ignore Ctrl-C (this process stops them), and
-whatever goes wrong with them (no process or descriptor to be had, a worker killed or out of
-memory) the work goes on in this process. Used by `cpkb validate` and by the index build.
-"""
+"""Pure work on the runs of a large array, by forked worker processes that inherit it; results
+in order. Ctrl-C, a dead worker or no process to be had never hang or break the work."""
 
 from __future__ import annotations
 
@@ -29,12 +23,8 @@ Work = Callable[[int, Sequence[Any]], Any]
 def runs(
     work: Callable[[int, Sequence[T]], R], items: Sequence[T], *, parallel: bool = True
 ) -> Iterator[R]:
-    """`work(start, items[start : start + CHUNK])` for each run of items, in order, as they are
-    done; by worker processes when `parallel` pays. Stop early, and the workers stop.
-
-    `work` must be pure (its effects in a worker are lost); it need not be picklable, but its
-    results must be.
-    """
+    """`work(start, items[start : start + CHUNK])` for each run, in order; by workers when
+    `parallel` pays. `work` must be pure, its results picklable. Stop early: the workers stop."""
     starts = range(0, len(items), CHUNK)
     count = workers(len(items)) if parallel else 1
     pool = _Pool.start(work, items, starts, count) if count > 1 else None
