@@ -222,7 +222,7 @@ def test_index_ranks_like_memory(
     index = open_current(bigger, load=lambda: kb)
     assert index is not None
     indexed = IndexCatalog(index, load=lambda: kb)
-    entities = list(kb)[::97]
+    entities = list(kb)[::193]
     queries = [e.name for e in entities] + [a for e in entities for a in e.aliases[:2]]
     queries += [e.name.split()[0] for e in entities[:8]]  # one common word: many candidates
     queries += [e.name[:-2] + e.name[-1:] for e in entities[:8]]  # a typo
