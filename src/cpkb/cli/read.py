@@ -9,10 +9,10 @@ from cpkb.model.fields import PLURALS, TYPES
 
 
 def show_ref(ctx: typer.Context, ref: str, as_json: bool, entity_type: str | None = None) -> None:
-    config = settings(ctx)
-    catalog = config.catalog()
     from cpkb.present.views import entity_view
 
+    config = settings(ctx)
+    catalog = config.catalog()
     entity = catalog.resolve(ref, entity_type=entity_type)
     view = entity_view(catalog.neighbourhood(entity.id), entity)
     if as_json:
