@@ -852,7 +852,7 @@ LABEL_TEXT = st.text(
 @settings(max_examples=400, deadline=None)
 @given(labels=st.lists(LABEL_TEXT, min_size=1, max_size=4))
 def test_loose_words_of_labels_are_those_of_their_folds(labels: list[str]) -> None:
-    """How the index builder makes the label words of an entity (cpkb.indexer.Rows), and of a
+    """How the index builder makes the label words of an entity (cpkb.index.rows.Rows), and of a
     run of entities at once (`skeleton_text` over lines)."""
     folded = [fold(label) for label in labels]
     assert skeleton_text(" ".join(filter(None, folded))) == loose(" ".join(labels))

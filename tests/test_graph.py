@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -155,6 +158,17 @@ def test_neighbourhood_depth_two_expands_each_entity_once(kb: KnowledgeBase) -> 
 def test_neighbourhood_follows_only_the_properties_asked_for(kb: KnowledgeBase) -> None:
     links = neighbourhood(kb, "regina-de-dominicis", depth=3, properties={"member_of"})
     assert [(link.via.id, link.entity.id) for link in links] == [("regina-de-dominicis", "unicef")]
+
+
+def test_neighbourhood_ends_where_nothing_new_is_reached(kb: KnowledgeBase) -> None:
+    """A depth far beyond the graph's reach walks only as far as there is to go."""
+    everything = neighbourhood(kb, "adal-azamat", depth=len(kb.entities))
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("still walking"))
+    signal.alarm(10)
+    try:
+        assert neighbourhood(kb, "adal-azamat", depth=10**30) == everything
+    finally:
+        signal.alarm(0)
 
 
 def test_shortest_path_found(kb: KnowledgeBase) -> None:
@@ -404,3 +418,29 @@ def test_graph_dot_focus_renders(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     labels = {o["label"] for o in dot_json(result.stdout)["objects"]}
     assert labels == {"[bold red]Beta[/] Org", "Alpha Person", "Gamma rate"}
+
+
+HUGE_DEPTHS = [
+    ["xref", "adal-azamat", "--depth", "1000000000", "--json"],
+    ["xref", "unicef", "--depth", "99999999999999999999"],
+    ["graph", "--focus", "adal-azamat", "--depth", "99999999999999999999", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("mode", ["always", "never"])
+@pytest.mark.parametrize("args", HUGE_DEPTHS, ids=lambda args: " ".join(args[:2]))
+def test_a_huge_depth_ends(tmp_path: Path, mode: str, args: list[str]) -> None:
+    """Through the index and through the file, a real process answers a huge --depth at once,
+    as the depth that reaches every entity does (it used to walk on after nothing was left)."""
+    data = tmp_path / "kb.json"
+    shutil.copyfile(V1_BUNDLED, data)
+    env = {**os.environ, "CPKB_INDEX": mode, "CPKB_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "cpkb", "--data", str(data), *argv]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    huge = run(*args)
+    assert huge.returncode == 0, huge.stderr
+    depth = args.index("--depth") + 1
+    assert huge.stdout == run(*args[:depth], "40", *args[depth + 1 :]).stdout

@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
 from cpkb.index import refresh
-from cpkb.index.reader import index_location
+from cpkb.index.schema import location as index_location
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
@@ -81,7 +81,7 @@ def snapshot(index: Path) -> dict[str, Any]:
     with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
         tables = {
             name: db.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall()
-            for name in ("entities", "labels", "links", "sources", "vocabulary")
+            for name in ("entities", "documents", "labels", "links", "sources", "vocabulary")
         }
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         terms = [t for (t,) in db.execute("SELECT term FROM terms WHERE doc > 0 ORDER BY term")]
@@ -293,9 +293,9 @@ def test_an_entity_with_more_rows_than_its_numbers_is_not_indexed(
 ) -> None:
     """Each entity numbers its label and link rows within PER_ENTITY (2**20) rowids; an entity
     with more (as here, PER_ENTITY made 8) is not indexed, and the file answers instead."""
-    from cpkb.index import build as indexer
+    from cpkb.index import schema
 
-    monkeypatch.setattr(indexer, "PER_ENTITY", 8)
+    monkeypatch.setattr(schema, "PER_ENTITY", 8)
     edited(data, entity(5, lambda e: e.update(aliases=[f"Alias number {n}" for n in range(4)])))
     indexed = cpkb(data, "search", "alias number", "--json")
     assert indexed.exit_code == 0, indexed.output

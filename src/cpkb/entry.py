@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.model.entities import KnowledgeBase
+    from cpkb.present.human.progress import ProgressBar
     from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
     from cpkb.query.current import Reading
@@ -112,11 +113,19 @@ def split_data_option(argv: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _catalog(data: str | None) -> Catalog:
+    from cpkb.index.catalog import open_catalog
     from cpkb.kb.paths import resolve_data_path
-    from cpkb.query.catalog import open_catalog
 
     path = resolve_data_path(data)
-    return open_catalog(path, load=lambda: read(path))
+    bar = progress_bar if sys.stderr.isatty() else None
+    return open_catalog(path, load=lambda: read(path), progress=bar)
+
+
+def progress_bar(description: str) -> ProgressBar:
+    """The bar on stderr while the index is built."""
+    from cpkb.present.human.progress import ProgressBar
+
+    return ProgressBar(description)
 
 
 def read(path: Path | str) -> KnowledgeBase:

@@ -92,11 +92,11 @@ def catalog(ctx: typer.Context) -> Catalog | None:
     """The knowledge base the command line names (--data, CPKB_DATA, bundled), or None: its
     index for a big file (built silently if need be: no progress bar over the prompt)."""
     try:
+        from cpkb.index.catalog import open_catalog
         from cpkb.kb import paths, store
-        from cpkb.query.catalog import open_catalog
 
         path = paths.resolve_data_path(ctx.find_root().params.get("data"))
-        return open_catalog(path, load=lambda: store.load(path), progress_bar=False)
+        return open_catalog(path, load=lambda: store.load(path))
     except Exception:
         return None
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typer._click import Context as ClickContext
 
     from cpkb.model.entities import Entity, KnowledgeBase
+    from cpkb.present.human.progress import ProgressBar
     from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
     from cpkb.query.current import Reading
@@ -117,13 +118,21 @@ class Settings:
     def catalog(self) -> Catalog:
         """Lookups for show and search: from the cached index for big files, else from memory."""
         if self._catalog is None:
-            from cpkb.query.catalog import open_catalog
+            from cpkb.index.catalog import open_catalog
 
-            self._catalog = open_catalog(self.data_path(), load=self.kb)
+            bar = progress_bar if sys.stderr.isatty() else None
+            self._catalog = open_catalog(self.data_path(), load=self.kb, progress=bar)
         return self._catalog
 
     def resolve(self, ref: str, entity_type: str | None = None) -> Entity:
         return self.catalog().resolve(ref, entity_type=entity_type)
+
+
+def progress_bar(description: str) -> ProgressBar:
+    """The bar on stderr while the index is built."""
+    from cpkb.present.human.progress import ProgressBar
+
+    return ProgressBar(description)
 
 
 def settings(ctx: ClickContext) -> Settings:

@@ -1,66 +1,58 @@
-"""A derived SQLite index of a data file, kept in the user cache directory. Never the truth.
-
-The index holds each entity's document, its folded labels, its incoming links and a full-text
-table of transliteration-folded words, so that `show` and `search` on a 100,000-entity file answer
-without reading the file. It is keyed by the data file's path and identity (device, inode, size,
-mtime and ctime, which every write changes even when size and mtime are kept), by the versions of
-cpkb, Python and anyascii (whose answers it keeps), and by the index format: any change, and it is
-rebuilt. Built into a private temporary file and moved into place atomically, so concurrent
-builders cannot corrupt it; when it is missing, corrupt or unwritable, callers fall back to
-reading the data file.
-"""
+"""Reading the index: entities, sources, links and the vocabulary, as the catalog asks. An index
+is opened only if it was made of the data file as it is now, by this cpkb."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from cpkb.kb import cache, collector, quick
+from cpkb.index import schema
+from cpkb.kb import cache, quick
+from cpkb.kb.document import ParseProblem
 from cpkb.model.entities import Backlink, Entity, KnowledgeBase, Source
-from cpkb.query.text import fold, learn_transliterations, skeleton
+from cpkb.query.text import learn_transliterations
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.query.graph import Direction
-    from cpkb.query.search import SearchHit
 
-CANDIDATES = 100  # entities re-ranked in Python per query; the rest is ranked by SQLite FTS5
+# What reading a damaged index raises (a corrupt file, rows of the wrong type or shape).
+UNREADABLE = (
+    sqlite3.Error, ValueError, TypeError, LookupError, EOFError, AttributeError,
+    ArithmeticError, RecursionError, ParseProblem,
+)  # fmt: skip
 
-Progress = Callable[[int, int], None]
+WITH_DOCUMENTS = "entities JOIN documents ON documents.rowid = entities.rowid"
 
-
-def index_location(data_path: Path | str) -> str:
-    """Where the index of `data_path` is kept."""
-    return cache.entry("index", data_path, "sqlite")
-
-
-def fingerprint(data_path: Path | str) -> str:
-    """Changes whenever the file is replaced or written (ctime moves even if mtime is reset)."""
-    st = os.stat(data_path)
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+# --- stored documents -> models (cpkb.index.rows writes them) -------------------------------
 
 
-def expected_meta(data_path: Path | str, stamp: str) -> dict[str, str]:
-    return {"code": cache.code_key(), "data": str(data_path), "stamp": stamp}
-
-
-# --- stored documents -> models (cpkb.indexer writes them) -----------------------------------
-
-
-def entity_from_doc(entity_id: str, blob: bytes) -> Entity:
-    """The entity from its stored document (as read from the data file, in marshal)."""
+def entity_from_doc(blob: bytes, version: int) -> Entity:
+    """The entity from its stored document (as read from a data file of this schema version,
+    in marshal)."""
     document = marshal.loads(blob)
-    entity = quick.entity(document)
+    entity = quick.entity(document, version)
     if entity is None:  # valid (it was indexed), but in a shape the fast path leaves alone
         from cpkb.kb.parse import parse_entity
 
-        entity = parse_entity(document, "$")
+        entity = parse_entity(document, "$", version)
     return entity
+
+
+def labels_only(entity_id: object, kind: object, name: object, *, aliases: object) -> Entity:
+    """An entity with only its id, type, name and aliases, as the index's columns hold them;
+    ValueError if one is not of its type (a damaged index)."""
+    if not isinstance(aliases, tuple) or not all(
+        isinstance(text, str) for text in (entity_id, kind, name, *aliases)
+    ):
+        raise ValueError("not the labels of an entity")
+    return Entity(str(entity_id), str(kind), str(name), aliases, "", (), ())
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -76,17 +68,18 @@ class Index:
         self.schema_version = schema_version
         self._vocabulary: list[str] | None = None
         self._links: dict[str, list[tuple[str, Direction]]] | None = None
+        self._inode = _inode(path)
 
     @classmethod
     def open(cls, path: Path | str, data_path: Path | str, stamp: str) -> Index | None:
         """The index at `path` if it exists, is readable and matches the data file; else None."""
         try:
-            db = sqlite3.connect(read_only(path), uri=True, isolation_level=None)
+            db = sqlite3.connect(schema.read_only(path), uri=True, isolation_level=None)
         except sqlite3.Error:
             return None
         try:
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            if any(meta.get(k) != v for k, v in expected_meta(data_path, stamp).items()):
+            meta = schema.read_meta(db)
+            if any(meta.get(k) != v for k, v in schema.expected_meta(data_path, stamp).items()):
                 db.close()
                 return None
             index = cls(db, str(path), data_path, int(meta["schema_version"]))
@@ -96,9 +89,17 @@ class Index:
                 raise ValueError("not a table of transliterations")
             learn_transliterations(table)
             return index
-        except (sqlite3.Error, KeyError, ValueError):
+        except UNREADABLE:
             db.close()
             return None
+
+    def discard(self) -> None:
+        """Close this index and remove it (unless another process has replaced it since), so
+        that the next run builds it anew."""
+        self.db.close()
+        if self._inode is not None and _inode(self.path) == self._inode:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
 
     def sources(self) -> dict[str, Source]:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
@@ -106,41 +107,42 @@ class Index:
 
     def holding_id(self, value: str) -> list[Entity]:
         """The entities whose stored document holds an object whose `id` is `value` (the entity
-        itself, or one of its claims), in data-file order. Marshal (version 2) writes a key and
-        its value one after the other, so SQLite finds those bytes without decoding documents;
-        the caller checks where they were found."""
+        itself, or one of its claims), in data-file order: marshal (version 2) writes a key and
+        its value one after the other, so SQLite finds those bytes without decoding documents."""
         pattern = marshal.dumps("id", 2) + marshal.dumps(value, 2)
-        query = "SELECT id, doc FROM entities WHERE instr(doc, ?) > 0 ORDER BY rowid"
+        query = f"SELECT doc FROM {WITH_DOCUMENTS} WHERE instr(doc, ?) > 0 ORDER BY entities.rowid"
         rows = self.db.execute(query, (pattern,)).fetchall()
-        return [entity_from_doc(i, doc) for i, doc in rows]
+        return [entity_from_doc(doc, self.schema_version) for (doc,) in rows]
 
-    def _select(self, columns: str, ids: Iterable[str]) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """(the distinct ids asked, in order; rows `columns` of those that exist), 500 a query."""
-        wanted = list(dict.fromkeys(ids))
+    def select(self, columns: str, keys: Iterable[Any], *, by: str = "id") -> list[tuple[Any, ...]]:
+        """Rows `columns` of the entities (with their documents) whose `by` is one of `keys`. An id
+        that is not valid Unicode (undecodable bytes of a command line) is in no index."""
+        wanted = [key for key in keys if not isinstance(key, str) or schema.storable(key)]
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            query = f"SELECT {columns} FROM entities WHERE id IN ({','.join('?' * len(part))})"
-            rows += self.db.execute(query, part).fetchall()
-        return wanted, rows
+            query = f"SELECT {columns} FROM {WITH_DOCUMENTS} WHERE entities.{by} IN"
+            rows += self.db.execute(f"{query} ({','.join('?' * len(part))})", part).fetchall()
+        return rows
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Full entities for `ids` (unknown ids are left out), in the order asked."""
-        wanted, rows = self._select("id, doc", ids)
-        found = {i: entity_from_doc(i, doc) for i, doc in rows}
+        wanted = list(dict.fromkeys(ids))
+        rows = self.select("id, doc", wanted)
+        found = {i: entity_from_doc(doc, self.schema_version) for i, doc in rows}
         return {i: found[i] for i in wanted if i in found}
 
     def stubs(self, ids: Iterable[str]) -> dict[str, Entity]:
         """Entities with only id, type and name: enough to name a link's other end."""
-        _, rows = self._select("id, type, name", ids)
-        return {i: Entity(i, kind, name, (), "", (), ()) for i, kind, name in rows}
+        rows = self.select("id, type, name", dict.fromkeys(ids))
+        return {i: labels_only(i, kind, name, aliases=()) for i, kind, name in rows}
 
     def labelled(self) -> Iterator[Entity]:
         """Every entity with only its id, type, name and aliases, in data-file order, read as
         iterated (completion stops at the first hundred matches)."""
         rows = self.db.execute("SELECT id, type, name, aliases FROM entities ORDER BY rowid")
         for entity_id, kind, name, aliases in rows:
-            yield Entity(entity_id, kind, name, marshal.loads(aliases), "", (), ())
+            yield labels_only(entity_id, kind, name, aliases=marshal.loads(aliases))
 
     def label_ids(self, key: str) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))
@@ -167,12 +169,13 @@ class Index:
         return kb
 
     def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
-        """The entities within `depth` links of `entity_id`, either way, with every backlink of
-        those nearer than `depth`: all that a walk of `depth` steps from it reads."""
+        """The entities within `depth` links either way, with the backlinks of those nearer: all
+        that a walk of `depth` steps reads. Ends where nothing new is reached, however far."""
         known = self.entities([entity_id])
         backlinks: dict[str, list[Backlink]] = {}
-        frontier = [entity_id]
-        for _ in range(depth):
+        frontier, steps = [entity_id], 0
+        while frontier and steps < depth:
+            steps += 1
             incoming = self._incoming(frontier)
             out = [c.target for node in frontier for c in known[node].claims if c.target]
             reached = list(
@@ -246,58 +249,6 @@ class Index:
         (names,) = self.db.execute("SELECT value FROM meta WHERE key = 'relations'").fetchone()
         return [name for name in names.split("\n") if name]
 
-    def candidates(
-        self, query: str, *, entity_type: str | None, labels_only: bool, enough: int = CANDIDATES
-    ) -> list[str]:
-        """Ids of the entities most likely to match `query`, by FTS5's bm25: those with every word
-        first; those with only some words too, when fewer than `enough` have every word (an entity
-        with every word always outranks one without). A label must hold every word to resolve a
-        reference, so `labels_only` never looks further."""
-        words = list(dict.fromkeys(fold(query).split()))
-        if not words:
-            return []
-        groups = [self._alternatives(word) for word in words]
-        column = "labels : " if labels_only else ""
-        ids: list[str] = []
-        for joiner in (" AND ", " OR "):
-            match = joiner.join(f"{column}({' OR '.join(g)})" for g in groups)
-            ids += self._match(match, entity_type, exclude=ids)
-            if len(ids) >= enough or len(groups) == 1 or labels_only:
-                break
-        key = "".join(words)
-        exact = self.label_ids(key) + self.label_ids("~" + skeleton(key))
-        return list(dict.fromkeys(exact + ids))
-
-    def _match(self, match: str, entity_type: str | None, *, exclude: list[str]) -> list[str]:
-        sql = "SELECT id FROM words JOIN entities ON entities.rowid = words.rowid"
-        sql += " WHERE words MATCH ?"
-        args: list[Any] = [match]
-        if entity_type is not None:
-            sql, args = sql + " AND type = ?", [*args, entity_type]
-        sql += " ORDER BY bm25(words, 10.0, 1.0) LIMIT ?"
-        rows = self.db.execute(sql, [*args, CANDIDATES + len(exclude)])
-        seen = set(exclude)
-        return [i for (i,) in rows if i not in seen][: CANDIDATES - len(exclude)]
-
-    def _alternatives(self, word: str) -> list[str]:
-        """FTS terms for a query word: its loose form, words it begins, and near misspellings."""
-        from cpkb.query.search import typo_budget
-
-        key = skeleton(word)
-        terms = {f'"{key}"'}
-        if len(key) >= 3:
-            terms.add(f'"{key}"*')
-        budget = typo_budget(key)
-        if budget:
-            from rapidfuzz import process
-            from rapidfuzz.distance import OSA
-
-            near = process.extract(
-                key, self.vocabulary(), scorer=OSA.distance, score_cutoff=budget, limit=None
-            )
-            terms.update(f'"{term}"' for term, _, _ in near)
-        return sorted(terms)
-
     def vocabulary(self) -> list[str]:
         """Every distinct indexed word (loose form), read once per process."""
         if self._vocabulary is None:
@@ -305,57 +256,9 @@ class Index:
             self._vocabulary = terms.split("\n")
         return self._vocabulary
 
-    def search(self, query: str, *, entity_type: str | None, limit: int | None) -> list[SearchHit]:
-        """The same ranking as `SearchIndex`, applied to the candidates FTS5 preselects."""
-        enough = CANDIDATES if limit is None else min(limit, CANDIDATES)
-        ids = self.candidates(query, entity_type=entity_type, labels_only=False, enough=enough)
-        from cpkb.query.search import SearchIndex
 
-        wanted, rows = self._select("id, doc, folds", ids)
-        found = {i: (entity_from_doc(i, doc), marshal.loads(folds)) for i, doc, folds in rows}
-        entities = [found[i][0] for i in wanted if i in found]
-        folded = {
-            label: fold
-            for entity, folds in found.values()
-            for label, fold in zip((entity.name, *entity.aliases, entity.id), folds, strict=True)
-        }
-        return SearchIndex.build(entities, folded=folded).search(
-            query, entity_type=entity_type, limit=limit
-        )
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def open_current(
-    data_path: Path | str, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
-) -> Index | None:
-    """The current index of `data_path`, rebuilt if stale; None if it cannot be had (read-only
-    cache, no space): the caller then reads the file itself. Data errors propagate from `load`."""
+def _inode(path: Path | str) -> int | None:
     try:
-        stamp = fingerprint(data_path)
-        target = index_location(data_path)
-    except (OSError, RuntimeError, ValueError):
+        return os.stat(path).st_ino
+    except OSError:
         return None
-    found = Index.open(target, data_path, stamp)
-    if found is not None:
-        return found
-    from pathlib import Path
-
-    from cpkb.index.build import build
-
-    if progress:
-        progress(0, 0)  # reading the file comes first, and takes a while on big files
-    with collector.paused():
-        try:
-            if not build(Path(data_path), Path(target), stamp, load=load, progress=progress):
-                return None
-        except (OSError, sqlite3.Error):
-            return None
-    return Index.open(target, data_path, stamp)
-
-
-def read_only(path: Path | str) -> str:
-    """The SQLite URI that opens `path` read-only (% ? and # escaped, as URIs need)."""
-    escaped = str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return f"file:{escaped}?mode=ro"

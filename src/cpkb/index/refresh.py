@@ -1,18 +1,5 @@
-"""Refreshing the index of an earlier version of a data file, when few of its entities changed.
-
-Editing, adding or removing a few entities of a 100,000-entity file should not cost a full
-build. The index keeps a digest of each entity's document. Entities are matched by id: those
-gone lose their rows, those whose digest changed get new ones, as a full build makes them, and
-new ones get rows under a rowid between their neighbours' (rowids are spaced out for that), so
-that rowid order stays file order. What derives from all the entities (vocabulary, relations,
-meta) is written again. The result answers every query as the index a full build makes:
-tests/test_refresh.py compares the two, row by row and term by term.
-
-Anything else declines, and the caller builds the index anew: entities that changed order, more
-than a few changed, changed sources or schema version, an index of another cpkb, any problem in
-the file (the full build reports it). Like a build, the refresh works on a private copy that
-then replaces the index atomically.
-"""
+"""Refreshing the index after few entities of its file changed: rows of entities gone or changed
+are replaced, new ones numbered between their neighbours; anything else declines (build anew)."""
 
 from __future__ import annotations
 
@@ -24,25 +11,23 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cpkb.index.build import (
-    GAP,
-    PER_ENTITY,
+from cpkb.index import schema
+from cpkb.index.rows import (
     Filled,
-    NotingMemo,
     Rows,
     Tables,
     Unusual,
     digest,
     finish,
-    source_doc,
+    memos,
+    source_rows,
     sources_of,
     stored,
 )
-from cpkb.index.reader import expected_meta
+from cpkb.index.schema import GAP
 from cpkb.kb import atomic
 from cpkb.kb.document import ParseProblem
 from cpkb.kb.parse import parse_entity
-from cpkb.query.text import fold, loose
 
 MOST_CHANGED = 0.05  # a larger share of entities changed is built anew (it is about as fast)
 
@@ -57,22 +42,21 @@ class Plan(NamedTuple):
 
 
 def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
-    """Bring the index at `target` up to date with the data file read as `tables`, in place
-    of a full build; False if it cannot be (the caller then builds it). The copy is made first
-    and the plan made from it, so that another process replacing the index meanwhile cannot
-    make the plan wrong."""
+    """Bring the index at `target` up to date with `tables`, on a private copy planned from the copy
+    itself; False if a refresh cannot (the caller builds anew)."""
     if not target.is_file():
         return False
     try:
         with atomic.replacing(target, durable=False) as temporary:
             shutil.copyfile(target, temporary)
             with closing(sqlite3.connect(temporary)) as db:
-                db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+                db.executescript(schema.PRAGMAS)
                 plan = _plan(db, data_path, tables)
                 if plan is None:
                     raise Unusual("not a change a refresh can make")
                 characters = _apply(db, plan, tables)
-                finish(db, expected_meta(data_path, stamp), _filled(db, tables, characters))
+                meta = schema.expected_meta(data_path, stamp)
+                finish(db, meta, _filled(db, tables, characters))
                 db.commit()
     except (sqlite3.Error, OSError, Unusual, ParseProblem, LookupError, TypeError, ValueError):
         return False  # the caller builds the index anew, and reports any problem of the file
@@ -81,16 +65,14 @@ def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
 
 def _plan(db: sqlite3.Connection, data_path: Path, tables: Tables) -> Plan | None:
     """What changed since the index was made; None if a refresh cannot bring it up to date."""
-    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-    expected = expected_meta(data_path, "")
+    meta = schema.read_meta(db)
+    expected = schema.expected_meta(data_path, "")
     if any(meta.get(key) != value for key, value in expected.items() if key != "stamp"):
         return None
     schema_version, sources = sources_of(tables)
     if str(schema_version) != meta["schema_version"]:
         return None
-    if dict(db.execute("SELECT id, doc FROM sources").fetchall()) != {
-        s.id: source_doc(s) for s in sources.values()
-    }:
+    if dict(db.execute("SELECT id, doc FROM sources").fetchall()) != dict(source_rows(sources)):
         return None
     documents: list[Any] = tables[2]
     ids = [doc.get("id") if isinstance(doc, dict) else None for doc in documents]
@@ -144,22 +126,14 @@ def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
     """Carry out `plan`; the non-ASCII characters of the new rows' text."""
     documents: list[Any] = tables[2]
     new = [documents[position] for position, _ in plan.written]
+    version, _ = sources_of(tables)
     entities = [
-        parse_entity(doc, f"$.entities[{position}]")
+        parse_entity(doc, f"$.entities[{position}]", version)
         for doc, (position, _) in zip(new, plan.written, strict=True)
     ]
     rowids = [rowid for _, rowid in plan.written]
-    rows = Rows(rowids, new, entities, NotingMemo(fold), NotingMemo(loose))
-    gone = [(rowid,) for rowid, _ in plan.removed]
-    spans = [(rowid * PER_ENTITY, (rowid + 1) * PER_ENTITY) for rowid, _ in plan.removed]
-    db.executemany(
-        "INSERT INTO words(words, rowid, labels, body)"
-        " SELECT 'delete', rowid, labels, body FROM entities WHERE rowid = ?",
-        gone,
-    )
-    db.executemany("DELETE FROM labels WHERE rowid >= ? AND rowid < ?", spans)
-    db.executemany("DELETE FROM links WHERE rowid >= ? AND rowid < ?", spans)
-    db.executemany("DELETE FROM entities WHERE rowid = ?", gone)
+    rows = Rows(rowids, new, entities, *memos())
+    schema.delete_entities(db, [rowid for rowid, _ in plan.removed])
     rows.insert(db)
     if not {link[1] for link in rows.links} <= plan.ids:
         raise Unusual  # a link to nothing
@@ -172,9 +146,8 @@ def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
 
 
 def _filled(db: sqlite3.Connection, tables: Tables, characters: set[str]) -> Filled:
-    """What `finish` needs, from the refreshed tables. The characters of the transliterations
-    are those known before and those of the new rows (one no longer in the file stays: harmless,
-    its transliteration being anyascii's)."""
+    """What `finish` needs, from the refreshed tables; the characters of rows gone stay (harmless:
+    their transliterations are anyascii's)."""
     schema_version, _ = sources_of(tables)
     relations = {p for (p,) in db.execute("SELECT DISTINCT property FROM links")}
     (known,) = db.execute("SELECT value FROM meta WHERE key = 'transliterations'").fetchone()

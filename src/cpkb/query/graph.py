@@ -70,11 +70,14 @@ def neighbourhood(
     kb: KnowledgeBase, entity_id: str, *, depth: int = 1, properties: Collection[str] = ()
 ) -> list[Link]:
     """Links up to `depth` steps away, breadth first: each entity is expanded once, and each
-    claim is reported once (from the side it was first reached)."""
+    claim is reported once (from the side it was first reached). Ends where nothing new is
+    reached, however large `depth`."""
     reached, frontier = {entity_id}, [entity_id]
     seen: set[tuple[str, Claim]] = set()
     found: list[Link] = []
-    for level in range(1, depth + 1):
+    level = 0
+    while frontier and level < depth:
+        level += 1
         following: list[str] = []
         for node in frontier:
             for link in links(kb, node, properties=properties):
