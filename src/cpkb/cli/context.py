@@ -1,6 +1,6 @@
 """The Typer app and what every command shares: settings, error mapping, output.
 
-Commands live in cpkb.commands.*; heavy modules (rich, tinydb, rapidfuzz) are imported inside
+Commands live in cpkb.cli.*; heavy modules (rich, tinydb, rapidfuzz) are imported inside
 them so that `--help`, `--version` and `show ID --json` start fast.
 """
 

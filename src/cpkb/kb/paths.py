@@ -1,7 +1,7 @@
 """Where things are: the data file (--data, else $CPKB_DATA, else the knowledge base bundled with
 cpkb), the bundled schema, and the user cache directory that holds indexes and validate's memo.
 
-pathlib is imported only when a Path is made: importing it costs ~10 ms, and the fast lane
+pathlib is imported only when a Path is made: importing it slows start-up, and the fast lane
 (cpkb.entry) answers from an index with plain strings when they are what pathlib would make.
 """
 

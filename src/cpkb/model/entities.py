@@ -141,8 +141,8 @@ class Backlink(NamedTuple):
 
 
 class KnowledgeBase:
-    """A data file's sources and entities, by id (a plain class: importing dataclasses costs
-    every command ~15 ms of start-up)."""
+    """A data file's sources and entities, by id (a plain class: importing dataclasses slows
+    every command's start-up)."""
 
     def __init__(
         self,

@@ -27,7 +27,7 @@ def _ascii_run(run: str) -> str:
 
 
 # anyascii's answers for single characters, taught by an index: it keeps them for every
-# character of its data file, so a query in the file's scripts needs no anyascii (~20 ms).
+# character of its data file, so a query in the file's scripts needs no anyascii (slow to load).
 _KNOWN: dict[str, str] = {}
 
 
@@ -45,7 +45,7 @@ def learn_transliterations(table: Mapping[str, str]) -> None:
 
 
 # What anyascii gives for common punctuation (tests check each against anyascii): a text whose
-# only non-ASCII characters are these is folded without loading anyascii's tables (~20 ms).
+# only non-ASCII characters are these is folded without loading anyascii's tables.
 PUNCTUATION = {
     "\u00a0": " ", "\u00ab": "<<", "\u00b7": "-", "\u00bb": ">>", "\u2010": "-",
     "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2018": "'",
