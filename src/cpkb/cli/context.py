@@ -210,6 +210,18 @@ def reading(as_of: str | None, known_by: str | None) -> Reading:
 
 
 REF_HELP = "An id, name or alias (case, accents, script and small typos forgiven)."
+
+
+def data_file_argument(verb: str) -> Any:
+    """The optional data-file argument of a command that acts on a whole file. Click does not
+    check it: an unreadable file is the command's to report, in its own words."""
+    return typer.Argument(
+        help=f"Data file to {verb} (default: --data, CPKB_DATA, or the bundled file).",
+        show_default=False,
+        readable=False,
+    )
+
+
 RefArg = Annotated[str, typer.Argument(help=REF_HELP, autocompletion=complete_ref)]
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, app, settings
+from cpkb.cli.context import CpkbCommand, app, data_file_argument, settings
 from cpkb.errors import DataError, UsageProblem
 from cpkb.query.text import visible
 
@@ -17,10 +17,7 @@ if TYPE_CHECKING:
 
 FileArg = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Argument(
-        help="Data file to migrate (default: --data, CPKB_DATA, or the bundled file).",
-        show_default=False,
-    ),
+    data_file_argument("migrate"),
 ]
 OutOpt = Annotated[
     Optional[Path],  # noqa: UP045

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, print_json, settings
+from cpkb.cli.context import CpkbCommand, JsonOpt, app, data_file_argument, print_json, settings
 from cpkb.errors import DataError, ExitCode, UsageProblem
 from cpkb.kb import collector
 from cpkb.present import human
@@ -20,11 +20,7 @@ if TYPE_CHECKING:
 
 FileArg = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Argument(
-        help="Data file to check (default: --data, CPKB_DATA, or the bundled file).",
-        show_default=False,
-        readable=False,  # an unreadable file is a problem to report (E008), not a usage error
-    ),
+    data_file_argument("check"),
 ]
 DataOpt = Annotated[
     Optional[Path],  # noqa: UP045

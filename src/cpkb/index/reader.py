@@ -165,8 +165,7 @@ class Index:
             if claim.target == entity_id
         ]
         kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
-        kb._backlinks = {entity_id: links}
-        return kb
+        return kb.knowing({entity_id: links})
 
     def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
         """The entities within `depth` links either way, with the backlinks of those nearer: all
@@ -192,8 +191,7 @@ class Index:
                 ]
             frontier = fresh
         kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
-        kb._backlinks = backlinks
-        return kb
+        return kb.knowing(backlinks)
 
     def _incoming(self, targets: list[str]) -> dict[str, list[str]]:
         """For each target, the entities with claims about it, once each, in data-file order."""

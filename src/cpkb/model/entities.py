@@ -157,8 +157,7 @@ class KnowledgeBase:
         self.sources = sources
         self.entities = entities
         self.properties = properties or {}
-        self._backlinks: dict[str, list[Backlink]] | None = None
-        self._statements: dict[str, list[Backlink]] | None = None
+        self._named: dict[str, dict[str, list[Backlink]]] = {}
 
     def __repr__(self) -> str:
         counts = f"{len(self.sources)} sources, {len(self.entities)} entities"
@@ -172,25 +171,36 @@ class KnowledgeBase:
 
     def backlinks(self, entity_id: str) -> list[Backlink]:
         """Claims of other entities that target `entity_id`, in data-file order."""
-        if self._backlinks is None:
-            index: dict[str, list[Backlink]] = {}
-            for entity in self.entities.values():
-                for claim in entity.claims:
-                    if claim.target is not None:
-                        index.setdefault(claim.target, []).append(Backlink(entity, claim))
-            self._backlinks = index
-        return self._backlinks.get(entity_id, [])
+        return self._naming("target").get(entity_id, [])
 
     def statements(self, entity_id: str) -> list[Backlink]:
         """Claims, of any entity, that `entity_id` is said to have made (`stated_by`)."""
-        if self._statements is None:
-            index: dict[str, list[Backlink]] = {}
+        return self._naming("stated_by").get(entity_id, [])
+
+    def knowing(
+        self,
+        backlinks: dict[str, list[Backlink]],
+        statements: dict[str, list[Backlink]] | None = None,
+    ) -> KnowledgeBase:
+        """This part of a file, told the claims naming its entities from outside it (an index
+        reads a neighbourhood, not the whole file)."""
+        self._named["target"] = backlinks
+        if statements is not None:
+            self._named["stated_by"] = statements
+        return self
+
+    def _naming(self, field: str) -> dict[str, list[Backlink]]:
+        """Claims by the entity a field of theirs names (`target`, `stated_by`), made once."""
+        found = self._named.get(field)
+        if found is None:
+            found = {}
             for entity in self.entities.values():
                 for claim in entity.claims:
-                    if claim.stated_by is not None:
-                        index.setdefault(claim.stated_by, []).append(Backlink(entity, claim))
-            self._statements = index
-        return self._statements.get(entity_id, [])
+                    named = getattr(claim, field)
+                    if named is not None:
+                        found.setdefault(named, []).append(Backlink(entity, claim))
+            self._named[field] = found
+        return found
 
     def claim_counts(self) -> dict[str, int]:
         """How many claims cite each source (a claim citing a source twice counts once)."""

@@ -10,11 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 from cpkb import __version__
 from cpkb.model import fields
-from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase, Source, period_bounds
+from cpkb.model.entities import (
+    Backlink,
+    Citation,
+    Claim,
+    Entity,
+    KnowledgeBase,
+    Source,
+    period_bounds,
+)
 from cpkb.model.fields import types_in
 from cpkb.query.current import Assessed, Reading, assess, cited
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cpkb.query.graph import Graph, Link
     from cpkb.query.search import SearchHit
 
@@ -116,29 +126,35 @@ def statements_view(
     kb: KnowledgeBase, entity: Entity, reading: Reading, *, current: bool = False
 ) -> list[View]:
     """What others' pages record this entity as saying (claims `stated_by` it), in file order."""
-    found: list[View] = []
-    for said in kb.statements(entity.id):
-        row = next(r for r in assessed(kb, said.origin, reading) if r.claim is said.claim)
-        if row.known and (row.current or not current):
-            found.append({"about": ref_view(said.origin), **claim_view(kb, row)})
-    return found
+    return [
+        {"about": ref_view(said.origin), **claim_view(kb, row)}
+        for said, row in _known(kb, kb.statements(entity.id), reading, current)
+    ]
 
 
 def backlinks_view(
     kb: KnowledgeBase, entity: Entity, reading: Reading, *, current: bool = False
 ) -> list[View]:
-    found: list[View] = []
-    for link in kb.backlinks(entity.id):
+    return [
+        {
+            "property": link.claim.property,
+            "from": ref_view(link.origin),
+            "claim": row.id,
+            "current": row.current,
+            "sources": citations_view(row.citations, kb),
+        }
+        for link, row in _known(kb, kb.backlinks(entity.id), reading, current)
+    ]
+
+
+def _known(
+    kb: KnowledgeBase, links: list[Backlink], reading: Reading, current: bool
+) -> Iterator[tuple[Backlink, Assessed]]:
+    """Others' claims with their assessment: those a reader knew (and current ones, if asked)."""
+    for link in links:
         row = next(r for r in assessed(kb, link.origin, reading) if r.claim is link.claim)
         if row.known and (row.current or not current):
-            found.append({
-                "property": link.claim.property,
-                "from": ref_view(link.origin),
-                "claim": row.id,
-                "current": row.current,
-                "sources": citations_view(row.citations, kb),
-            })  # fmt: skip
-    return found
+            yield link, row
 
 
 def entities_view(
