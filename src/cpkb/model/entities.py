@@ -105,7 +105,12 @@ def cited_texts(entity: Entity) -> dict[tuple[str, str], None]:
 def claim_id(entity_id: str, position: int, claim: Claim) -> str:
     """The claim's id: the one the file stores, else one made from its place (stable only
     while claims are not added or removed before it: `cpkb migrate` stores them)."""
-    return claim.id if claim.id is not None else f"{entity_id}-c{position + 1}"
+    return claim.id if claim.id is not None else made_claim_id(entity_id, position)
+
+
+def made_claim_id(entity_id: str, position: int) -> str:
+    """The id of the claim at `position` (from 0) of an entity, when the file stores none."""
+    return f"{entity_id}-c{position + 1}"
 
 
 def period_bounds(period: str | None) -> tuple[str | None, str | None]:

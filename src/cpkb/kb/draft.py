@@ -1,0 +1,284 @@
+"""A write's working copy of a data file: the header (properties, sources, the top level) and
+the entities it reads, changes, adds and removes. Commands change a draft; the store renders it.
+
+Two kinds: a `SplicedDraft` over a canonically laid out file reads only the entities it is
+asked for and renders the file with only their bytes replaced (kb.spans); a `WholeDraft` holds
+every entity, read from TinyDB's tables, and renders the whole document. Both answer alike.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from cpkb.kb import layout, spans
+from cpkb.model.entities import made_claim_id
+
+Doc = dict[str, Any]
+_MADE = re.compile(r"(.+)-c([1-9][0-9]*)")  # an id made from a claim's place (model.entities)
+
+
+def claim_ids(entity: Doc) -> list[str]:
+    """Each claim's id as readers give it: the one stored, else the one made from its place."""
+    found = []
+    for n, claim in enumerate(entity.get("claims") or []):
+        stored = claim.get("id") if isinstance(claim, dict) else None
+        found.append(stored if isinstance(stored, str) else made_claim_id(entity["id"], n))
+    return found
+
+
+def refers_to(entity: Doc, entity_id: str) -> bool:
+    """Whether one of the entity's claims targets `entity_id` or is stated by it."""
+    claims = [c for c in entity.get("claims") or [] if isinstance(c, dict)]
+    return any(entity_id in (c.get("target"), c.get("stated_by")) for c in claims)
+
+
+class Change(NamedTuple):
+    before: Doc | None  # None: added
+    after: Doc | None  # None: removed
+
+
+class Draft:
+    """What every draft shares: the header, and the entities changed so far, by original id."""
+
+    def __init__(self, header: Doc) -> None:
+        self.header = header
+        self.header_before = copy.deepcopy(header)
+        self._changed: dict[str, Change] = {}  # by the id the entity had (or has, if added)
+        self._current: dict[str, str] = {}  # an entity's id now -> its key in _changed
+
+    # What each kind reads from the file as it was.
+    def _stored(self, entity_id: str) -> Doc | None:
+        raise NotImplementedError
+
+    def _stored_referrers(self, entity_id: str) -> Iterator[str]:
+        raise NotImplementedError
+
+    def _stored_claim_owner(self, claim_id: str) -> str | None:
+        raise NotImplementedError
+
+    def _stored_mentions(self, text: str) -> bool:
+        raise NotImplementedError
+
+    def render(self) -> bytes:
+        raise NotImplementedError
+
+    def index(self, entity_id: str) -> int:
+        """Where the entity `entity_id` is in the rendered file's entities array."""
+        raise NotImplementedError
+
+    def entity(self, entity_id: str) -> Doc | None:
+        """The entity with this id now (a copy to change and `put` back), or None."""
+        key = self._current.get(entity_id)
+        if key is not None:
+            return copy.deepcopy(self._changed[key].after)
+        if entity_id in self._changed:  # removed, or renamed away
+            return None
+        return self._stored(entity_id)
+
+    def put(self, entity: Doc, *, replacing: str | None = None) -> None:
+        """Store `entity` in place of the entity `replacing` (default: its own id), or last."""
+        old = replacing or entity["id"]
+        key = self._current.get(old, old)
+        before = self._changed[key].before if key in self._changed else self._stored(old)
+        self._changed[key] = Change(before, entity)
+        self._current = {k: v for k, v in self._current.items() if v != key}
+        self._current[entity["id"]] = key
+
+    def remove(self, entity_id: str) -> None:
+        key = self._current.pop(entity_id, entity_id)
+        before = self._changed[key].before if key in self._changed else self._stored(entity_id)
+        self._changed[key] = Change(before, None)
+
+    def referrers(self, entity_id: str) -> list[str]:
+        """The ids of the entities with a claim that targets `entity_id` or is stated by it."""
+        stored = self._stored_referrers(entity_id)
+        found = dict.fromkeys(i for i in stored if i not in self._changed)
+        for change in self._changed.values():
+            if change.after is not None and refers_to(change.after, entity_id):
+                found[change.after["id"]] = None
+        return list(found)
+
+    def claim_owner(self, claim_id: str) -> str | None:
+        """The id of the entity that has the claim `claim_id` (stored or made from its place)."""
+        for change in self._changed.values():
+            if change.after is not None and claim_id in claim_ids(change.after):
+                return str(change.after["id"])
+        owner = self._stored_claim_owner(claim_id)
+        return None if owner in self._changed else owner
+
+    def mentions(self, text: str) -> bool:
+        """Whether anything in the file has the id `text` (an entity, source or claim)."""
+        for change in self._changed.values():
+            if change.after is not None and text in (change.after["id"], *claim_ids(change.after)):
+                return True
+        return self._stored_mentions(text) or any(s.get("id") == text for s in self.sources)
+
+    @property
+    def sources(self) -> list[Doc]:
+        found: list[Doc] = self.header.setdefault("sources", [])
+        return found
+
+    @property
+    def properties(self) -> list[Doc]:
+        found: list[Doc] = self.header.setdefault("properties", [])
+        return found
+
+    def changes(self) -> dict[str, Change]:
+        """The entities changed, added or removed, by the id they had (or have, if added)."""
+        return {k: c for k, c in self._changed.items() if c.before != c.after}
+
+
+class SplicedDraft(Draft):
+    """A draft over a canonical file that reads only what it is asked for. Past a few
+    lookups (an import), it finds every entity and id in one pass instead."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.parts = spans.Parts(raw)
+        super().__init__(self.parts.header)
+        self._spans: dict[str, spans.Span | None] = {}
+        self._every: dict[str, spans.Span] | None = None  # every entity's span, once needed
+        self._ids: set[bytes] | None = None  # every `"id": ...` value (quoted), once needed
+        self._asked = 0
+
+    def _span(self, entity_id: str) -> spans.Span | None:
+        if self._every is not None:
+            return self._every.get(entity_id)
+        if entity_id not in self._spans:
+            self._asked += 1
+            if self._asked > LOOKUPS:
+                return self._all().get(entity_id)
+            self._spans[entity_id] = self.parts.find(entity_id)
+        return self._spans[entity_id]
+
+    def _all(self) -> dict[str, spans.Span]:
+        if self._every is None:
+            self._every = self.parts.spans()
+        return self._every
+
+    def _stored(self, entity_id: str) -> Doc | None:
+        span = self._span(entity_id)
+        return None if span is None else self.parts.entity(span)
+
+    def _owners(self, needle: bytes) -> Iterator[str]:
+        for at in self.parts.occurrences(needle):
+            span = self.parts.around(at)
+            if span is not None:
+                yield str(self.parts.entity(span)["id"])
+
+    def _stored_referrers(self, entity_id: str) -> Iterator[str]:
+        quoted = spans.quoted(entity_id)
+        for key in (b'"target": ', b'"stated_by": '):
+            yield from self._owners(key + quoted)
+
+    def _stored_claim_owner(self, claim_id: str) -> str | None:
+        for owner in self._owners(spans.CLAIM_ID + spans.quoted(claim_id) + b",\n"):
+            return owner
+        made = _MADE.fullmatch(claim_id)
+        entity = self._stored(made.group(1)) if made else None
+        return made_owner(entity, claim_id)
+
+    def _stored_mentions(self, text: str) -> bool:
+        quoted = spans.quoted(text)
+        if self._ids is None:
+            self._asked += 1
+            if self._asked <= LOOKUPS:
+                return self.parts.raw.find(b'"id": ' + quoted) >= 0
+            self._ids = set(_ID_VALUE.findall(self.parts.raw))
+        return quoted in self._ids
+
+    def index(self, entity_id: str) -> int:
+        every = self._all()
+        starts = [span.start for span in every.values()]  # in file order
+        gone = sorted(s.start for k, c in self._changed.items()
+                      if c.before and c.after is None and (s := every.get(k)))  # fmt: skip
+        key = self._current.get(entity_id, entity_id)
+        change = self._changed.get(key)
+        span = every.get(key) if change is None or change.before is not None else None
+        if span is not None:
+            return bisect.bisect_left(starts, span.start) - bisect.bisect_left(gone, span.start)
+        added = [k for k, c in self._changed.items() if c.before is None and c.after is not None]
+        return len(starts) - len(gone) + added.index(key)
+
+    def render(self) -> bytes:
+        replaced: dict[spans.Span, bytes | None] = {}
+        added: list[bytes] = []
+        for key, change in self._changed.items():
+            after = None if change.after is None else layout.entity_bytes(change.after)
+            span = self._span(key) if change.before is not None else None
+            if span is not None:
+                replaced[span] = after
+            elif after is not None:
+                added.append(after)
+        return spans.render(self.parts, self.header, replaced, added)
+
+
+LOOKUPS = 16  # entities or ids looked for one by one; past this, all are found in one pass
+_ID_VALUE = re.compile(rb'"id": ("(?:[^"\\]|\\.)*")')
+
+
+def made_owner(entity: Doc | None, claim_id: str) -> str | None:
+    """The entity's id if `claim_id` is the id made for one of its claims that stores none."""
+    if entity is None:
+        return None
+    for claim, found in zip(entity.get("claims") or [], claim_ids(entity), strict=True):
+        if found == claim_id and isinstance(claim, dict) and "id" not in claim:
+            return str(entity["id"])
+    return None
+
+
+class WholeDraft(Draft):
+    """A draft over every entity of the file, read whole."""
+
+    def __init__(self, header: Doc, entities: list[Doc]) -> None:
+        super().__init__(header)
+        self.originals = entities
+        self._by_id: dict[str, Doc] = {}
+        for entity in entities:
+            if isinstance(entity, dict) and isinstance(entity.get("id"), str):
+                self._by_id.setdefault(entity["id"], entity)
+
+    def _stored(self, entity_id: str) -> Doc | None:
+        found = self._by_id.get(entity_id)
+        return copy.deepcopy(found) if found is not None else None
+
+    def _stored_referrers(self, entity_id: str) -> Iterator[str]:
+        return (e["id"] for e in self._by_id.values() if refers_to(e, entity_id))
+
+    def _stored_claim_owner(self, claim_id: str) -> str | None:
+        for entity in self._by_id.values():
+            if claim_id in claim_ids(entity):
+                return str(entity["id"])
+        return None
+
+    def _stored_mentions(self, text: str) -> bool:
+        return text in self._by_id or self._stored_claim_owner(text) is not None
+
+    def entities(self) -> list[Doc]:
+        """The entities as they now are, in file order, the added ones last."""
+        found = []
+        for entity in self.originals:
+            key = entity.get("id") if isinstance(entity, dict) else None
+            if not isinstance(key, str):
+                found.append(entity)
+                continue
+            change = self._changed.get(key)
+            if change is None or change.before is None or self._by_id.get(key) is not entity:
+                found.append(entity)  # unchanged (or a later entity with a repeated id)
+            elif change.after is not None:
+                found.append(change.after)
+        added = [c.after for c in self._changed.values() if c.before is None and c.after]
+        return found + added
+
+    def index(self, entity_id: str) -> int:
+        ids = [e.get("id") if isinstance(e, dict) else None for e in self.entities()]
+        return ids.index(entity_id)
+
+    def document(self) -> Doc:
+        return {**self.header, "entities": self.entities()}
+
+    def render(self) -> bytes:
+        return layout.document_bytes(self.document())
