@@ -68,6 +68,13 @@ class UsageProblem(CpkbError):
     exit_code = ExitCode.USAGE
 
 
+class Refused(CpkbError):
+    """A write that cannot be made as asked (an id taken, a record still pointed to): nothing
+    was written."""
+
+    exit_code = ExitCode.BAD_DATA
+
+
 class DataError(CpkbError):
     """The data file cannot be used."""
 
