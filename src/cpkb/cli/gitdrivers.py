@@ -91,10 +91,11 @@ def diff_cmd(
 
     Example: cpkb diff --git HEAD~1..HEAD
     """
-    from cpkb.kb.diff import counts, diff
+    from cpkb.kb.diff import counts, diff_bytes
 
     old, new = _versions(ctx, files or [], git)
-    changes = diff(old.document, new.document)
+    labels = {id(old.raw): old.label, id(new.raw): new.label}
+    changes = diff_bytes(old.raw, new.raw, parse=lambda raw: _document(labels[id(raw)], raw))
     tally = counts(changes)
     if as_json:
         print_json({"old": old.label, "new": new.label, "counts": tally, **changes})
@@ -104,15 +105,19 @@ def diff_cmd(
 
 
 class Version:
-    """A version of the data file: where it came from, and its document."""
+    """A version of the data file: where it came from, and its bytes."""
 
     def __init__(self, label: str, raw: bytes) -> None:
-        from cpkb.kb.read import parse_bytes
+        self.label, self.raw = label, raw
 
-        self.label = label
-        self.document: Doc = parse_bytes(label, raw) if raw.strip() else {}
-        if not isinstance(self.document, dict):
-            raise UsageProblem(f"{label}: not a data file (its top level is not an object)")
+
+def _document(label: str, raw: bytes) -> Doc:
+    from cpkb.kb.read import parse_bytes
+
+    document = parse_bytes(label, raw) if raw.strip() else {}
+    if not isinstance(document, dict):
+        raise UsageProblem(f"{label}: not a data file (its top level is not an object)")
+    return document
 
 
 def _versions(ctx: typer.Context, files: list[str], git: str | None) -> tuple[Version, Version]:

@@ -71,7 +71,7 @@ def source_add_cmd(
     def change(draft: Draft) -> str:
         from cpkb.kb.edit import add_record
 
-        add_record(draft.sources, record, "id", "source")
+        add_record(draft, "source", record)
         return source_id
 
     try:
@@ -145,7 +145,7 @@ def property_add_cmd(
     def change(draft: Draft) -> str:
         from cpkb.kb.edit import add_record
 
-        add_record(draft.properties, record, "name", "property")
+        add_record(draft, "property", record)
         return name
 
     outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)

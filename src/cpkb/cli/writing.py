@@ -77,12 +77,13 @@ def report(
     the change instead; with --json all of it as one object."""
     from cpkb.kb.diff import counts, of_draft
 
-    changes = of_draft(outcome.draft)
     if as_json:
+        changes = of_draft(outcome.draft)
         print_json({**(extra or {}), "written": outcome.written, "changes": changes})
         return
     dry = not outcome.written and outcome.changed
     if dry:
+        changes = of_draft(outcome.draft)
         human.show_changes(changes, counts(changes))
     elif printed is not None:
         print(visible(printed))

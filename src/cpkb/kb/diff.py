@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cpkb.kb.draft import Draft, claim_ids
+from cpkb.kb.spans import Parts
 
 Doc = dict[str, Any]
 TOP = ("$schema", "schema_version")
@@ -146,3 +147,33 @@ def of_draft(draft: Draft) -> Doc:
     old = {**draft.header_before, "entities": [c.before for c in changes if c.before is not None]}
     new = {**draft.header, "entities": [c.after for c in changes if c.after is not None]}
     return diff(old, new)
+
+
+def diff_bytes(old: bytes, new: bytes, *, parse: Callable[[bytes], Doc]) -> Doc:
+    """`diff` of two data files' bytes. Canonically laid out files are compared entity by
+    entity as bytes, and only entities whose bytes differ are parsed; others are `parse`d."""
+    from cpkb.kb.spans import NotCanonical, Parts
+
+    try:
+        return diff(*_differing(Parts(old), Parts(new)))
+    except NotCanonical:
+        return diff(parse(old), parse(new))
+
+
+def _differing(old: Parts, new: Parts) -> tuple[Doc, Doc]:
+    """The two files' headers, each with the entities whose bytes differ in the other."""
+    from cpkb.kb.spans import ENTITY_START, NotCanonical
+
+    olds, news = old.spans(), new.spans()
+    for parts, found in ((old, olds), (new, news)):
+        if parts.first >= 0 and len(found) != parts.raw.count(ENTITY_START, parts.cut):
+            raise NotCanonical("an entity id is repeated")
+    a, b = memoryview(old.raw), memoryview(new.raw)
+    differ = [k for k, s in olds.items()
+              if k not in news or a[s.start : s.end] != b[news[k].start : news[k].end]]  # fmt: skip
+    changed = set(differ)
+    differ_new = [k for k in news if k not in olds or k in changed]
+    return (
+        {**old.header, "entities": [old.entity(olds[k]) for k in differ]},
+        {**new.header, "entities": [new.entity(news[k]) for k in differ_new]},
+    )

@@ -14,11 +14,24 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+import orjson
+
 from cpkb.kb import layout, spans
 from cpkb.model.entities import made_claim_id
 
 Doc = dict[str, Any]
 _MADE = re.compile(r"(.+)-c([1-9][0-9]*)")  # an id made from a claim's place (model.entities)
+
+
+def copied(document: Doc | None) -> Doc | None:
+    """A deep copy of a parsed document (orjson's round trip: quicker than copy.deepcopy)."""
+    if document is None:
+        return None
+    try:
+        found: Doc = orjson.loads(orjson.dumps(document))
+    except TypeError:  # an integer beyond 64 bits
+        return copy.deepcopy(document)
+    return found
 
 
 def claim_ids(entity: Doc) -> list[str]:
@@ -49,9 +62,11 @@ class Draft:
         self.header_before = copy.deepcopy(header)
         self._changed: dict[str, Change] = {}  # by the id the entity had (or has, if added)
         self._current: dict[str, str] = {}  # an entity's id now -> its key in _changed
+        self._now: dict[str, str] = {}  # a key in _changed -> the entity's id now
+        self._claims: dict[str, str] = {}  # a claim id of a changed entity -> its key
 
-    # What each kind reads from the file as it was.
-    def _stored(self, entity_id: str) -> Doc | None:
+    # What each kind reads from the file as it was (`_stored`: a copy unless `shared`).
+    def _stored(self, entity_id: str, *, shared: bool = False) -> Doc | None:
         raise NotImplementedError
 
     def _stored_referrers(self, entity_id: str) -> Iterator[str]:
@@ -74,7 +89,7 @@ class Draft:
         """The entity with this id now (a copy to change and `put` back), or None."""
         key = self._current.get(entity_id)
         if key is not None:
-            return copy.deepcopy(self._changed[key].after)
+            return copied(self._changed[key].after)
         if entity_id in self._changed:  # removed, or renamed away
             return None
         return self._stored(entity_id)
@@ -83,14 +98,21 @@ class Draft:
         """Store `entity` in place of the entity `replacing` (default: its own id), or last."""
         old = replacing or entity["id"]
         key = self._current.get(old, old)
-        before = self._changed[key].before if key in self._changed else self._stored(old)
+        before = (
+            self._changed[key].before if key in self._changed else self._stored(old, shared=True)
+        )
         self._changed[key] = Change(before, entity)
-        self._current = {k: v for k, v in self._current.items() if v != key}
-        self._current[entity["id"]] = key
+        self._current.pop(self._now.get(key, ""), None)
+        self._current[entity["id"]], self._now[key] = key, entity["id"]
+        self._claims.update(dict.fromkeys(claim_ids(entity), key))
 
     def remove(self, entity_id: str) -> None:
         key = self._current.pop(entity_id, entity_id)
-        before = self._changed[key].before if key in self._changed else self._stored(entity_id)
+        self._now.pop(key, None)
+        if key in self._changed:
+            before = self._changed[key].before
+        else:
+            before = self._stored(entity_id, shared=True)
         self._changed[key] = Change(before, None)
 
     def referrers(self, entity_id: str) -> list[str]:
@@ -104,27 +126,37 @@ class Draft:
 
     def claim_owner(self, claim_id: str) -> str | None:
         """The id of the entity that has the claim `claim_id` (stored or made from its place)."""
-        for change in self._changed.values():
-            if change.after is not None and claim_id in claim_ids(change.after):
-                return str(change.after["id"])
+        key = self._claims.get(claim_id)
+        after = self._changed[key].after if key is not None else None
+        if after is not None and claim_id in claim_ids(after):
+            return str(after["id"])
         owner = self._stored_claim_owner(claim_id)
         return None if owner in self._changed else owner
 
     def mentions(self, text: str) -> bool:
-        """Whether anything in the file has the id `text` (an entity, source or claim)."""
-        for change in self._changed.values():
-            if change.after is not None and text in (change.after["id"], *claim_ids(change.after)):
-                return True
+        """Whether anything in the file has the id `text` (an entity, source or claim); may say
+        so of an id it had earlier in this write."""
+        if text in self._current or text in self._claims:
+            return True
         return self._stored_mentions(text) or any(s.get("id") == text for s in self.sources)
 
     @property
     def sources(self) -> list[Doc]:
-        found: list[Doc] = self.header.setdefault("sources", [])
-        return found
+        """The sources (to read: `records` adds to them)."""
+        return self._list("sources")
 
     @property
     def properties(self) -> list[Doc]:
-        found: list[Doc] = self.header.setdefault("properties", [])
+        """The property vocabulary (to read: `records` adds to it)."""
+        return self._list("properties")
+
+    def _list(self, name: str) -> list[Doc]:
+        found = self.header.get(name)
+        return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
+    def records(self, name: str) -> list[Any]:
+        """The top-level array `name` (sources, properties) to add to (made if absent)."""
+        found: list[Any] = self.header.setdefault(name, [])
         return found
 
     def changes(self) -> dict[str, Change]:
@@ -142,6 +174,7 @@ class SplicedDraft(Draft):
         self._spans: dict[str, spans.Span | None] = {}
         self._every: dict[str, spans.Span] | None = None  # every entity's span, once needed
         self._ids: set[bytes] | None = None  # every `"id": ...` value (quoted), once needed
+        self._parsed: dict[spans.Span, Doc] = {}
         self._asked = 0
 
     def _span(self, entity_id: str) -> spans.Span | None:
@@ -159,9 +192,13 @@ class SplicedDraft(Draft):
             self._every = self.parts.spans()
         return self._every
 
-    def _stored(self, entity_id: str) -> Doc | None:
+    def _stored(self, entity_id: str, *, shared: bool = False) -> Doc | None:
         span = self._span(entity_id)
-        return None if span is None else self.parts.entity(span)
+        if span is None:
+            return None
+        if span not in self._parsed:
+            self._parsed[span] = self.parts.entity(span)
+        return self._parsed[span] if shared else copied(self._parsed[span])
 
     def _owners(self, needle: bytes) -> Iterator[str]:
         for at in self.parts.occurrences(needle):
@@ -241,9 +278,9 @@ class WholeDraft(Draft):
             if isinstance(entity, dict) and isinstance(entity.get("id"), str):
                 self._by_id.setdefault(entity["id"], entity)
 
-    def _stored(self, entity_id: str) -> Doc | None:
+    def _stored(self, entity_id: str, *, shared: bool = False) -> Doc | None:
         found = self._by_id.get(entity_id)
-        return copy.deepcopy(found) if found is not None else None
+        return found if shared else copied(found)
 
     def _stored_referrers(self, entity_id: str) -> Iterator[str]:
         return (e["id"] for e in self._by_id.values() if refers_to(e, entity_id))

@@ -160,8 +160,13 @@ def remove_entity(draft: Draft, entity_id: str, *, cascade: bool) -> list[str]:
     return removed
 
 
-def add_record(records: list[Doc], record: Doc, key: str, kind: str) -> None:
-    """Append a source or property, unless one has its id (or name)."""
+ARRAYS = {"source": ("sources", "id"), "property": ("properties", "name")}
+
+
+def add_record(draft: Draft, kind: str, record: Doc) -> None:
+    """Add a source or property, unless one has its id (or name)."""
+    array, key = ARRAYS[kind]
+    records = draft.records(array)
     if any(isinstance(r, dict) and r.get(key) == record[key] for r in records):
         raise refused(f"a {kind} {record[key]!r} exists")
     records.append(record)

@@ -108,7 +108,7 @@ def apply_rows(draft: Draft, rows: list[Row]) -> tuple[Imported, list[Problem]]:
     counts = dict.fromkeys(KINDS, 0)
     origins: dict[str, int] = {}
     problems: list[Problem] = []
-    takes = {p.get("name"): p.get("takes") for p in draft.properties if isinstance(p, dict)}
+    takes = {p.get("name"): p.get("takes") for p in draft.properties}
     for row in rows:
         try:
             origins[_add(draft, row, takes)] = row.line
@@ -118,19 +118,16 @@ def apply_rows(draft: Draft, rows: list[Row]) -> tuple[Imported, list[Problem]]:
         except (KeyError, TypeError, AttributeError):
             problems.append(Problem(row.line, f"not a {row.kind} record as the data file has it"))
         if row.kind == "property":
-            takes = {p.get("name"): p.get("takes") for p in draft.properties if isinstance(p, dict)}
+            takes = {p.get("name"): p.get("takes") for p in draft.properties}
     return Imported(counts, origins), problems
 
 
 def _add(draft: Draft, row: Row, takes: dict[Any, Any]) -> str:
     """Add the row's record; a key naming it (for the origins)."""
     record = dict(row.record)
-    if row.kind == "source":
-        add_record(draft.sources, record, "id", "source")
-        return f"source {record['id']}"
-    if row.kind == "property":
-        add_record(draft.properties, record, "name", "property")
-        return f"property {record['name']}"
+    if row.kind in ("source", "property"):
+        add_record(draft, row.kind, record)
+        return f"{row.kind} {record['id' if row.kind == 'source' else 'name']}"
     if row.kind == "entity":
         store_claim_ids(record)
         return f"entity {add_entity(draft, record)}"

@@ -113,7 +113,37 @@ def document_bytes(document: Mapping[str, Any]) -> bytes:
 
 def entity_bytes(entity: object) -> bytes:
     """An entity as it stands in a canonical file: its lines, indented, without a separator."""
-    return ENTITY_INDENT + dumps(ordered_entity(entity)).replace(b"\n", b"\n" + ENTITY_INDENT)
+    laid_out = entity if in_order(entity) else ordered_entity(entity)
+    return ENTITY_INDENT + dumps(laid_out).replace(b"\n", b"\n" + ENTITY_INDENT)
+
+
+_RANKS = {name: {k: n for n, k in enumerate(order)} for name, order in
+          (("entity", ENTITY), ("claim", CLAIM), ("citation", CITATION))}  # fmt: skip
+
+
+def _ranked(record: Mapping[str, Any], ranks: dict[str, int]) -> bool:
+    """Whether the record's keys are the table's, in its order (others: unsure, False)."""
+    last = -1
+    for key in record:
+        rank = ranks.get(key, -1)
+        if rank <= last:
+            return False
+        last = rank
+    return True
+
+
+def in_order(entity: object) -> bool:
+    """Whether an entity's keys, its claims' and its citations' are in canonical order (a
+    quicker test than laying it out again)."""
+    if not isinstance(entity, dict) or not _ranked(entity, _RANKS["entity"]):
+        return False
+    cited, claims = _RANKS["citation"], _RANKS["claim"]
+    for claim in entity.get("claims") or ():
+        if not isinstance(claim, dict) or not _ranked(claim, claims):
+            return False
+        if not all(isinstance(c, dict) and _ranked(c, cited) for c in claim.get("sources") or ()):
+            return False
+    return all(isinstance(c, dict) and _ranked(c, cited) for c in entity.get("sources") or ())
 
 
 def is_canonical(raw: bytes, document: Mapping[str, Any]) -> bool:

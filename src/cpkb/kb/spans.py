@@ -45,7 +45,7 @@ class Parts:
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
-        self.cut = raw.rfind(ENTITIES)
+        self.cut = raw.find(ENTITIES)
         if self.cut < 0:
             raise NotCanonical("no entities array at the canonical indent")
         if raw.endswith(EMPTY) and self.cut == len(raw) - len(EMPTY):
@@ -96,7 +96,11 @@ class Parts:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError:
             raise NotCanonical("an entity does not read alone") from None
-        if not isinstance(doc, dict) or layout.entity_bytes(doc) != data:
+        if (
+            not isinstance(doc, dict)
+            or not layout.in_order(doc)
+            or layout.entity_bytes(doc) != data
+        ):
             raise NotCanonical("an entity is not laid out canonically")
         return doc
 

@@ -26,6 +26,7 @@ from cpkb.kb.spans import NotCanonical
 
 T = TypeVar("T")
 LOCK_WAIT_ENV = "CPKB_LOCK_TIMEOUT"
+WHOLE_ENV = "CPKB_WRITE_WHOLE"  # "1": the reference path, every write reads the whole file
 LOCK_WAIT = 60.0  # seconds a write waits for another write to finish
 INIT_HINT = "make a knowledge base of your own with 'cpkb init PATH' and use --data PATH"
 
@@ -97,6 +98,7 @@ def transact(
     finds no problem (and not `dry_run`). `whole`: read the file whole, and lay all of it out
     canonically; `version_1`: a version-1 file may be written (as version 1)."""
     target = writable(path)
+    whole = whole or os.environ.get(WHOLE_ENV) == "1"
     atomic.remove_stale(str(target.parent), of=target.name)
     with locked(target):
         raw, identity = _read(target)
