@@ -63,8 +63,9 @@ def fmt_cmd(
 
     outcome = run(ctx, change, dry_run=dry_run, as_json=as_json, whole=True, version_1=True,
                   path=target)  # fmt: skip
-    said = f"reformatted {target}" if outcome.changed else f"{target}: laid out canonically"
-    report(outcome, as_json=as_json, said=said, extra={"data_file": str(target)})
+    extra = {"data_file": str(target)}
+    unchanged = f"{target}: laid out canonically"
+    report(outcome, as_json=as_json, said=f"reformatted {target}", unchanged=unchanged, extra=extra)
 
 
 @app.command("diff", cls=CpkbCommand)

@@ -72,6 +72,7 @@ def report(
     said: str,
     printed: str | None = None,
     extra: dict[str, Any] | None = None,
+    unchanged: str = "nothing to change: the file already says so",
 ) -> None:
     """Tell what a write did: `printed` (a new id) on stdout, `said` on stderr; with --dry-run
     the change instead; with --json all of it as one object."""
@@ -88,7 +89,7 @@ def report(
     elif printed is not None:
         print(visible(printed))
     if not outcome.changed:
-        note("nothing to change: the file already says so")
+        note(unchanged)
     else:
         note(f"{said} (dry run: nothing written)" if dry else said)
 

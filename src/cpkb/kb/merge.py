@@ -63,10 +63,10 @@ def merge_keyed(
     }
     following: dict[Any, list[Any]] = {}
     previous: Any = _START
-    for key in theirs:
+    for key in theirs:  # theirs' additions, each after the last of ours that precedes it
         if key not in ours and key not in base:
             following.setdefault(previous, []).append(key)
-        else:
+        elif key in ours:
             previous = key
     order = [*following.get(_START, [])]
     for key in ours:
