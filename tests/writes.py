@@ -55,11 +55,16 @@ def claim_ids(kb: Path) -> set[str]:
     return {c["id"] for e in document(kb)["entities"] for c in e["claims"]}
 
 
+def environment(**extra: str) -> dict[str, str]:
+    """This environment without the developer's CPKB_* settings (but the tests' cache)."""
+    kept = ("CPKB_CACHE_DIR", "CPKB_TODAY")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CPKB_") or k in kept}
+    return {**base, **extra}
+
+
 def run(
     *args: str, env: dict[str, str] | None = None, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
-    """Run cpkb as a process (the environment without the developer's CPKB_* settings)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CPKB_") or k in (
-        "CPKB_CACHE_DIR", "CPKB_TODAY")}  # fmt: skip
-    return subprocess.run([*COMMAND, *args], env={**base, **(env or {})}, capture_output=True,
+    """Run cpkb as a process (in `environment()`)."""
+    return subprocess.run([*COMMAND, *args], env=environment(**(env or {})), capture_output=True,
                           text=True, timeout=300, **kwargs)  # fmt: skip
