@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import generate
 import orjson
 
-import generate
 from cpkb.kb.layout import document_bytes
 
 Doc = dict[str, Any]

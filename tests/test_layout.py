@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpkb.kb import layout, spans
-from cpkb.kb.draft import Draft, SplicedDraft, WholeDraft
+from cpkb.kb.draft import Draft, WholeDraft
+from cpkb.kb.spliced import SplicedDraft
 
 TESTS = Path(__file__).resolve().parent
 V2 = TESTS / "data" / "good" / "v2-time.json"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+import functools
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional
 
 import typer
 
@@ -77,31 +78,47 @@ def add_cmd(
     Example: cpkb claim add adal-azamat status approved --start 2026-01-27 --supersedes adal-azamat-c2 --source decree --paraphrase "The programme was approved."
     """  # noqa: E501
     _check_shape(value, target, date, start, end, rank)
+    asked = Asked(ref, prop, value, target, stated_by, supersedes or [],
+                  (source, quote, paraphrase, locator))  # fmt: skip
     fields = {"unit": unit, "date": date, "period": period, "start": start, "end": end,
               "rank": rank, "rank_reason": reason, "supersedes": supersedes or None,
               "note": note_text}  # fmt: skip
-
-    def change(draft: Draft) -> tuple[str, str]:
-        from cpkb.kb.edit import add_claim, typed_value
-
-        entity_id = resolve_in(ctx, draft, ref)
-        claim: Doc = {"property": prop}
-        if target is not None:
-            claim["target"] = resolve_in(ctx, draft, target)
-        else:
-            claim["value"] = typed_value(str(value), _takes(draft, prop))
-        claim.update({k: v for k, v in fields.items() if v is not None})
-        if stated_by is not None:
-            claim["stated_by"] = resolve_in(ctx, draft, stated_by)
-        _own_claims(draft, entity_id, supersedes or [])
-        claim["sources"] = [citation(draft, source, quote, paraphrase, locator)]
-        return add_claim(draft, entity_id, claim), entity_id
-
+    change = functools.partial(_add, ctx, asked, {k: v for k, v in fields.items() if v})
     outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
     claim_id, entity_id = outcome.result
     extra = {"id": claim_id, "entity": entity_id}
     said = f"added claim {claim_id} to {entity_id}"
     report(outcome, as_json=as_json, said=said, printed=claim_id, extra=extra)
+
+
+class Asked(NamedTuple):
+    """What `claim add` was asked to add (its other fields as given)."""
+
+    ref: str
+    prop: str
+    value: str | None
+    target: str | None
+    stated_by: str | None
+    supersedes: list[str]
+    cited: tuple[str, str | None, str | None, str | None]  # source, quote, paraphrase, locator
+
+
+def _add(ctx: typer.Context, asked: Asked, fields: dict[str, Any], draft: Draft) -> tuple[str, str]:
+    """Add the claim asked for to the draft: its id, and its entity's."""
+    from cpkb.kb.edit import add_claim, typed_value
+
+    entity_id = resolve_in(ctx, draft, asked.ref)
+    claim: Doc = {"property": asked.prop}
+    if asked.target is not None:
+        claim["target"] = resolve_in(ctx, draft, asked.target)
+    else:
+        claim["value"] = typed_value(str(asked.value), _takes(draft, asked.prop))
+    claim.update(fields)
+    if asked.stated_by is not None:
+        claim["stated_by"] = resolve_in(ctx, draft, asked.stated_by)
+    _own_claims(draft, entity_id, asked.supersedes)
+    claim["sources"] = [citation(draft, *asked.cited)]
+    return add_claim(draft, entity_id, claim), entity_id
 
 
 def _check_shape(

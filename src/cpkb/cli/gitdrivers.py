@@ -41,21 +41,9 @@ def fmt_cmd(
 
     Example: cpkb fmt dossier.json --check || cpkb fmt dossier.json
     """
-    from cpkb.kb.layout import document_bytes
-    from cpkb.kb.read import parse_bytes
-
     target = (path or settings(ctx).data_path()).absolute()
     if check:
-        from cpkb.kb.files import read_bytes
-
-        raw = read_bytes(target)
-        laid_out = document_bytes(parse_bytes(target, raw)) == raw
-        if as_json:
-            print_json({"data_file": str(target), "canonical": laid_out})
-        else:
-            note(f"{target}: " + ("laid out canonically" if laid_out else "would be reformatted"))
-        if not laid_out:
-            raise typer.Exit(ExitCode.NOT_FOUND)
+        _check_layout(target, as_json=as_json)
         return
 
     def change(draft: Draft) -> None:
@@ -66,6 +54,22 @@ def fmt_cmd(
     extra = {"data_file": str(target)}
     unchanged = f"{target}: laid out canonically"
     report(outcome, as_json=as_json, said=f"reformatted {target}", unchanged=unchanged, extra=extra)
+
+
+def _check_layout(target: Path, *, as_json: bool) -> None:
+    """Say whether the file is laid out canonically; exit 1 if not."""
+    from cpkb.kb.files import read_bytes
+    from cpkb.kb.layout import document_bytes
+    from cpkb.kb.read import parse_bytes
+
+    raw = read_bytes(target)
+    laid_out = document_bytes(parse_bytes(target, raw)) == raw
+    if as_json:
+        print_json({"data_file": str(target), "canonical": laid_out})
+    else:
+        note(f"{target}: " + ("laid out canonically" if laid_out else "would be reformatted"))
+    if not laid_out:
+        raise typer.Exit(ExitCode.NOT_FOUND)
 
 
 @app.command("diff", cls=CpkbCommand)

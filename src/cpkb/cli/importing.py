@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -16,7 +16,8 @@ from cpkb.query.text import visible
 
 if TYPE_CHECKING:
     from cpkb.kb.draft import Draft
-    from cpkb.kb.importing import Imported, Problem
+    from cpkb.kb.importing import Imported, Problem, Row
+    from cpkb.kb.write import Outcome
 
 
 class ImportRefused(Refused):
@@ -45,26 +46,10 @@ def import_cmd(
     Example: cpkb import new-claims.csv --dry-run
     """
     from cpkb.kb import files
-    from cpkb.kb.importing import apply_rows, read_rows
-    from cpkb.kb.write import Invalid
+    from cpkb.kb.importing import read_rows
 
     rows, unread = read_rows(file.name, files.read_bytes(file))
-    made: list[tuple[Draft, Imported]] = []
-
-    def change(draft: Draft) -> Imported:
-        imported, found = apply_rows(draft, rows)
-        if unread or found:
-            raise ImportRefused(str(file), sorted([*unread, *found], key=lambda p: p.line))
-        made[:] = [(draft, imported)]
-        return imported
-
-    try:
-        outcome = run(ctx, change, dry_run=dry_run, as_json=as_json, quiet=True)
-    except ImportRefused as refused:
-        _refuse(str(file), refused.problems, as_json=as_json)
-    except Invalid as invalid:
-        lines = _located(invalid.problems, *made[0])
-        _refuse(str(file), lines, as_json=as_json, problems=invalid.problems)
+    outcome = _import(ctx, str(file), rows, unread, dry_run=dry_run, as_json=as_json)
     counts = outcome.result.counts
     said = "imported " + ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"
                                    for kind, n in counts.items() if n)  # fmt: skip
@@ -72,9 +57,35 @@ def import_cmd(
            extra={"imported": counts})  # fmt: skip
 
 
+def _import(
+    ctx: typer.Context, name: str, rows: list[Row], unread: list[Problem], *, dry_run: bool,
+    as_json: bool,
+) -> Outcome[Imported]:  # fmt: skip
+    """The write that adds every row; refused with every problem at its line."""
+    from cpkb.kb.importing import apply_rows
+    from cpkb.kb.write import Invalid
+
+    made: list[tuple[Draft, Imported]] = []
+
+    def change(draft: Draft) -> Imported:
+        imported, found = apply_rows(draft, rows)
+        if unread or found:
+            raise ImportRefused(name, sorted([*unread, *found], key=lambda p: p.line))
+        made[:] = [(draft, imported)]
+        return imported
+
+    try:
+        return run(ctx, change, dry_run=dry_run, as_json=as_json, quiet=True)
+    except ImportRefused as refused:
+        _refuse(name, refused.problems, as_json=as_json)
+    except Invalid as invalid:
+        lines = _located(invalid.problems, *made[0])
+        _refuse(name, lines, as_json=as_json, problems=invalid.problems)
+
+
 def _refuse(
     name: str, found: list[Problem], *, as_json: bool, problems: Any = None
-) -> None:  # fmt: skip
+) -> NoReturn:  # fmt: skip
     if as_json:
         lines = [{"line": p.line, "message": p.message} for p in found]
         print_json({"written": False, "problems": lines, **({"result": problems} if problems

@@ -63,7 +63,15 @@ def source_add_cmd(
               "reliability": reliability_note, "reliability_level": level, "kind": kind,
               "lang": lang, "retrieved": retrieved}  # fmt: skip
     record = {k: v for k, v in record.items() if v is not None or k in ("date", "url")}
-    made = None
+    _add_source(ctx, record, text, dry_run=dry_run, as_json=as_json)
+
+
+def _add_source(
+    ctx: typer.Context, record: dict[str, Any], text: Path | None, *, dry_run: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Add the source, with a copy of its text (removed again if the write is refused)."""
+    source_id, made = record["id"], None
     if text is not None:
         record["text_file"] = f"{TEXTS}/{source_id}.txt"
         made = None if dry_run else _keep_text(settings(ctx).data_path(), text, source_id)
@@ -72,7 +80,7 @@ def source_add_cmd(
         from cpkb.kb.edit import add_record
 
         add_record(draft, "source", record)
-        return source_id
+        return str(source_id)
 
     try:
         outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -24,6 +25,7 @@ from cpkb.errors import Ambiguous, NotFound, Refused, UsageProblem
 if TYPE_CHECKING:
     from cpkb.kb.draft import Draft
 
+Cited = tuple[str, "str | None", "str | None", "str | None"]  # source, quote, paraphrase, locator
 SCHEMA_NAME = "cpkb.schema.json"
 EMPTY = {"$schema": f"./{SCHEMA_NAME}", "schema_version": 2, "properties": [], "sources": [],
          "entities": []}  # fmt: skip
@@ -106,21 +108,21 @@ def add_cmd(
     if not new:
         for label in [name, *(alias or [])]:
             _not_named(ctx, label)
+    entity = {"id": entity_id, "type": kind, "name": name, "aliases": list(alias or []),
+              "summary": summary}  # fmt: skip
+    cited = (source, quote, paraphrase, locator)
+    outcome = run(ctx, functools.partial(_add, entity, cited), dry_run=dry_run, as_json=as_json)
+    new_id = outcome.result
+    report(outcome, as_json=as_json, said=f"added {kind} {new_id}", printed=new_id,
+           extra={"id": new_id})  # fmt: skip
 
-    def change(draft: Draft) -> str:
-        from cpkb.kb.edit import add_entity, new_entity_id
 
-        cited = citation(draft, source, quote, paraphrase, locator)
-        new_id = entity_id or new_entity_id(draft, name)
-        entity = {"id": new_id, "type": kind, "name": name, "aliases": list(alias or []),
-                  "summary": summary, "sources": [cited], "claims": []}  # fmt: skip
-        return add_entity(draft, entity)
+def _add(entity: dict[str, Any], cited: Cited, draft: Draft) -> str:
+    """Add the entity (an id made from its name if it has none), cited: its id."""
+    from cpkb.kb.edit import add_entity, new_entity_id
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
-    said = f"added {kind} {outcome.result}"
-    report(
-        outcome, as_json=as_json, said=said, printed=outcome.result, extra={"id": outcome.result}
-    )
+    made = {**entity, "id": entity["id"] or new_entity_id(draft, entity["name"])}
+    return add_entity(draft, {**made, "sources": [citation(draft, *cited)], "claims": []})
 
 
 def _entity_type(text: str) -> str:

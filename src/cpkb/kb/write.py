@@ -19,10 +19,11 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from cpkb.errors import DataError
 from cpkb.kb import atomic
-from cpkb.kb.draft import Draft, SplicedDraft, WholeDraft
+from cpkb.kb.draft import Draft, WholeDraft
 from cpkb.kb.files import unreadable
 from cpkb.kb.paths import default_data_path
 from cpkb.kb.spans import NotCanonical
+from cpkb.kb.spliced import SplicedDraft
 
 T = TypeVar("T")
 LOCK_WAIT_ENV = "CPKB_LOCK_TIMEOUT"
