@@ -415,3 +415,15 @@ def test_every_write_command_has_help_with_an_example(command: list[str]) -> Non
         or "Example: git config" in done.output
         or ("Example: EDITOR=" in done.output)
     )
+
+
+def test_the_whole_document_path_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spliced, whole = make_kb(tmp_path / "a"), make_kb(tmp_path / "b")
+    args = ["claim", "add", "the-rate", "value", "6", "--unit", "percent", "--date", "2025",
+            "--source", "decree", "--paraphrase", "Six per cent."]  # fmt: skip
+    assert cli(spliced, *args).exit_code == 0
+    monkeypatch.setenv("CPKB_WRITE_WHOLE", "1")  # through TinyDB's storage
+    assert cli(whole, *args).exit_code == 0
+    assert spliced.read_bytes() == whole.read_bytes()

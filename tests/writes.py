@@ -29,7 +29,7 @@ def make_kb(folder: Path, *, canonical: bool = True) -> Path:
     document = json.loads(V2.read_bytes())
     document.pop("$schema")
     texts = folder / "texts"
-    texts.mkdir(exist_ok=True)
+    texts.mkdir(parents=True, exist_ok=True)
     (texts / "article.txt").write_text(ARTICLE, encoding="utf-8")
     for source in document["sources"]:
         if source["id"] == "article":

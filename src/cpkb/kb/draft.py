@@ -175,10 +175,11 @@ def made_owner(entity: Doc | None, claim_id: str) -> str | None:
 
 
 class WholeDraft(Draft):
-    """A draft over every entity of the file, read whole."""
+    """A draft over every entity of the file, read whole (from TinyDB's tables: `storage`)."""
 
-    def __init__(self, header: Doc, entities: list[Doc]) -> None:
+    def __init__(self, header: Doc, entities: list[Doc], storage: Any = None) -> None:
         super().__init__(header)
+        self.storage = storage
         self.originals = entities
         self._by_id: dict[str, Doc] = {}
         for entity in entities:

@@ -27,7 +27,7 @@ from cpkb.kb.parse import (
     parse_property,
     parse_source,
 )
-from cpkb.kb.read import read_document
+from cpkb.kb.read import parse_bytes, read_document
 from cpkb.model.entities import Entity, KnowledgeBase, Source
 
 if TYPE_CHECKING:
@@ -46,12 +46,20 @@ def _tables(path: Path | str, document: Any) -> dict[str, dict[str, dict[str, An
                     raise ParseProblem(f"$.{name}[{i}]", f"must be an object, not {json_type(row)}")
     except ParseProblem as exc:
         raise bad_data(path, str(exc)) from None
+    tables = tables_of(document)
+    tables["meta"]["1"]["schema_version"] = version
+    return tables
+
+
+def tables_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The tables of a data file's JSON object: "meta" (its top level: $schema, schema_version,
+    which arrays it has), and a table of numbered rows per array."""
     tables = {
-        name: {str(i): row for i, row in enumerate(rows, start=1)}
-        for name, rows in zip(TABLES, arrays, strict=True)
+        name: {str(i): row for i, row in enumerate(document.get(name) or [], start=1)}
+        for name in TABLES
     }
-    top = {k: v for k, v in document.items() if k not in TABLES}  # $schema, schema_version
-    meta = {**top, "schema_version": version, "arrays": [k for k in TABLES if k in document]}
+    top = {k: v for k, v in document.items() if k not in TABLES}
+    meta = {**top, "arrays": [k for k in TABLES if k in document]}
     return {"meta": {"1": meta}, **tables}
 
 
@@ -66,9 +74,14 @@ def document_of(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
 class KBFileStorage(Storage):
     """A TinyDB storage over a cpkb data file: read-only, unless given the `commit` of a write."""
 
-    def __init__(self, path: Path | str, commit: Callable[[bytes], None] | None = None) -> None:
+    def __init__(
+        self, path: Path | str, commit: Callable[[bytes], None] | None = None,
+        raw: bytes | None = None,
+    ) -> None:  # fmt: skip
+        """`raw`: the file's bytes, if they were read already (under a write's lock)."""
         self.path, self.commit = path, commit
-        self._tables = _tables(path, read_document(path))
+        document = read_document(path) if raw is None else parse_bytes(path, raw)
+        self._tables = _tables(path, document)
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         return self._tables

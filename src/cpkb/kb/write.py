@@ -104,15 +104,38 @@ def transact(
     with locked(target):
         raw, identity = _read(target)
         draft, result = _apply(target, raw, change, whole=whole, version_1=version_1)
-        after = draft.render()
-        if after == raw:
-            return Outcome(result, draft, raw, after, written=False)
-        problems = validate(Proposal(path, raw, after, draft))
+        finish = Commit(Proposal(path, raw, raw, draft), identity, validate, dry_run=dry_run)
+        if isinstance(draft, WholeDraft):  # TinyDB's storage writes it, through `finish`
+            from cpkb.kb.store import tables_of
+
+            draft.storage.commit = finish
+            draft.storage.write(tables_of(draft.document()))
+        else:
+            finish(draft.render())
+        return Outcome(result, draft, raw, finish.after, written=finish.written)
+
+
+class Commit:
+    """The end of every write: validate the new bytes, then replace the file with them (unless
+    they are the old ones, or it is a dry run)."""
+
+    def __init__(
+        self, proposal: Proposal, identity: Identity, validate: Validator, *, dry_run: bool
+    ) -> None:
+        self.proposal, self.identity, self.validate = proposal, identity, validate
+        self.dry_run, self.after, self.written = dry_run, proposal.before, False
+
+    def __call__(self, after: bytes) -> None:
+        self.after = after
+        if after == self.proposal.before:
+            return
+        proposal = self.proposal._replace(after=after)
+        problems = self.validate(proposal)
         if problems:
-            raise Invalid(path, problems)
-        if not dry_run:
-            commit(target, after, identity)
-        return Outcome(result, draft, raw, after, written=not dry_run)
+            raise Invalid(proposal.path, problems)
+        if not self.dry_run:
+            commit(Path(os.path.realpath(proposal.path)), after, self.identity)
+            self.written = True
 
 
 def _apply(
@@ -124,7 +147,7 @@ def _apply(
             draft: Draft = SplicedDraft(raw)
             check_version(target, draft.header, version_1=version_1)
             return draft, change(draft)
-    draft = whole_draft(target)
+    draft = whole_draft(target, raw)
     check_version(target, draft.header, version_1=version_1)
     return draft, change(draft)
 
@@ -137,13 +160,15 @@ def peek(path: Path, look: Callable[[Draft], T]) -> T:
     return look(whole_draft(Path(path)))
 
 
-def whole_draft(target: Path) -> WholeDraft:
-    """A draft of the whole file, read through TinyDB's storage (store.KBFileStorage)."""
+def whole_draft(target: Path, raw: bytes | None = None) -> WholeDraft:
+    """A draft of the whole file, read through TinyDB's storage (store.KBFileStorage), which
+    also writes it."""
     from cpkb.kb.store import KBFileStorage, document_of
 
-    document = document_of(KBFileStorage(target).read() or {})
+    storage = KBFileStorage(target, raw=raw)
+    document = document_of(storage.read() or {})
     entities = document.pop("entities", [])
-    return WholeDraft(document, entities)
+    return WholeDraft(document, entities, storage)
 
 
 def check_version(path: Path, header: dict[str, Any], *, version_1: bool) -> None:
