@@ -19,6 +19,8 @@ def kb(tmp_path: Path) -> Path:
 
 def test_init_makes_an_empty_valid_knowledge_base_with_its_schema(tmp_path: Path) -> None:
     path = tmp_path / "new.json"
+    assert cli(None, "init", str(path), "--dry-run").exit_code == 0
+    assert not path.exists()
     done = cli(None, "init", str(path))
     assert done.exit_code == 0, done.output
     assert document(path)["entities"] == [] and document(path)["schema_version"] == 2

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,6 +74,8 @@ class Session:
     """The buffer being edited: its header, the problems of the last try, the JSON text."""
 
     def __init__(self, header: str, text: str) -> None:
+        import tempfile
+
         self.header, self.text, self.problems = header, text, ""
         handle, name = tempfile.mkstemp(prefix="cpkb-edit-", suffix=".json")
         os.close(handle)
@@ -103,6 +102,8 @@ class Session:
 
     def _edit(self) -> str:
         """Open the buffer (problems on top) in the editor; what it holds after, `#` lines out."""
+        import subprocess
+
         self.buffer.write_text(self.header + self.problems + self.text, encoding="utf-8")
         done = subprocess.run([*editor(), str(self.buffer)], check=False)
         if done.returncode != 0:
@@ -122,6 +123,8 @@ class Session:
 
 def editor() -> list[str]:
     """$VISUAL, else $EDITOR, else vi: a command line (it may hold arguments)."""
+    import shlex
+
     return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
 
 

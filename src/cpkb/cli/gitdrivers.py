@@ -5,7 +5,6 @@ entity and claim id: git's merge driver). README: "Keeping your own knowledge ba
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -164,6 +163,8 @@ def _git_versions(data: Path, revisions: str) -> tuple[Version, Version]:
 
 
 def _git(folder: Path, *args: str) -> bytes:
+    import subprocess
+
     try:
         done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False)
     except OSError as exc:

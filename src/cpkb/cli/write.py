@@ -37,6 +37,7 @@ def init_cmd(
     from_bundled: Annotated[
         bool, typer.Option("--from-bundled", help="A copy of the bundled knowledge base.")
     ] = False,
+    dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Make a new, valid, empty knowledge base (or a copy of the bundled one to extend), with
@@ -55,14 +56,15 @@ def init_cmd(
     else:
         data, version = layout.document_bytes(EMPTY), 2
     _check_new(target, data, version)
-    atomic.write_bytes(target, data)
     schema = target.with_name(SCHEMA_NAME)
-    if not schema.exists():
-        atomic.write_bytes(schema, paths.schema_path(version).read_bytes())
+    if not dry_run:
+        atomic.write_bytes(target, data)
+        if not schema.exists():
+            atomic.write_bytes(schema, paths.schema_path(version).read_bytes())
     if as_json:
-        print_json({"data_file": str(target), "schema_version": version, "written": True})
-    note(f"made {path}" + (" (version 1: run 'cpkb migrate' before writing to it)"
-                           if version == 1 else ""))  # fmt: skip
+        print_json({"data_file": str(target), "schema_version": version, "written": not dry_run})
+    older = " (version 1: run 'cpkb migrate' before writing to it)" if version == 1 else ""
+    note(f"{'would make' if dry_run else 'made'} {path}{older}")
 
 
 def _check_new(target: Path, data: bytes, version: int) -> None:
