@@ -76,7 +76,8 @@ def time_writes(bench: Bench, kbs: Path, size: int, seed: int, env: dict[str, st
     bench.rows.append(Row(kb, "claim_add_whole", "claim add ID (whole document)", timing))
     _time_import(bench, kb, work, fresh, base, size)
     _time_diff(bench, kb, base, work)
-    work.unlink(missing_ok=True)
+    for left in (work, work.with_name(f"{work.name}.lock")):  # the copy, and its writes' lock
+        left.unlink(missing_ok=True)
     return base
 
 
