@@ -479,7 +479,18 @@ def targets(rows: list[Row], floor: Timing) -> list[dict[str, Any]]:
     specs.append((name, "100k, cold", ["show_id_json_cold"], median, 10, ms))
     name = "100k cold (an entity edited): validate ≤ 3 s"
     specs.append((name, "100k, cold", ["validate_cold"], median, 3, ms))
+    for key, limit in (("claim_add", 3), ("import", 15), ("diff", 10)):  # issue 16
+        specs.append(
+            (f"100k v2: {WRITE_LABELS[key]} ≤ {limit} s", "100k v2", [key], median, limit, ms)
+        )
     return [evaluate(found, *spec) for spec in specs]
+
+
+WRITE_LABELS = {
+    "claim_add": "claim add ID (end to end)",
+    "import": "import of 10,000 claims in one write",
+    "diff": "diff of two versions differing in 100 claims",
+}
 
 
 # name, KB, row keys, the value of a row, its limit (the worst row counts), how to show a value
@@ -547,6 +558,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="stop repeating a command once a run takes longer, in seconds (default 60)",
     )
     add("--timeout", type=int, default=900, help="kill a run after this many seconds")
+    add(
+        "--rows",
+        choices=("all", "reads", "writes"),
+        default="all",
+        help="time reading commands, write commands (bench/writes.py), or all (default)",
+    )
     add("--kbs-dir", type=Path, default=BENCH / "kbs", help="KB cache (default bench/kbs)")
     add("--results-dir", type=Path, default=BENCH / "results", help="default bench/results")
     args = parser.parse_args(argv)
@@ -564,7 +581,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = child_env(kbs)
     cpkb = cpkb_command(args.cpkb, env)
     jq = shutil.which(args.jq)
-    files = {size: kb_file(kbs, size, args.seed) for size in args.sizes}
+    reads = args.rows != "writes"
+    files = {size: kb_file(kbs, size, args.seed) for size in args.sizes} if reads else {}
     shutil.rmtree(kbs / "cache", ignore_errors=True)  # our own XDG_CACHE_HOME: start clean
     source = source_digest()
     spawner = Spawner(env, kbs, args.timeout)
@@ -572,19 +590,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         progress("floor: python -c pass")
         floor = bench.measure([sys.executable, "-c", "pass"])
-        bench.time_kb("bundled", None, BUNDLED_PROBES)
-        for size, (path, probes) in files.items():
-            bench.time_kb(size_name(size), path, probes)
-        memos = kbs / "cache" / "cpkb" / "validate"  # where validate remembers, under our cache
-        bench.time_cold(size_name(size), path, probes, memos)
+        if reads:
+            bench.time_kb("bundled", None, BUNDLED_PROBES)
+            for size, (path, probes) in files.items():
+                bench.time_kb(size_name(size), path, probes)
+            memos = kbs / "cache" / "cpkb" / "validate"  # where validate remembers, in our cache
+            bench.time_cold(size_name(size), path, probes, memos)
+        written = None
+        if args.rows != "reads":
+            import writes
+
+            written = writes.time_writes(bench, kbs, max(args.sizes), args.seed, env)
         spawner_kib = spawner.peak_kib()
     finally:
         spawner.close()
         shutil.rmtree(kbs / "cache", ignore_errors=True)  # indexes of 100k KBs are big
     checks = targets(bench.rows, floor)
     bundled_size = len(json.loads(BUNDLED.read_text("utf-8"))["entities"])
-    kb_sizes = {"bundled": (bundled_size, BUNDLED)}
+    kb_sizes = {"bundled": (bundled_size, BUNDLED)} if reads else {}
     kb_sizes |= {size_name(n): (n, path) for n, (path, _) in files.items()}
+    if written is not None:
+        kb_sizes[f"{size_name(max(args.sizes))} v2"] = (max(args.sizes), written)
     payload = {
         "started": started.isoformat(timespec="seconds"),
         "stamp": started.strftime("%Y%m%dT%H%M%SZ"),

@@ -20,3 +20,18 @@ def generator() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+VERSION_2 = GENERATE.parent / "version2.py"
+
+
+@functools.cache
+def version_2() -> ModuleType:
+    """bench/version2.py as a module: a synthetic KB as a canonical version-2 file."""
+    sys.modules.setdefault("generate", generator())  # version2 imports it by that name
+    spec = importlib.util.spec_from_file_location("bench_version2", VERSION_2)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

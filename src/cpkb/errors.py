@@ -74,6 +74,13 @@ class ToolError(CpkbError):
     exit_code = ExitCode.INTERNAL
 
 
+class Refused(CpkbError):
+    """A write that cannot be made as asked (an id taken, a record still pointed to): nothing
+    was written."""
+
+    exit_code = ExitCode.BAD_DATA
+
+
 class DataError(CpkbError):
     """The data file cannot be used."""
 

@@ -9,13 +9,19 @@ import traceback
 from cpkb.cli import (
     cache,
     cite,  # noqa: F401  (each import registers its commands)
+    claims,
+    edit,  # noqa: F401
     export,
+    gitdrivers,  # noqa: F401
     history,
+    importing,  # noqa: F401
     links,  # noqa: F401
     migrate,  # noqa: F401
     read,  # noqa: F401
+    records,
     search,  # noqa: F401
     validate,  # noqa: F401
+    write,  # noqa: F401
 )
 from cpkb.cli.context import DEBUG_ENV, app
 from cpkb.errors import ExitCode
@@ -26,6 +32,9 @@ __all__ = ["app", "run"]
 app.add_typer(cache.app, name="cache")
 app.add_typer(export.app, name="export")
 app.add_typer(history.app)
+app.add_typer(claims.app, name="claim")
+app.add_typer(records.source_app, name="source")
+app.add_typer(records.property_app, name="property")
 
 
 def run(argv: list[str]) -> int:

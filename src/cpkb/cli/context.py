@@ -222,7 +222,7 @@ def data_file_argument(verb: str) -> Any:
     )
 
 
-RefArg = Annotated[str, typer.Argument(help=REF_HELP, autocompletion=complete_ref)]
+RefArg = Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, autocompletion=complete_ref)]
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -97,21 +98,29 @@ REFERENCE_ENV = "CPKB_VALIDATE_REFERENCE"
 
 
 def _check(path: Path) -> Checked:
-    """Check the file; with a memo of its items that passed last time, refreshed afterwards.
-
-    With $CPKB_VALIDATE_REFERENCE=1, the reference path instead: the whole document read and
-    checked in this process, no memo, no worker processes (for tests and for suspicion).
-    """
-    from cpkb.check import memo as itemcache
+    """Check the file (see `check_raw`)."""
     from cpkb.check.problems import unreadable
-    from cpkb.check.whole import check_bytes
     from cpkb.kb import files
 
     try:
         raw = files.read_bytes(path)
     except DataError as exc:
         return unreadable(exc.problem)
-    held = held_texts(path, raw)
+    return check_raw(path, raw)
+
+
+def check_raw(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -> Checked:
+    """Check `raw`, what the file `path` holds or is to hold: with the texts its sources hold
+    (`texts`: where to read those not yet in place, by `text_file`), and a memo of its items
+    that passed last time, refreshed afterwards.
+
+    With $CPKB_VALIDATE_REFERENCE=1, the reference path instead: the whole document read and
+    checked in this process, no memo, no worker processes (for tests and for suspicion).
+    """
+    from cpkb.check import memo as itemcache
+    from cpkb.check.whole import check_bytes
+
+    held = held_texts(path, raw, texts)
     if os.environ.get(REFERENCE_ENV) == "1":
         return check_bytes(raw, held=held, fast=False)
     stamp = itemcache.stamp()
@@ -122,13 +131,16 @@ def _check(path: Path) -> Checked:
     return checked
 
 
-def held_texts(path: Path, raw: bytes) -> dict[str, Held]:
+def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -> dict[str, Held]:
     """The held texts the sources of the file `raw` name (`text_file`, relative to the file's
-    folder), read: each source's text, or why it cannot be read (E302)."""
+    folder, unless `texts` says where one is for now), read: each source's text, or why it
+    cannot be read (E302)."""
     from cpkb.check.held import held_files
 
+    texts = texts or {}
     return {
-        source_id: _held(path.parent / name, name) for source_id, name in held_files(raw).items()
+        source_id: _held(texts.get(name, path.parent / name), name)
+        for source_id, name in held_files(raw).items()
     }
 
 

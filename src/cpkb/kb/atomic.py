@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 STALE_AFTER = 24 * 3600  # seconds: a temporary file this old is stale even if its pid is alive
@@ -23,11 +23,14 @@ def temporary_for(target: Path) -> Path:
 
 
 @contextlib.contextmanager
-def replacing(target: Path, *, durable: bool = True) -> Iterator[Path]:
+def replacing(
+    target: Path, *, durable: bool = True, last_check: Callable[[], None] | None = None
+) -> Iterator[Path]:
     """A temporary path to fill; when the block ends without error it replaces `target`.
 
     `durable`: the file, then its folder, are synced, so the replacement survives a crash
-    (caches, which can be made again, skip it). On error the temporary file is removed.
+    (caches, which can be made again, skip it). `last_check` runs just before the replacement
+    and may raise to prevent it. On error the temporary file is removed.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_for(target)
@@ -35,6 +38,8 @@ def replacing(target: Path, *, durable: bool = True) -> Iterator[Path]:
         yield temporary
         if durable:
             _sync(temporary)
+        if last_check is not None:
+            last_check()
         os.replace(temporary, target)
         if durable:
             _sync(target.parent)
@@ -57,14 +62,15 @@ def _sync(path: Path) -> None:
         os.close(descriptor)
 
 
-def remove_stale(folder: str) -> int:
-    """Remove the temporary files in `folder` of processes that are gone (or very old ones);
-    how many were removed."""
+def remove_stale(folder: str, *, of: str = "") -> int:
+    """Remove the temporary files in `folder` of processes that are gone (or very old ones),
+    only those of the file named `of` if given; how many were removed."""
     removed = 0
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             found = _TEMPORARY.search(entry.name)
-            if found and _stale(int(found.group(1)), entry):
+            mine = not of or entry.name[: found.start() if found else 0] == of
+            if found and mine and _stale(int(found.group(1)), entry):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1

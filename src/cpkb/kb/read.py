@@ -55,7 +55,11 @@ FAST_FROM = 16 << 20
 
 def read_document(path: Path | str) -> Any:
     """The parsed data file: orjson when it is sure to read it right, else the careful reader."""
-    raw = read_bytes(path)
+    return parse_bytes(path, read_bytes(path))
+
+
+def parse_bytes(path: Path | str, raw: bytes) -> Any:
+    """The parsed bytes of a data file (named `path` in errors), as `read_document` reads it."""
     document = None
     if len(raw) >= FAST_FROM:
         from cpkb.kb import fastjson

@@ -1,12 +1,14 @@
 """The store: a data file as TinyDB tables. The only module that imports tinydb.
 
-`KBFileStorage` maps the file's JSON object to tables ("meta", "sources", "entities") of plain
-dicts; write commands will go through it too.
+`KBFileStorage` maps the file's JSON object to tables ("meta", "properties", "sources",
+"entities") of plain dicts. Opened by a write (kb.write), its `write` lays the tables out
+canonically and hands the bytes to the write's `commit`, which validates them and replaces the
+file atomically under the write's lock; opened otherwise, it is read-only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,7 @@ from cpkb.kb.parse import (
     parse_property,
     parse_source,
 )
-from cpkb.kb.read import read_document
+from cpkb.kb.read import parse_bytes, read_document
 from cpkb.model.entities import Entity, KnowledgeBase, Source
 
 if TYPE_CHECKING:
@@ -44,25 +46,54 @@ def _tables(path: Path | str, document: Any) -> dict[str, dict[str, dict[str, An
                     raise ParseProblem(f"$.{name}[{i}]", f"must be an object, not {json_type(row)}")
     except ParseProblem as exc:
         raise bad_data(path, str(exc)) from None
+    tables = tables_of(document)
+    tables["meta"]["1"]["schema_version"] = version
+    return tables
+
+
+def tables_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The tables of a data file's JSON object: "meta" (its top level: $schema, schema_version,
+    which arrays it has), and a table of numbered rows per array."""
     tables = {
-        name: {str(i): row for i, row in enumerate(rows, start=1)}
-        for name, rows in zip(TABLES, arrays, strict=True)
+        name: {str(i): row for i, row in enumerate(document.get(name) or [], start=1)}
+        for name in TABLES
     }
-    return {"meta": {"1": {"schema_version": version}}, **tables}
+    top = {k: v for k, v in document.items() if k not in TABLES}
+    meta = {**top, "arrays": [k for k in TABLES if k in document]}
+    return {"meta": {"1": meta}, **tables}
+
+
+def document_of(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The data file's JSON object that `tables` hold (as `_tables` made them)."""
+    meta = dict(tables["meta"]["1"])
+    arrays = meta.pop("arrays", TABLES)
+    rows = {name: list(tables.get(name, {}).values()) for name in TABLES}
+    return {**meta, **{name: rows[name] for name in TABLES if name in arrays or rows[name]}}
 
 
 class KBFileStorage(Storage):
-    """A read-only TinyDB storage over a cpkb data file."""
+    """A TinyDB storage over a cpkb data file: read-only, unless given the `commit` of a write."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = path
-        self._tables = _tables(path, read_document(path))
+    def __init__(
+        self, path: Path | str, commit: Callable[[bytes], None] | None = None,
+        raw: bytes | None = None,
+    ) -> None:  # fmt: skip
+        """`raw`: the file's bytes, if they were read already (under a write's lock)."""
+        self.path, self.commit = path, commit
+        document = read_document(path) if raw is None else parse_bytes(path, raw)
+        self._tables = _tables(path, document)
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         return self._tables
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        raise DataError(self.path, "is opened read-only")
+        """Lay the tables out canonically and commit them (validated, atomically replaced)."""
+        if self.commit is None:
+            raise DataError(self.path, "is opened read-only")
+        from cpkb.kb.layout import document_bytes
+
+        self._tables = data
+        self.commit(document_bytes(document_of(data)))
 
 
 @contextmanager

@@ -128,3 +128,32 @@ def show_problems(
 
     lines = problems.report_lines(report, file=file, summary=summary, owners=owners)
     base.print_lines(lines, base.console())
+
+
+def show_changes(changes: View, counts: View) -> None:
+    """`diff`, `--dry-run`: each record added, removed or changed, a count first."""
+    from cpkb.present.human import base
+    from cpkb.present.human import changes as drawn
+
+    base.print_lines(drawn.change_lines(changes, counts), base.console())
+
+
+def show_refused(problems: list[View], *, file: str) -> None:
+    """A refused write: each problem of the result it would have left, on stderr."""
+    import sys
+
+    from cpkb.present.human import base
+    from cpkb.present.human import changes as drawn
+
+    lines = [drawn.problem_text(p, file) for p in problems]
+    base.print_lines(lines, base.console(sys.stderr))
+
+
+def show_conflicts_of_merge(conflicts: list[View]) -> None:
+    """`merge-driver`: each conflict with its three versions, on stderr."""
+    import sys
+
+    from cpkb.present.human import base
+    from cpkb.present.human import changes as drawn
+
+    base.print_lines(drawn.conflict_lines(conflicts), base.console(sys.stderr))

@@ -1,0 +1,147 @@
+"""What every write command shares: its options, running the write, and saying what it did.
+
+A write prints what scripts need (a new id) on stdout and one line about what it did on
+stderr; `--dry-run` prints the change instead and writes nothing; `--json` prints
+`{"written", ..., "changes"}` (the change as `cpkb diff --json` shows it).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+
+import typer
+
+from cpkb.cli.context import print_json, settings
+from cpkb.cli.guard import validate_write
+from cpkb.present import human
+from cpkb.query.text import visible
+
+if TYPE_CHECKING:
+    from cpkb.kb.draft import Draft
+    from cpkb.kb.write import Outcome
+
+T = TypeVar("T")
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change, and write nothing.")]
+WRITE_PANEL = "Writing"
+
+
+def note(message: str) -> None:
+    """A message for people, on stderr."""
+    print(visible(message), file=sys.stderr)
+
+
+def run(
+    ctx: typer.Context,
+    change: Callable[[Draft], T],
+    *,
+    dry_run: bool,
+    as_json: bool,
+    whole: bool = False,
+    version_1: bool = False,
+    quiet: bool = False,
+    path: Path | None = None,
+    texts: Mapping[str, Path] | None = None,
+) -> Outcome[T]:
+    """Make `change` to the data file (kb.write.transact); a refused write lists its problems
+    (on stderr, or in the JSON) before the error line, unless `quiet`. `texts`: held texts a
+    dry run has not put in place, by the `text_file` that names them."""
+    from cpkb.kb.write import Invalid, transact
+
+    path = path or settings(ctx).data_path()
+    try:
+        return transact(
+            path, change, validate=functools.partial(validate_write, texts=texts),
+            dry_run=dry_run, whole=whole,
+            version_1=version_1,
+        )  # fmt: skip
+    except Invalid as refused:
+        if quiet:
+            raise
+        problems = [dict(p) for p in refused.problems]
+        if as_json:
+            print_json({"written": False, "problems": problems})
+        else:
+            human.show_refused(problems, file=str(path))
+        raise
+
+
+def report(
+    outcome: Outcome[Any],
+    *,
+    as_json: bool,
+    said: str,
+    printed: str | None = None,
+    extra: dict[str, Any] | None = None,
+    unchanged: str = "nothing to change: the file already says so",
+) -> None:
+    """Tell what a write did: `printed` (a new id) on stdout, `said` on stderr; with --dry-run
+    the change instead; with --json all of it as one object."""
+    from cpkb.kb.diff import counts, of_draft
+
+    if as_json:
+        changes = of_draft(outcome.draft)
+        print_json({**(extra or {}), "written": outcome.written, "changes": changes})
+        return
+    dry = not outcome.written and outcome.changed
+    if dry:
+        changes = of_draft(outcome.draft)
+        human.show_changes(changes, counts(changes))
+    elif printed is not None:
+        print(visible(printed))
+    if not outcome.changed:
+        note(unchanged)
+    else:
+        note(f"{said} (dry run: nothing written)" if dry else said)
+
+
+CITE_PANEL = "Citation: the source and what it says"
+SourceOpt = Annotated[
+    str,
+    typer.Option("--source", metavar="SRC", help="The source's id.", rich_help_panel=CITE_PANEL),
+]
+QuoteOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--quote", metavar="Q", help="Its words, verbatim.", rich_help_panel=CITE_PANEL,
+        show_default=False,
+    ),
+]  # fmt: skip
+ParaphraseOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--paraphrase", metavar="P", rich_help_panel=CITE_PANEL, show_default=False,
+        help="What it says, in our words (a source we cannot quote, or in another language).",
+    ),
+]  # fmt: skip
+LocatorOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--locator", metavar="L", help="Where in the source: page, article, paragraph.",
+        rich_help_panel=CITE_PANEL, show_default=False,
+    ),
+]  # fmt: skip
+
+
+def citation(
+    draft: Draft, source: str, quote: str | None, paraphrase: str | None, locator: str | None
+) -> dict[str, Any]:
+    """A citation of a source the draft has: its quote or paraphrase, and where."""
+    from cpkb.errors import NoResults, UsageProblem
+
+    if (quote is None) == (paraphrase is None):
+        raise UsageProblem("give exactly one of --quote and --paraphrase")
+    if not any(s.get("id") == source for s in draft.sources if isinstance(s, dict)):
+        raise NoResults(f"no source {source!r} in the data file", hint="add it: cpkb source add")
+    cited = {"source": source, "quote": quote, "paraphrase": paraphrase, "locator": locator}
+    return {k: v for k, v in cited.items() if v is not None}
+
+
+def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
+    """The id of the entity `ref` names: an id the draft has, else as `show` resolves it."""
+    if draft.entity(ref) is not None:
+        return ref
+    return settings(ctx).resolve(ref).id
