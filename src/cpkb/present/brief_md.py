@@ -59,14 +59,15 @@ INTRO = ("Each statement is footnoted with what its source says: its words in qu
 
 def section_lines(section: Section, anchors: dict[str, str]) -> list[str]:
     lines = [f"## {M.text(section.entity.name)}", "", f"*{M.text(kind_line(section))}*", ""]
-    if section.paragraph:
-        lines += [" ".join(written(s, anchors) for s in section.paragraph), ""]
+    if section.paragraph:  # it starts with the summary: data, which must not make a list
+        lines += [line_start(" ".join(written(s, anchors) for s in section.paragraph)), ""]
     if section.referenced:
         said_of = " ".join(written(s, anchors) for s in section.referenced)
         lines += [f"**Referenced by others:** {said_of}", ""]
     if section.statements:
         lines += ["**Recorded as saying:**", ""]
-        lines += [f"- {written(item, anchors)}" for item in section.statements] + [""]
+        lines += [f"- {line_start(written(item, anchors))}" for item in section.statements]
+        lines.append("")
     lines += [f"*{M.text(note)}*" for note in section.left_out] + [""] * bool(section.left_out)
     return lines
 

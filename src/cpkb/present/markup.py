@@ -17,7 +17,7 @@ from cpkb.query.text import visible
 # Every character CommonMark or GitHub would read as markup inside a line: emphasis, code,
 # links and footnote references, raw HTML and entities, tables, strikethrough, headings' closing
 # hashes, and GitHub's $math$. CommonMark lets a backslash escape any ASCII punctuation.
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#$!^{}])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#$])")
 ORDERED = re.compile(r"\d+[.)]")  # an ordered list item, when it starts a line
 QUOTES = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
 
@@ -110,7 +110,7 @@ def destination(url: str) -> str:
 def line_start(text: str) -> str:
     """Markdown `text` that stays a paragraph when it starts a line or a list item (`text` is
     escaped already: `*`, `#` and `>` are)."""
-    text = text.lstrip(" ")
+    text = text.lstrip()  # white space that starts a line means nothing, or indents it
     if text[:1] in ("-", "+", "="):
         return "\\" + text
     ordered = ORDERED.match(text)
