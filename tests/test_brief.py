@@ -26,6 +26,7 @@ from cpkb.cli import app
 from cpkb.kb import store
 from cpkb.model.entities import KnowledgeBase
 from cpkb.present import cite, csl
+from cpkb.present.wording import period_words, spoken_date, time_words
 from cpkb.query.text import visible
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -163,6 +164,17 @@ def test_a_small_file_reads_plainly(runner: CliRunner) -> None:
     assert "Value:" not in document  # the earlier point of the series is history
     assert re.search(r"\[\^2\]: Paraphrase of a source in Russian: The Government approved .*"
                      r", art\. 1\.", document)  # fmt: skip
+
+
+def test_dates_and_spans_read_as_words() -> None:
+    assert [spoken_date(d) for d in ("2026-01-27", "2026-01", "2026", "D2025", "2026-13")] == [
+        "27 January 2026", "January 2026", "2026", "D2025", "2026-13"
+    ]  # fmt: skip
+    assert period_words("2024-09/2024-11") == "covering September 2024 to November 2024"
+    assert period_words("2026/..") == "covering the time from 2026"
+    assert time_words({"date": "2024-02", "start": "2019", "end": "2024-06-16"}) == [
+        "in February 2024", "from 2019 to 16 June 2024"
+    ]  # fmt: skip
 
 
 # --- references -------------------------------------------------------------------------------

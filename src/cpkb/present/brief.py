@@ -58,9 +58,6 @@ class Brief(NamedTuple):
     sources: list[Source]  # every source a footnote cites, in order of first citation
     made: str  # the program and the data file
 
-    def covers(self, entity_id: str) -> bool:
-        return any(s.entity.id == entity_id for s in self.sections)
-
 
 class Notes:
     """Numbers each distinct citation once, in the order the brief first cites it."""
