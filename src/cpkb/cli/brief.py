@@ -1,0 +1,130 @@
+"""`cpkb brief`: a cited dossier of entities, as Markdown or a standalone HTML page."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from cpkb import streams
+from cpkb.cli.completion import complete_ref
+from cpkb.cli.context import REF_HELP, AsOfOpt, CpkbCommand, KnownByOpt, app, reading, settings
+from cpkb.errors import CpkbError, ExitCode
+
+if TYPE_CHECKING:
+    from cpkb.cli.context import Settings
+    from cpkb.model.entities import Entity, KnowledgeBase
+    from cpkb.query.catalog import Catalog
+
+
+class Format(str, Enum):
+    markdown = "markdown"
+    html = "html"
+
+
+class Style(str, Enum):
+    apa = "apa"
+    chicago = "chicago"
+    mla = "mla"
+
+
+class OutputFileError(CpkbError):
+    """The file -o names cannot be written."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+RefsArg = Annotated[
+    list[str], typer.Argument(metavar="REF...", help=REF_HELP, autocompletion=complete_ref)
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Markdown (GitHub's) or a standalone HTML page.")
+]
+StyleOpt = Annotated[
+    Style,
+    typer.Option("--style", "-s", help="The references: APA 7, Chicago 18 author-date, MLA 9."),
+]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write FILE (atomically), not standard output.",
+        show_default=False, dir_okay=False,
+    ),
+]  # fmt: skip
+
+
+@app.command("brief", cls=CpkbCommand)
+def brief_cmd(
+    ctx: typer.Context,
+    refs: RefsArg,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    output_format: FormatOpt = Format.markdown,
+    style: StyleOpt = Style.apa,
+    output: OutputOpt = None,
+) -> None:
+    """A cited dossier of one or more entities: a paragraph each from what is current, every
+    statement footnoted with its source's words or our paraphrase, and the sources cited.
+
+    Example: cpkb brief "Qazaqstan Balalary" erlan-karin --format html -o brief.html
+    """
+    from cpkb.present.brief import brief
+
+    config = settings(ctx)
+    catalog = config.catalog()
+    read = reading(as_of, known_by)
+    found = brief(holding(config, chosen(catalog, refs)), read)
+    if output_format is Format.html:
+        from cpkb.present.brief_html import page
+
+        text = page(found, style.value)
+    else:
+        from cpkb.present.brief_md import markdown
+
+        text = markdown(found, style.value)
+    if output is None:
+        streams.write_utf8(text)
+    else:
+        write(output, text)
+
+
+def chosen(catalog: Catalog, refs: list[str]) -> list[Entity]:
+    """The entities the references name, each once, in the order first named."""
+    found: dict[str, Entity] = {}
+    for ref in refs:
+        entity = catalog.resolve(ref)
+        found.setdefault(entity.id, entity)
+    return list(found.values())
+
+
+def holding(config: Settings, entities: list[Entity]) -> list[tuple[KnowledgeBase, Entity]]:
+    """Each entity with a knowledge base holding what its section needs: its neighbourhood.
+    The index's neighbourhood of a version-2 entity lacks the vocabulary (labels, and which
+    properties are single-valued or a series, which decide what is current), who stated its
+    claims, and what it stated: then the whole file is read, as a brief must not drop them."""
+    catalog = config.catalog()
+    found = [(catalog.neighbourhood(e.id), e) for e in entities]
+    if any(kb.schema_version > 1 and not kb.properties for kb, _ in found):
+        whole = config.kb()  # the knowledge base already read, when there is no index
+        return [(whole, whole.entities[e.id]) for e in entities]
+    return found
+
+
+def write(target: Path, text: str) -> None:
+    """`text` into `target`, atomically, keeping the mode of a file it replaces."""
+    from cpkb.kb import atomic
+
+    try:
+        mode: int | None = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
+        with atomic.replacing(target) as temporary:
+            temporary.write_bytes(text.encode("utf-8"))
+            if mode is not None:
+                os.chmod(temporary, mode)
+    except OSError as exc:
+        raise OutputFileError(f"{target}: cannot be written ({exc.strerror or exc})") from None
