@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -114,17 +113,10 @@ def holding(config: Settings, entities: list[Entity]) -> list[tuple[KnowledgeBas
 
 
 def write(target: Path, text: str) -> None:
-    """`text` into `target`, atomically, keeping the mode of a file it replaces."""
+    """`text` into `target`, atomically (a file it replaces keeps its mode)."""
     from cpkb.kb import atomic
 
     try:
-        mode: int | None = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = None
-    try:
-        with atomic.replacing(target) as temporary:
-            temporary.write_bytes(text.encode("utf-8"))
-            if mode is not None:
-                os.chmod(temporary, mode)
+        atomic.write_bytes(target, text.encode("utf-8"))
     except OSError as exc:
         raise OutputFileError(f"{target}: cannot be written ({exc.strerror or exc})") from None

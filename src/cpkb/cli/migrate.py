@@ -91,21 +91,14 @@ def _counts(migration: Migration) -> str:
 
 
 def _write(target: Path, migration: Migration) -> None:
-    """The migrated file, atomically, with the mode the file it replaces had."""
+    """The migrated file, atomically (a file it replaces keeps its mode)."""
     import json
 
     from cpkb.kb import atomic
 
     text = json.dumps(migration.document, ensure_ascii=False, indent=2) + "\n"
     try:
-        mode: int | None = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = None
-    try:
-        with atomic.replacing(target) as temporary:
-            temporary.write_bytes(text.encode("utf-8"))
-            if mode is not None:
-                os.chmod(temporary, mode)
+        atomic.write_bytes(target, text.encode("utf-8"))
     except OSError as exc:
         problem = f"cannot be written ({exc.strerror or exc})"
         raise DataError(target, problem, hint="check -o and the folder's permissions") from None

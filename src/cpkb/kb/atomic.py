@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +27,8 @@ def temporary_for(target: Path) -> Path:
 def replacing(
     target: Path, *, durable: bool = True, last_check: Callable[[], None] | None = None
 ) -> Iterator[Path]:
-    """A temporary path to fill; when the block ends without error it replaces `target`.
+    """A temporary path to fill; when the block ends without error it replaces `target`, with
+    the permissions of the file it replaces.
 
     `durable`: the file, then its folder, are synced, so the replacement survives a crash
     (caches, which can be made again, skip it). `last_check` runs just before the replacement
@@ -35,7 +37,13 @@ def replacing(
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_for(target)
     try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = None
+    try:
         yield temporary
+        if mode is not None:
+            os.chmod(temporary, mode)
         if durable:
             _sync(temporary)
         if last_check is not None:

@@ -258,7 +258,6 @@ def commit(target: Path, data: bytes, identity: Identity) -> None:
         with atomic.replacing(target, last_check=unchanged) as temporary:
             with open(temporary, "xb") as handle:
                 handle.write(data)
-            os.chmod(temporary, stat.S_IMODE(identity.mode))
             with contextlib.suppress(OSError):
                 os.chown(temporary, *identity.owner)
     except OSError as exc:
