@@ -90,13 +90,17 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A canonical version-2 file of 20,000 entities (~45 MB); validated, so its memo is warm."""
     path = tmp_path_factory.mktemp("big") / "kb.json"
     version_2().write(20_000, 1, path)
+    declared = run(
+        "--data", str(path), "property", "add", "remark", "--label", "remark", "--takes", "text"
+    )
+    assert declared.returncode == 0, declared.stderr
     assert run("validate", str(path)).returncode == 0
     return path
 
 
 def test_kill_9_at_random_moments_never_loses_an_acknowledged_write(big: Path) -> None:
     rng, acknowledged = random.Random(9), set()
-    args = ["--data", str(big), "claim", "add", "republic-of-kazakhstan", "note", "v",
+    args = ["--data", str(big), "claim", "add", "republic-of-kazakhstan", "remark", "v",
             "--source", "synthetic-1", "--paraphrase"]  # fmt: skip
     for warm_up in range(2):  # the second, as long as a write takes
         started = time.perf_counter()
