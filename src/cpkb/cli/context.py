@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, Optional, ParamSpec, TypeVar
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 from cpkb import __version__, streams
 from cpkb.cli.completion import complete_ref
+from cpkb.cli.group import CpkbGroup
 from cpkb.errors import CpkbError, ExitCode
 from cpkb.query.text import visible
 
@@ -50,27 +51,6 @@ def internal(ctx: ClickContext, exc: Exception) -> typer.Exit:
         "this is a bug: please report it, with the output of --debug",
     )
     return typer.Exit(ExitCode.INTERNAL)
-
-
-class CpkbGroup(TyperGroup):
-    """A group whose help, printed into a pipe that closed (`cpkb --help | head -1`), ends
-    quietly with status 0, as a command's output does."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().make_context(*args, **kwargs)
-        except OSError as exc:
-            if not streams.is_output_error(exc):
-                raise
-            raise typer.Exit(streams.output_failed(exc)) from None
-
-    def invoke(self, ctx: ClickContext) -> Any:
-        try:
-            return super().invoke(ctx)
-        except OSError as exc:
-            if not streams.is_output_error(exc):
-                raise
-            raise typer.Exit(streams.output_failed(exc)) from None
 
 
 class CpkbCommand(TyperCommand):
