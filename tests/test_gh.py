@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import json
+import platform
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner, Result
 
+from cpkb import __version__
 from cpkb.cli import app
 from tests.conftest import MINI
 
@@ -63,3 +68,132 @@ def test_no_arguments_still_prints_help_and_exits_2() -> None:
     done = cpkb(data=None)
     assert done.exit_code == 2 and "Usage: cpkb" in done.stdout + done.stderr
     assert "error" not in done.stderr
+
+
+def test_unquoted_words_are_one_query() -> None:
+    quoted = cpkb("search", "Alpha Person", "--json")
+    words = cpkb("search", "Alpha", "Person", "--json")
+    assert words.exit_code == 0 and words.stdout == quoted.stdout
+    assert '"alpha-person"' in words.stdout
+
+
+@pytest.mark.parametrize("command", [["show"], ["official", "show"], ["xref"]])
+def test_unquoted_words_are_one_reference(command: list[str]) -> None:
+    done = cpkb(*command, "Alpha", "Person", "--json" if command != ["xref"] else "--depth=1")
+    assert done.exit_code == 0, done.stderr
+    assert "alpha-person" in done.stdout
+
+
+def test_unquoted_words_that_name_nothing_say_so_once() -> None:
+    assert error("show", "Alpha", "Nobody") == (
+        1,
+        "",
+        "cpkb: error: no entity matches 'Alpha Nobody' (did you mean: Alpha Person?)",
+    )
+
+
+def test_a_path_from_an_entity_to_itself_is_a_usage_error() -> None:
+    code, out, err = error("path", "alpha-person", "Alpha Person", "--json")
+    assert (code, out) == (2, "")
+    assert err == (
+        "cpkb: error: 'alpha-person' and 'Alpha Person' are the same entity, "
+        "alpha-person (Alpha Person) (a path links two different entities)"
+    )
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A valid knowledge base with nothing in it, as `cpkb init` makes it."""
+    path = tmp_path_factory.mktemp("empty") / "empty.json"
+    assert cpkb("init", str(path), data=None).exit_code == 0
+    return str(path)
+
+
+LISTS = {
+    ("stats",): "statistics",
+    ("sources",): "sources",
+    ("official", "list"): "officials",
+    ("organisation", "list"): "organisations",
+    ("timeline",): "dated claims",
+    ("conflicts",): "conflicts",
+}
+
+
+@pytest.mark.parametrize("command", list(LISTS))
+def test_an_empty_list_is_brackets_with_json(empty: str, command: tuple[str, ...]) -> None:
+    done = cpkb(*command, "--json", data=empty)
+    assert (done.exit_code, done.stdout, done.stderr) == (0, "[]\n", "")
+
+
+@pytest.mark.parametrize("command", list(LISTS))
+def test_an_empty_list_is_told_on_stderr(empty: str, command: tuple[str, ...]) -> None:
+    done = cpkb(*command, data=empty)
+    assert (done.exit_code, done.stdout, done.stderr) == (0, "", f"cpkb: no {LISTS[command]}\n")
+
+
+def test_a_search_without_hits_is_brackets_and_exit_1(empty: str) -> None:
+    done = cpkb("search", "alpha", "--json", data=empty)
+    assert (done.exit_code, done.stdout) == (1, "[]\n")
+    assert done.stderr == "cpkb: error: no entity matches 'alpha' (try fewer or shorter words)\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["show", "x"], ["show", "x", "--json"], ["official", "show", "x"], ["xref", "x"],
+     ["cite", "x"], ["brief", "x"], ["path", "x", "y", "--json"]],
+)  # fmt: skip
+def test_a_single_object_not_found_is_one_line_and_exit_1(empty: str, command: list[str]) -> None:
+    assert error(*command, data=empty) == (1, "", "cpkb: error: no entity matches 'x'")
+
+
+def test_not_found_suggests_search_hits_names_first() -> None:
+    code, out, err = error("show", "ministry of health", data=None)
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "cpkb: error: no entity matches 'ministry of health' (did you mean: Ministry of Education"
+    )
+
+
+def test_suggestions_are_the_same_from_the_index() -> None:
+    told = {
+        mode: CliRunner().invoke(app, ["show", "president tokaev speech"], env={"CPKB_INDEX": mode})
+        for mode in ("always", "never")
+    }
+    assert told["always"].exit_code == told["never"].exit_code == 1
+    assert told["always"].stderr == told["never"].stderr
+    assert "(did you mean: Kassym-Jomart Tokayev, " in told["never"].stderr
+
+
+def test_version_alone_is_the_one_line_of_version_option() -> None:
+    assert cpkb("version").stdout == cpkb("--version").stdout == f"cpkb {__version__}\n"
+
+
+def test_version_verbose_tells_python_platform_data_and_index() -> None:
+    done = cpkb("version", "--verbose")
+    assert done.exit_code == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["cpkb", "python", "platform", "data", "index"]
+    assert lines[1].startswith(f"python    {platform.python_version()} ")
+    assert lines[3] == f"data      {MINI} (--data or CPKB_DATA, schema version 1)"
+    assert lines[4].endswith("(not built; not used, CPKB_INDEX=auto)")
+
+
+def test_version_json_has_the_index_in_use(tmp_path: Path) -> None:
+    env = {"CPKB_INDEX": "always"}
+    assert CliRunner().invoke(app, ["--data", str(MINI), "stats"], env=env).exit_code == 0
+    done = CliRunner().invoke(app, ["--data", str(MINI), "version", "--json"], env=env)
+    view = json.loads(done.stdout)
+    assert view["cpkb_version"] == __version__ and view["platform"] == platform.platform()
+    assert view["data_file"] == {"path": str(MINI), "bundled": False, "schema_version": 1}
+    index = view["index"]
+    assert (index["exists"], index["current"], index["used"], index["mode"]) == (
+        True, True, True, "always")  # fmt: skip
+    assert Path(index["path"]).is_file()
+
+
+def test_version_of_the_bundled_file_and_of_a_missing_one() -> None:
+    bundled = json.loads(cpkb("version", "--json", data=None).stdout)["data_file"]
+    assert bundled["bundled"] is True and bundled["schema_version"] == 2
+    missing = cpkb("version", "--json", data="/nonexistent/kb.json")
+    assert missing.exit_code == 0
+    assert json.loads(missing.stdout)["data_file"]["problem"].endswith("no such file")

@@ -183,6 +183,8 @@ def stats(data: str | None, as_json: bool) -> Printer:
 
     kb = read(resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"), current=not as_json)  # as `stats` does
+    if not views and not as_json:
+        raise LookupError("nothing to list: the full app tells it")
     if as_json:
         return write(dumps(views) + "\n")
     from cpkb.present import human

@@ -22,6 +22,7 @@ from cpkb.cli import (
     records,
     search,  # noqa: F401
     validate,  # noqa: F401
+    version,  # noqa: F401
     write,  # noqa: F401
 )
 from cpkb.cli.context import DEBUG_ENV, app

@@ -203,6 +203,20 @@ def data_file_argument(verb: str) -> Any:
 
 
 RefArg = Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, autocompletion=complete_ref)]
+RefWordsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF",
+        help=REF_HELP + " Words without quotes are read as one reference.",
+        autocompletion=complete_ref,
+        show_default=False,
+    ),
+]
+
+
+def joined(words: list[str]) -> str:
+    """The one reference that words typed without quotes make ('show Adal Azamat')."""
+    return " ".join(words)
 
 
 def _version(value: bool) -> None:
@@ -258,6 +272,15 @@ def emit(
         print_json(data)
     else:
         human(data, *args, **extra)
+
+
+def said_empty(as_json: bool, views: list[View], what: str) -> bool:
+    """Whether an empty listing was told, as one line on stderr: human output of an empty list
+    puts nothing on stdout (`--json` prints `[]` instead, and nothing is told)."""
+    if views or as_json:
+        return False
+    print(f"cpkb: no {what}", file=sys.stderr)
+    return True
 
 
 def source_views(ctx: typer.Context) -> dict[str, View]:
