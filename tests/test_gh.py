@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner, Result
 
 from cpkb import __version__
@@ -197,3 +201,44 @@ def test_version_of_the_bundled_file_and_of_a_missing_one() -> None:
     missing = cpkb("version", "--json", data="/nonexistent/kb.json")
     assert missing.exit_code == 0
     assert json.loads(missing.stdout)["data_file"]["problem"].endswith("no such file")
+
+
+def typer_commands(typer_app: typer.Typer, prefix: str = "cpkb") -> Iterator[str]:
+    """Every visible command path, read from the Typer app's registrations (not from Click)."""
+    for command in typer_app.registered_commands:
+        if not command.hidden:
+            name = command.name or (command.callback.__name__ if command.callback else "")
+            yield f"{prefix} {name.replace('_', '-')}"
+    for group in typer_app.registered_groups:
+        if group.hidden or group.typer_instance is None:
+            continue
+        name = group.name or group.typer_instance.info.name
+        if not isinstance(name, str):  # a group added without a name lends its commands
+            yield from typer_commands(group.typer_instance, prefix)
+            continue
+        yield f"{prefix} {name}"
+        yield from typer_commands(group.typer_instance, f"{prefix} {name}")
+
+
+def test_the_man_page_has_every_command() -> None:
+    done = cpkb("man", data=None)
+    assert done.exit_code == 0 and done.stdout.startswith(".TH CPKB 1 ")
+    sections = {line[4:].replace("\\-", "-") for line in done.stdout.splitlines()
+                if line.startswith(".SS ")}  # fmt: skip
+    expected = set(typer_commands(app))
+    assert {"cpkb show", "cpkb official list", "cpkb export sqlite", "cpkb man"} <= expected
+    assert sections == expected
+    for heading in ("NAME", "SYNOPSIS", "OPTIONS", "COMMANDS", "EXIT STATUS", "ENVIRONMENT"):
+        assert f".SH {heading}\n" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("groff") is None, reason="groff is not installed")
+def test_the_man_page_renders(tmp_path: Path) -> None:
+    source = tmp_path / "cpkb.1"
+    source.write_text(cpkb("man", data=None).stdout, encoding="utf-8")
+    shown = subprocess.run(["groff", "-man", "-Tutf8", "-P", "-cbou", str(source)],
+                           capture_output=True, text=True, check=True, timeout=60)  # fmt: skip
+    errors = [line for line in shown.stderr.splitlines() if "cannot adjust" not in line]
+    assert errors == []
+    assert "cpkb show [OPTIONS]" in shown.stdout and "--as-of DATE" in shown.stdout
+    assert "\\-" not in shown.stdout and "\\f" not in shown.stdout

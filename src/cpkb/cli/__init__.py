@@ -17,6 +17,7 @@ from cpkb.cli import (
     history,
     importing,  # noqa: F401
     links,  # noqa: F401
+    manpage,  # noqa: F401
     migrate,  # noqa: F401
     read,  # noqa: F401
     records,
