@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -50,6 +50,14 @@ class CpkbGroup(TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+    def _main_shell_completion(
+        self, ctx_args: MutableMapping[str, Any], prog_name: str, complete_var: str | None = None
+    ) -> None:
+        from cpkb.cli import scripts
+
+        scripts.register()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def resolve_command(
         self, ctx: Context, args: list[str]
