@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -242,3 +243,49 @@ def test_the_man_page_renders(tmp_path: Path) -> None:
     assert errors == []
     assert "cpkb show [OPTIONS]" in shown.stdout and "--as-of DATE" in shown.stdout
     assert "\\-" not in shown.stdout and "\\f" not in shown.stdout
+
+
+def installed(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed console script (its fast lane included), without the caller's CPKB_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CPKB_")}
+    command = [shutil.which("cpkb") or "cpkb", *args]
+    return subprocess.run(command, input=stdin, env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show", "alpha-person", "--data", str(MINI), "--json"],
+     ["show", "alpha-person", "--json", f"--data={MINI}"],
+     ["--data", str(MINI), "show", "alpha-person", "--json"]],
+)  # fmt: skip
+def test_data_before_or_after_the_command(args: list[str]) -> None:
+    runner = CliRunner().invoke(app, args)
+    process = installed(*args)
+    assert runner.exit_code == process.returncode == 0, process.stderr
+    assert json.loads(runner.stdout)["id"] == json.loads(process.stdout)["id"] == "alpha-person"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["search", "alpha", "person", "--data", "-", "--json"], ["--data", "-", "stats"],
+     ["show", "Alpha", "Person", "--data=-"], ["version", "--verbose", "--data", "-"]],
+)  # fmt: skip
+def test_data_from_standard_input_anywhere(args: list[str]) -> None:
+    done = installed(*args, stdin=MINI.read_text(encoding="utf-8"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout and done.stderr == ""
+
+
+def test_an_empty_stats_is_told_by_the_fast_lane_too(empty: str) -> None:
+    done = installed("--data", empty, "stats")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "cpkb: no statistics\n")
+    assert installed("--data", empty, "stats", "--json").stdout == "[]\n"
+
+
+def test_an_installed_usage_error_is_one_line() -> None:
+    done = installed("people")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "cpkb: error: no command 'people' — try 'official', 'organisation', … (cpkb --help)\n"
+    )

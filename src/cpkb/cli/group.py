@@ -39,8 +39,9 @@ class CpkbGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        argv = streams.hoisted(list(sys.argv[1:] if args is None else args))
         try:
-            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            code = super().main(argv, prog_name, complete_var, False, windows_expand_args, **extra)
         except ClickException as exc:
             say(exc)
             code = exc.exit_code
