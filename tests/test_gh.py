@@ -289,3 +289,10 @@ def test_an_installed_usage_error_is_one_line() -> None:
     assert done.stderr == (
         "cpkb: error: no command 'people' — try 'official', 'organisation', … (cpkb --help)\n"
     )
+
+
+@pytest.mark.parametrize("alias", ["program", "organization", "org", "doc"])
+def test_an_alias_of_a_type_alone_is_its_help(alias: str) -> None:
+    done = cpkb(alias, data=None)
+    assert done.exit_code == 2 and "error" not in done.stderr
+    assert "list" in done.stdout + done.stderr

@@ -143,9 +143,19 @@ def shadowed_alias(
     chosen = getattr(command, "commands", {})
     if not command.hidden or (args and args[0] in chosen):
         return None
-    shown = [n for n, c in commands.items() if not c.hidden and c is not command]
+    shown = [n for n, c in commands.items() if not c.hidden and not same(c, command)]
     found = close(name, shown)
     if not found or difflib.SequenceMatcher(None, name, found[0]).ratio() < 0.85:
         return None
     offer = f"did you mean {found[0]!r} or '{name} list'?"
     return UsageError(f"{name!r} alone is no command — {offer}", ctx)
+
+
+def same(one: Command, other: Command) -> bool:
+    """Whether two commands are one, registered under two names (a type and its alias): Typer
+    builds each registration anew, so they are told by their help and their subcommands."""
+
+    def shape(command: Command) -> tuple[str | None, list[str]]:
+        return command.help, sorted(getattr(command, "commands", {}))
+
+    return one is other or (bool(shape(one)[1]) and shape(one) == shape(other))
