@@ -209,12 +209,12 @@ def test_zsh_falls_back_to_files_only_where_files_go() -> None:
 @pytest.mark.parametrize("how", ["--show-completion", ""])
 def test_the_bash_script_is_cpkbs(how: str) -> None:
     """As `source <(_CPKB_COMPLETE=source_bash cpkb)` and `--show-completion` (run by bash, the
-    shell it detects) give it."""
+    shell it detects: `; true` keeps bash from handing its process over) give it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("_CPKB")}
     if not how:
         env["_CPKB_COMPLETE"] = "source_bash"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
-    done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m cpkb {how}"], env=env,
+    done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m cpkb {how}; true"], env=env,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert "_CPKB_SCRIPT=2" in done.stdout and "compopt -o filenames" in done.stdout
     assert "-o default -F" not in done.stdout
