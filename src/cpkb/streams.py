@@ -30,6 +30,24 @@ def _decoded(arg: str) -> str:
         return arg
 
 
+def hoisted(argv: list[str]) -> list[str]:
+    """`--data PATH` given after the command moved before it, where it belongs (like gh and
+    git: `cpkb show X --data f.json` is `cpkb --data f.json show X`); `--` ends options."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < end:
+        arg = argv[i]
+        if i > 0 and arg == "--data" and i + 1 < end:
+            moved += argv[i : i + 2]
+            i += 2
+            continue
+        (moved if i > 0 and arg.startswith("--data=") else rest).append(arg)
+        i += 1
+    return moved + rest + argv[end:]
+
+
 def stdout_open() -> bool:
     """Whether standard output can be written at all (`cpkb ... >&-` closes it)."""
     if sys.stdout is None:

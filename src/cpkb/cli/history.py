@@ -15,6 +15,7 @@ from cpkb.cli.context import (
     _typer,
     emit,
     reading,
+    said_empty,
     settings,
     source_views,
 )
@@ -78,7 +79,8 @@ def timeline_cmd(
     kb, entities = chosen(ctx, ref)
     kept = [e for e in entities if wanted in (None, e.type)]
     view = timeline_view(kb, kept, reading(None, known_by), window)
-    emit(as_json, view, human.show_timeline, source_views(ctx))
+    if not said_empty(as_json, view, "dated claims"):
+        emit(as_json, view, human.show_timeline, source_views(ctx))
 
 
 @app.command("conflicts", cls=CpkbCommand)
@@ -98,4 +100,5 @@ def conflicts_cmd(
 
     kb, entities = chosen(ctx, ref)
     view = conflicts_view(kb, entities, reading(as_of, known_by))
-    emit(as_json, view, human.show_conflicts, source_views(ctx))
+    if not said_empty(as_json, view, "conflicts"):
+        emit(as_json, view, human.show_conflicts, source_views(ctx))

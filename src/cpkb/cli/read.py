@@ -13,12 +13,14 @@ from cpkb.cli.context import (
     CurrentOpt,
     JsonOpt,
     KnownByOpt,
-    RefArg,
+    RefWordsArg,
     _typer,
     app,
     emit,
+    joined,
     print_json,
     reading,
+    said_empty,
     settings,
     source_views,
 )
@@ -52,7 +54,7 @@ def show_ref(ctx: typer.Context, ref: str, asked: Asked, entity_type: str | None
 @app.command("show", cls=CpkbCommand)
 def show_cmd(
     ctx: typer.Context,
-    ref: RefArg,
+    ref: RefWordsArg,
     as_json: JsonOpt = False,
     as_of: AsOfOpt = None,
     known_by: KnownByOpt = None,
@@ -63,7 +65,7 @@ def show_cmd(
 
     Example: cpkb show "Qazaqstan Balalary" --as-of 2025-12
     """
-    show_ref(ctx, ref, Asked(as_json, as_of, known_by, every, current))
+    show_ref(ctx, joined(ref), Asked(as_json, as_of, known_by, every, current))
 
 
 @app.command("stats", cls=CpkbCommand)
@@ -84,10 +86,8 @@ def stats_cmd(
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
     views = entities_view(kb, kb.of_type("statistic"), read, current=current or not as_json)
-    if as_json:
-        print_json(views)
-    else:
-        human.show_stats(views, source_views(ctx))
+    if not said_empty(as_json, views, "statistics"):
+        emit(as_json, views, human.show_stats, source_views(ctx))
 
 
 @app.command("sources", cls=CpkbCommand)
@@ -98,7 +98,9 @@ def sources_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """
     from cpkb.present.views import sources_view
 
-    emit(as_json, sources_view(settings(ctx).kb()), human.show_sources)
+    views = sources_view(settings(ctx).kb())
+    if not said_empty(as_json, views, "sources"):
+        emit(as_json, views, human.show_sources)
 
 
 @app.command("info", cls=CpkbCommand)
@@ -133,7 +135,8 @@ def type_app(entity_type: str) -> typer.Typer:
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
         views = entities_view(kb, kb.of_type(entity_type), read, current=current or not as_json)
-        emit(as_json, views, human.show_list, title=PLURALS[entity_type].capitalize())
+        if not said_empty(as_json, views, PLURALS[entity_type]):
+            emit(as_json, views, human.show_list, title=PLURALS[entity_type].capitalize())
 
     @sub.command(
         "show",
@@ -142,14 +145,14 @@ def type_app(entity_type: str) -> typer.Typer:
     )
     def show_type_cmd(
         ctx: typer.Context,
-        ref: RefArg,
+        ref: RefWordsArg,
         as_json: JsonOpt = False,
         as_of: AsOfOpt = None,
         known_by: KnownByOpt = None,
         every: AllOpt = False,
         current: CurrentOpt = False,
     ) -> None:
-        show_ref(ctx, ref, Asked(as_json, as_of, known_by, every, current), entity_type)
+        show_ref(ctx, joined(ref), Asked(as_json, as_of, known_by, every, current), entity_type)
 
     return sub
 

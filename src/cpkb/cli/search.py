@@ -14,7 +14,12 @@ from cpkb.present import human
 from cpkb.query.text import fold
 
 QueryArg = Annotated[
-    str, typer.Argument(help="Words to look for, in any case, script or transliteration.")
+    list[str],
+    typer.Argument(
+        metavar="QUERY",
+        help="Words to look for, in any case, script or transliteration (quotes optional).",
+        show_default=False,
+    ),
 ]
 TypeOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -42,7 +47,7 @@ def entity_type_option(value: str | None) -> str | None:
 @app.command("search", cls=CpkbCommand)
 def search_cmd(
     ctx: typer.Context,
-    query: QueryArg,
+    words: QueryArg,
     entity_type: TypeOpt = None,
     limit: LimitOpt = 10,
     as_json: JsonOpt = False,
@@ -57,6 +62,7 @@ def search_cmd(
     """
     from cpkb.present.views import hit_view
 
+    query = " ".join(words)
     wanted = entity_type_option(entity_type)
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
