@@ -104,6 +104,9 @@ def say(exc: ClickException) -> None:
 
 def message(exc: ClickException) -> str:
     """What went wrong, as a clause; an unknown option with the close ones."""
+    if isinstance(exc, NoSuchOption) and exc.option_name[1:2].isdigit():
+        example = "cpkb claim add REF PROPERTY -- -30"
+        return f"no such option: {exc.option_name} — a negative value goes after '--': {example}"
     if isinstance(exc, NoSuchOption) and exc.possibilities:
         offer = " or ".join(sorted(exc.possibilities))
         return f"no such option: {exc.option_name} — did you mean {offer}?"

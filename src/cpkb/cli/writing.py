@@ -141,7 +141,15 @@ def citation(
 
 
 def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
-    """The id of the entity `ref` names: an id the draft has, else as `show` resolves it."""
+    """The id of the entity `ref` names: an id the draft has, else as `show` resolves it but
+    by a whole id, name or alias only: a write never acts on a guess from a prefix or a typo."""
+    from cpkb.errors import NotFound
+    from cpkb.query.text import names_exactly
+
     if draft.entity(ref) is not None:
         return ref
-    return settings(ctx).resolve(ref).id
+    entity = settings(ctx).resolve(ref)
+    if not names_exactly(ref, (entity.id, entity.name, *entity.aliases, *entity.former_ids)):
+        meant = f"{entity.id} ({entity.type}: {entity.name})"
+        raise NotFound(ref, hint=f"did you mean {meant}? a write takes a whole id, name or alias")
+    return entity.id
