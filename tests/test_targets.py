@@ -135,3 +135,20 @@ def test_a_negative_value_says_how_to_give_it(kb: Path) -> None:
     assert "a negative value goes after '--'" in done.output
     given = cli(kb, *[a for a in args if a != "-30"], "--", "-30")
     assert given.exit_code == 0, given.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_write_whose_output_cannot_be_printed_says_it_was_written(kb: Path) -> None:
+    from tests.writes import COMMAND, environment
+
+    before = claim_ids(kb)
+    args = ["--data", str(kb), "claim", "add", "the-rate", "value", "3", "--unit", "percent",
+            "--source", "article", "--paraphrase", "p"]  # fmt: skip
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*COMMAND, *args], stdout=full, stderr=subprocess.PIPE, env=environment(), text=True
+        )
+    assert done.returncode == 5
+    assert done.stderr.startswith("cpkb: error: added claim the-rate-c")
+    assert "but its output could not be printed" in done.stderr
+    assert claim_ids(kb) - before == {done.stderr.split()[4]}  # the id it names was written

@@ -7,6 +7,7 @@ stderr; `--dry-run` prints the change instead and writes nothing; `--json` print
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable, Mapping
@@ -79,7 +80,32 @@ def report(
     unchanged: str = "nothing to change: the file already says so",
 ) -> None:
     """Tell what a write did: `printed` (a new id) on stdout, `said` on stderr; with --dry-run
-    the change instead; with --json all of it as one object."""
+    the change instead; with --json all of it as one object. A write whose output cannot be
+    printed (a full disk) is done all the same, and the error says so, lest a script that
+    retries write it twice."""
+    from cpkb import streams
+    from cpkb.errors import OutputError
+
+    try:
+        _report(outcome, as_json, said, printed, extra, unchanged)
+        sys.stdout.flush()
+    except OSError as exc:
+        if not outcome.written or not streams.is_output_error(exc):
+            raise
+        streams.silence_stdout()
+        if exc.errno != errno.EPIPE:
+            problem = exc.strerror or str(exc)
+            raise OutputError(f"{said}, but its output could not be printed: {problem}") from None
+
+
+def _report(
+    outcome: Outcome[Any],
+    as_json: bool,
+    said: str,
+    printed: str | None,
+    extra: dict[str, Any] | None,
+    unchanged: str,
+) -> None:
     from cpkb.kb.diff import counts, of_draft
 
     if as_json:
