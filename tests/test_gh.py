@@ -173,13 +173,15 @@ def test_version_alone_is_the_one_line_of_version_option() -> None:
     assert cpkb("version").stdout == cpkb("--version").stdout == f"cpkb {__version__}\n"
 
 
-def test_version_verbose_tells_python_platform_data_and_index() -> None:
-    done = cpkb("version", "--verbose")
+def test_version_verbose_tells_python_platform_data_and_index(tmp_path: Path) -> None:
+    data = tmp_path / "kb.json"  # a file of its own: no other test has indexed it
+    shutil.copyfile(MINI, data)
+    done = cpkb("version", "--verbose", data=data)
     assert done.exit_code == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["cpkb", "python", "platform", "data", "index"]
     assert lines[1].startswith(f"python    {platform.python_version()} ")
-    assert lines[3] == f"data      {MINI} (--data or CPKB_DATA, schema version 1)"
+    assert lines[3] == f"data      {data} (--data or CPKB_DATA, schema version 1)"
     assert lines[4].endswith("(not built; not used, CPKB_INDEX=auto)")
 
 
