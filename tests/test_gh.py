@@ -298,3 +298,14 @@ def test_an_alias_of_a_type_alone_is_its_help(alias: str) -> None:
     done = cpkb(alias, data=None)
     assert done.exit_code == 2 and "error" not in done.stderr
     assert "list" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show", "Alpha", "Person", "--json"], ["show", "Alpha", "Person"],
+     ["search", "alpha", "person", "--json"], ["show", "Alpha", "Person", "--", "--json"]],
+)  # fmt: skip
+def test_the_fast_lane_reads_words_as_the_app_does(args: list[str]) -> None:
+    fast = installed("--data", str(MINI), *args)
+    full = cpkb(*args)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
