@@ -309,3 +309,11 @@ def test_the_fast_lane_reads_words_as_the_app_does(args: list[str]) -> None:
     fast = installed("--data", str(MINI), *args)
     full = cpkb(*args)
     assert (fast.returncode, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_validate_keeps_its_own_data_option_in_both_paths() -> None:
+    runner = cpkb("validate", str(MINI), "--data", str(MINI), data=None)
+    process = installed("validate", str(MINI), "--data", str(MINI))
+    assert runner.exit_code == process.returncode == 2
+    assert runner.stderr == process.stderr
+    assert "once" in process.stderr
