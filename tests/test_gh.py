@@ -173,13 +173,15 @@ def test_version_alone_is_the_one_line_of_version_option() -> None:
     assert cpkb("version").stdout == cpkb("--version").stdout == f"cpkb {__version__}\n"
 
 
-def test_version_verbose_tells_python_platform_data_and_index() -> None:
-    done = cpkb("version", "--verbose")
+def test_version_verbose_tells_python_platform_data_and_index(tmp_path: Path) -> None:
+    data = tmp_path / "kb.json"  # a file of its own: no other test has indexed it
+    shutil.copyfile(MINI, data)
+    done = cpkb("version", "--verbose", data=data)
     assert done.exit_code == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["cpkb", "python", "platform", "data", "index"]
     assert lines[1].startswith(f"python    {platform.python_version()} ")
-    assert lines[3] == f"data      {MINI} (--data or CPKB_DATA, schema version 1)"
+    assert lines[3] == f"data      {data} (--data or CPKB_DATA, schema version 1)"
     assert lines[4].endswith("(not built; not used, CPKB_INDEX=auto)")
 
 
@@ -296,3 +298,22 @@ def test_an_alias_of_a_type_alone_is_its_help(alias: str) -> None:
     done = cpkb(alias, data=None)
     assert done.exit_code == 2 and "error" not in done.stderr
     assert "list" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show", "Alpha", "Person", "--json"], ["show", "Alpha", "Person"],
+     ["search", "alpha", "person", "--json"], ["show", "Alpha", "Person", "--", "--json"]],
+)  # fmt: skip
+def test_the_fast_lane_reads_words_as_the_app_does(args: list[str]) -> None:
+    fast = installed("--data", str(MINI), *args)
+    full = cpkb(*args)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_validate_keeps_its_own_data_option_in_both_paths() -> None:
+    runner = cpkb("validate", str(MINI), "--data", str(MINI), data=None)
+    process = installed("validate", str(MINI), "--data", str(MINI))
+    assert runner.exit_code == process.returncode == 2
+    assert runner.stderr == process.stderr
+    assert "once" in process.stderr

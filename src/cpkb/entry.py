@@ -73,8 +73,12 @@ def fast_lane(argv: list[str]) -> int | None:
     data, rest = split_data_option(argv)
     as_json = rest.count("--json") == 1
     words = [arg for arg in rest[1:] if arg != "--json"]
+    if any(word.startswith("-") for word in words) or "--json" in rest[:1]:
+        return None
+    if rest[:1] in (["show"], ["search"]) and len(words) > 1:
+        words = [" ".join(words)]  # words without quotes: one reference, one query
     lane = LANES.get((rest[0] if rest else "", as_json, len(words)))
-    if lane is None or any(word.startswith("-") for word in words) or "--json" in rest[:1]:
+    if lane is None:
         return None
     try:
         printer = lane(data, words)  # everything is computed before anything is printed

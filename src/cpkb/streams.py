@@ -30,10 +30,16 @@ def _decoded(arg: str) -> str:
         return arg
 
 
+# Commands with a --data option of their own ('validate FILE --data FILE' is an error there).
+OWN_DATA_OPTION = frozenset({"validate"})
+
+
 def hoisted(argv: list[str]) -> list[str]:
     """`--data PATH` given after the command moved before it, where it belongs (like gh and
     git: `cpkb show X --data f.json` is `cpkb --data f.json show X`); `--` ends options."""
     end = argv.index("--") if "--" in argv else len(argv)
+    if command_word(argv[:end]) in OWN_DATA_OPTION:
+        return argv
     moved: list[str] = []
     rest: list[str] = []
     i = 0
@@ -46,6 +52,20 @@ def hoisted(argv: list[str]) -> list[str]:
         (moved if i > 0 and arg.startswith("--data=") else rest).append(arg)
         i += 1
     return moved + rest + argv[end:]
+
+
+def command_word(argv: list[str]) -> str | None:
+    """The command a command line names: its first word that is neither an option nor the
+    value of a leading --data."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--data":
+            i += 2
+        elif argv[i].startswith("-"):
+            i += 1
+        else:
+            return argv[i]
+    return None
 
 
 def stdout_open() -> bool:
