@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import sys
+from typing import BinaryIO, TextIO
 
 from cpkb.errors import ExitCode
 
@@ -60,6 +61,27 @@ def write_utf8(text: str) -> None:
         return
     sys.stdout.flush()
     buffer.write(text.encode("utf-8"))
+
+
+class Utf8Output:
+    """Standard output taking text and writing it as UTF-8 whatever the locale, as it goes (no
+    newline translation: CSV's own line ends stay)."""
+
+    def __init__(self, buffer: BinaryIO) -> None:
+        self.buffer = buffer
+
+    def write(self, text: str) -> int:
+        self.buffer.write(text.encode("utf-8"))
+        return len(text)
+
+
+def utf8_output() -> TextIO | Utf8Output:
+    """Where to write text that must be UTF-8 (a test's StringIO takes text as it is)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout
+    sys.stdout.flush()
+    return Utf8Output(buffer)
 
 
 def is_output_error(exc: OSError) -> bool:

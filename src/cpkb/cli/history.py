@@ -13,11 +13,11 @@ from cpkb.cli.context import (
     JsonOpt,
     KnownByOpt,
     _typer,
-    emit,
     reading,
     settings,
     source_views,
 )
+from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
 from cpkb.cli.search import TypeOpt, entity_type_option
 from cpkb.present import human
 
@@ -62,6 +62,8 @@ def timeline_cmd(
     entity_type: TypeOpt = None,
     known_by: KnownByOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Dated claims and events in order, each with its source.
 
@@ -70,6 +72,7 @@ def timeline_cmd(
     from cpkb.present.history import Window, timeline_view
     from cpkb.query.time import asked
 
+    out = output_of(as_json, output_format, fields)
     wanted = entity_type_option(entity_type)
     window = Window(
         asked(since, "--since").first if since else None,
@@ -78,7 +81,7 @@ def timeline_cmd(
     kb, entities = chosen(ctx, ref)
     kept = [e for e in entities if wanted in (None, e.type)]
     view = timeline_view(kb, kept, reading(None, known_by), window)
-    emit(as_json, view, human.show_timeline, source_views(ctx))
+    listing(ctx, out, "timeline", view, human.show_timeline, source_views(ctx))
 
 
 @app.command("conflicts", cls=CpkbCommand)
@@ -88,6 +91,8 @@ def conflicts_cmd(
     as_of: AsOfOpt = None,
     known_by: KnownByOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Where sources disagree: one single-valued property with different current values, and
     every claim ranked as disputed; each with its sources. cpkb never picks a winner.
@@ -96,6 +101,7 @@ def conflicts_cmd(
     """
     from cpkb.present.history import conflicts_view
 
+    out = output_of(as_json, output_format, fields)
     kb, entities = chosen(ctx, ref)
     view = conflicts_view(kb, entities, reading(as_of, known_by))
-    emit(as_json, view, human.show_conflicts, source_views(ctx))
+    listing(ctx, out, "conflicts", view, human.show_conflicts, source_views(ctx))

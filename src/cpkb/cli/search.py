@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from cpkb.cli.completion import complete_type
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, emit, settings
+from cpkb.cli.context import CpkbCommand, JsonOpt, app, settings
+from cpkb.cli.output import FieldsOpt, Format, FormatOpt, listing, output_of
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import ENTITY_TYPES, TYPE_ALIASES
 from cpkb.present import human
@@ -46,6 +47,8 @@ def search_cmd(
     entity_type: TypeOpt = None,
     limit: LimitOpt = 10,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Find entities by name, alias, summary, claim value or quote, best first.
 
@@ -57,11 +60,12 @@ def search_cmd(
     """
     from cpkb.present.views import hit_view
 
+    out = output_of(as_json, output_format, fields)
     wanted = entity_type_option(entity_type)
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
-    if views or as_json:
-        emit(as_json, views, human.show_hits)
+    if views or out.format not in (None, Format.table):
+        listing(ctx, out, "search", views, human.show_hits)
     if not views:
         kind = f" {wanted}" if wanted else ""
         wordless = not fold(query)

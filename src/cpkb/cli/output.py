@@ -1,0 +1,135 @@
+"""The output options every listing takes, in one place (as sqlite-utils' `@output_options`):
+`--format table|json|jsonl|csv|tsv|markdown`, `--json` (short for `--format json`) and
+`--fields`, and `listing()`, which prints a listing's view in the format asked for.
+
+Without --format the format follows standard output: a table at a terminal; piped, the plain
+lines cpkb has always printed (tab-separated lines for `TYPE list` and for `--fields`, the
+`FILE:LINE:` lines of `validate`, else the table without colour or trailing spaces).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from cpkb import streams
+from cpkb.cli.context import print_json, settings, source_views
+from cpkb.errors import UsageProblem
+from cpkb.present import formats
+from cpkb.present import human as drawn
+from cpkb.present.rows import KINDS, Kind
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+
+
+FLAT = (Format.csv, Format.tsv, Format.markdown)
+OUTPUT_PANEL = "Output"
+FormatOpt = Annotated[
+    Optional[Format],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--format",
+        help="table (at a terminal), json, jsonl (a record a line), csv, tsv or markdown "
+        "(a header row, a row a record). Default: a table at a terminal, plain lines piped.",
+        case_sensitive=False,
+        show_default=False,
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+FieldsOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--fields",
+        metavar="A,B,C",
+        help="Only these columns, in this order (for table, csv, tsv, markdown).",
+        show_default=False,
+        rich_help_panel=OUTPUT_PANEL,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Output:
+    """The format and fields asked for; `format` None follows standard output."""
+
+    format: Format | None = None
+    fields: str | None = None
+
+    def flat(self) -> bool:
+        """Whether the output shows what a person reads (current claims), not the JSON."""
+        return self.format not in (Format.json, Format.jsonl)
+
+    def columns(self, kind: Kind) -> tuple[str, ...]:
+        """The columns asked for (the kind's defaults if none); an unknown one is a usage error."""
+        if self.fields is None:
+            return kind.defaults
+        asked = tuple(f.strip() for f in self.fields.split(",") if f.strip())
+        unknown = [f for f in asked if f not in kind.fields]
+        if unknown or not asked:
+            named = f"unknown field {unknown[0]!r}" if unknown else "--fields names no field"
+            raise UsageProblem(named, hint=f"fields: {','.join(kind.fields)}")
+        if self.format in (Format.json, Format.jsonl):
+            raise UsageProblem("--fields is for table, csv, tsv and markdown, not JSON")
+        return asked
+
+
+def output_of(as_json: bool, output_format: Format | None, fields: str | None) -> Output:
+    """The output a command line asks for; `--json` with another --format is a usage error."""
+    if as_json and output_format not in (None, Format.json):
+        raise UsageProblem(f"--json and --format {output_format.value} disagree: give one")
+    return Output(Format.json if as_json else output_format, fields)
+
+
+def listing(
+    ctx: typer.Context,
+    out: Output,
+    name: str,
+    view: Any,
+    human: Callable[..., None] | None,
+    *args: Any,
+    title: str | None = None,
+) -> None:
+    """Print `view`, the result of the listing `name`, as `out` asks; `human` draws it as a
+    person reads it (None: a table of its records, under `title`)."""
+    kind = KINDS[name]
+    fields = out.columns(kind)
+    if out.format is Format.json:
+        print_json(view)
+    elif out.format is Format.jsonl:
+        formats.write_jsonl(streams.utf8_output(), kind.items(view))
+    elif out.format in FLAT:
+        rows = kind.rows(view, _sources(ctx, fields))
+        formats.write_flat(streams.utf8_output(), out.format.value, rows, fields)
+    elif out.format is None and not sys.stdout.isatty() and (human is None or out.fields):
+        rows = kind.rows(view, _sources(ctx, fields))
+        formats.write_tsv(streams.utf8_output(), rows, fields, header=False)
+    else:
+        with shown(ctx):
+            if human is not None and out.fields is None:
+                human(view, *args)
+            else:
+                drawn.show_records(kind.rows(view, _sources(ctx, fields)), fields, title)
+
+
+def shown(ctx: typer.Context) -> AbstractContextManager[None]:
+    """Human output: through the pager at a terminal, without trailing spaces when piped."""
+    from cpkb.cli.pager import screen
+
+    return screen(no_pager=settings(ctx).no_pager)
+
+
+def _sources(ctx: typer.Context, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The sources by id, when a URL column needs them (a citation may not carry its URL)."""
+    return source_views(ctx) if "url" in fields else {}

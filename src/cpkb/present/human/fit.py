@@ -1,0 +1,103 @@
+"""Tables that never split a word: each column is at least as wide as its longest word (an id,
+a date, a number, a header), or, when the terminal is too narrow for that, the records are
+stacked as `field: value` lines, a blank line between records, as `gh` does.
+
+Rich, left to itself, narrows the widest columns first and folds words that no longer fit
+(`202 / 1-2` for a date, `statist / ic` for a header): here the widths are chosen first.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
+from rich.table import Column, Table
+from rich.text import Text
+
+WIDE = 1_000_000  # measuring at this width finds a cell's longest word and longest line
+
+
+class Stacked(Group):
+    """A table's records as `field: value` lines: printed uncropped, so that a word longer
+    than the terminal runs on (the terminal wraps it) rather than being cut."""
+
+
+def fitted(grid: Table, console: Console) -> Table | Stacked:
+    """`grid` as Rich lays it out if that splits no word; else with column widths that split
+    none; else, when even each column's longest word does not fit, its records stacked."""
+    wide = console.options.update_width(WIDE)
+    lows = [_column_range(console, wide, column) for column in grid.columns]
+    riches = rich_widths(grid, console)
+    if all(width >= low.minimum for width, low in zip(riches, lows, strict=True)):
+        return grid
+    room = sum(riches)
+    if sum(low.minimum for low in lows) > room:
+        return stacked(grid)
+    highs = [low.maximum for low in lows]
+    widths = shares([low.minimum for low in lows], highs, room)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    return grid
+
+
+def rich_widths(grid: Table, console: Console) -> list[int]:
+    """The width Rich gives each column's content at this console's width. Rich has no public
+    call for it: these private ones have kept their meaning since Rich 10."""
+    options = console.options.update_width(console.width - grid._extra_width)
+    widths = grid._calculate_column_widths(console, options)
+    return [w - grid._get_padding_width(i) for i, w in enumerate(widths)]
+
+
+def _column_range(console: Console, options: ConsoleOptions, column: Column) -> Measurement:
+    found = [Measurement.get(console, options, cell) for cell in (column.header, *column.cells)]
+    low = max((m.minimum for m in found), default=1)
+    high = max((m.maximum for m in found), default=1)
+    low = max(low, column.min_width or 0)
+    return Measurement(low, max(low, high))
+
+
+def shares(lows: list[int], highs: list[int], room: int) -> list[int]:
+    """Widths from each column's least, the spare room shared in proportion to what each
+    column could still use."""
+    spare, wants = room - sum(lows), [h - lo for lo, h in zip(lows, highs, strict=True)]
+    total = sum(wants) or 1
+    widths = [lo + spare * want // total for lo, want in zip(lows, wants, strict=True)]
+    left = room - sum(widths)
+    for index in sorted(range(len(widths)), key=lambda i: -wants[i]):
+        if left <= 0:
+            break
+        if widths[index] < highs[index]:
+            widths[index] += 1
+            left -= 1
+    return widths
+
+
+def stacked(grid: Table) -> Stacked:
+    """Each record as `field: value` lines, a blank line between records."""
+    lines: list[RenderableType] = []
+    if grid.title:
+        title = grid.title
+        lines.append(title if isinstance(title, Text) else Text(str(title), style="bold"))
+    columns = [(str(c.header), list(c.cells)) for c in grid.columns]
+    for row in range(grid.row_count):
+        if lines:
+            lines.append(Text(""))
+        for header, cells in columns:
+            lines.append(_field(header, cells[row]))
+    if grid.caption:
+        lines += [Text(""), grid.caption]
+    return Stacked(*lines)
+
+
+def _field(header: str, value: RenderableType) -> RenderableType:
+    label = Text(f"{header}: ", style="bold", overflow="ignore")
+    if isinstance(value, Text):
+        value = value.copy()
+        value.overflow = "ignore"
+        return label.append_text(value)
+    return Group(label, value)
+
+
+def show_table(grid: Table, console: Console) -> None:
+    """Print `grid` fitted to the console."""
+    shown = fitted(grid, console)
+    console.print(shown, crop=not isinstance(shown, Stacked))
