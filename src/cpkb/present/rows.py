@@ -85,10 +85,10 @@ def _first(claims: list[View], prop: str) -> View:
 def entity_row(view: View, sources: dict[str, View]) -> Row:
     return {
         "id": view["id"],
-        "name": view["name"],
-        "summary": view["summary"],
         "type": view["type"],
+        "name": view["name"],
         "aliases": scalar(view["aliases"]),
+        "summary": view["summary"],
         "claims": len(view["claims"]),
         "links_in": len(view.get("backlinks", [])),
         **cited_columns(view["sources"], sources),
@@ -218,12 +218,12 @@ PROBLEM_FIELDS = ("line", "severity", "code", "entity", "path", "message")
 def _kind(
     row: Callable[[View, dict[str, View]], Row],
     sample: View,
-    defaults: int = 0,
+    defaults: tuple[str, ...] = (),
     items: Callable[[Any], list[View]] = list,
 ) -> Kind:
-    """A kind whose columns are those `row` gives `sample` (the first `defaults` by default)."""
-    fields = tuple(k for k in _columns(row, sample))
-    return Kind(fields, fields[:defaults] if defaults else fields, items, row)
+    """A kind whose columns are those `row` gives `sample` (all of them unless `defaults`)."""
+    fields = tuple(_columns(row, sample))
+    return Kind(fields, defaults or fields, items, row)
 
 
 def _columns(row: Callable[[View, dict[str, View]], Row], sample: View) -> list[str]:
@@ -237,7 +237,7 @@ _ENTITY = {**_REF, "summary": "", "aliases": [], "claims": [], "sources": []}
 _LINK = {"property": "", "direction": "", "depth": 0, "entity": _REF, "via": _REF, "sources": []}
 
 KINDS: dict[str, Kind] = {
-    "list": _kind(entity_row, _ENTITY, defaults=3),
+    "list": _kind(entity_row, _ENTITY, defaults=("id", "name", "summary")),
     "stats": _kind(statistic_row, _ENTITY),
     "search": _kind(hit_row, {**_REF, "score": 0, "matched": {"field": "", "snippet": ""}}),
     "sources": _kind(source_row, {}),

@@ -8,6 +8,9 @@ Rich, left to itself, narrows the widest columns first and folds words that no l
 
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Column, Table
@@ -31,7 +34,7 @@ def fitted(grid: Table, console: Console) -> Table | Stacked:
         return grid
     room = sum(riches)
     if sum(low.minimum for low in lows) > room:
-        return stacked(grid)
+        return stacked(grid, console.width)
     highs = [low.maximum for low in lows]
     widths = shares([low.minimum for low in lows], highs, room)
     for column, width in zip(grid.columns, widths, strict=True):
@@ -71,7 +74,7 @@ def shares(lows: list[int], highs: list[int], room: int) -> list[int]:
     return widths
 
 
-def stacked(grid: Table) -> Stacked:
+def stacked(grid: Table, width: int) -> Stacked:
     """Each record as `field: value` lines, a blank line between records."""
     lines: list[RenderableType] = []
     if grid.title:
@@ -81,20 +84,43 @@ def stacked(grid: Table) -> Stacked:
     for row in range(grid.row_count):
         if lines:
             lines.append(Text(""))
-        for header, cells in columns:
-            lines.append(_field(header, cells[row]))
+        lines += [_field(header, cells[row], width) for header, cells in columns]
     if grid.caption:
         lines += [Text(""), grid.caption]
     return Stacked(*lines)
 
 
-def _field(header: str, value: RenderableType) -> RenderableType:
-    label = Text(f"{header}: ", style="bold", overflow="ignore")
-    if isinstance(value, Text):
-        value = value.copy()
-        value.overflow = "ignore"
-        return label.append_text(value)
-    return Group(label, value)
+def _field(header: str, value: RenderableType, width: int) -> RenderableType:
+    label = Text()
+    label.append(f"{header}: ", style="bold")
+    if not isinstance(value, Text):
+        return Group(label, value)
+    label.append_text(value)
+    return wrapped(label, width)
+
+
+def wrapped(text: Text, width: int) -> Text:
+    """`text` broken into lines at spaces only: a word longer than the line is left whole
+    (Rich would fold it), and Rich is told not to wrap it again."""
+    lines: list[Text] = []
+    for line in text.split("\n", allow_blank=True):
+        lines += line.divide(_breaks(line.plain, width))
+    for line in lines:
+        line.rstrip()  # the space a line was broken at
+    shown = Text("\n").join(lines)
+    shown.overflow = "ignore"
+    return shown
+
+
+def _breaks(plain: str, width: int) -> list[int]:
+    """Where to break a line of `plain` so that each piece fits `width`, at spaces only."""
+    breaks, start = [], 0
+    for word in re.finditer(r"\S+\s*", plain):
+        end = word.start() + len(word.group().rstrip())
+        if word.start() > start and cell_len(plain[start:end]) > width:
+            breaks.append(word.start())
+            start = word.start()
+    return breaks
 
 
 def show_table(grid: Table, console: Console) -> None:
