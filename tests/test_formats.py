@@ -196,6 +196,8 @@ def test_piped_tables_have_no_trailing_spaces(command: list[str]) -> None:
 def test_color_option_overrides_the_environment() -> None:
     assert COLOUR.search(cli("--color", "always", "show", "adal-azamat").stdout)
     assert "\x1b" not in piped("--color", "never", "stats", FORCE_COLOR="1").stdout
+    assert "\x1b[" in piped("stats", "--color", "always").stdout  # after the command too
+    assert "\x1b" not in piped("stats", "--color=never", FORCE_COLOR="1").stdout
 
 
 def at_terminal(*args: str, **env: str) -> str:

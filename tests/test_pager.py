@@ -72,11 +72,12 @@ def test_cpkb_pager_comes_before_pager(tmp_path: Path) -> None:
     ("args", "env"),
     [
         (["--no-pager", "stats"], {}),
+        (["stats", "--no-pager"], {}),  # a global option, after the command as before it
         (["stats"], {"CPKB_PAGER": ""}),
         (["stats"], {"CPKB_PAGER": "cat"}),
         (["stats"], {"LINES": "500"}),  # it fits the screen
     ],
-    ids=["--no-pager", "CPKB_PAGER empty", "CPKB_PAGER cat", "short output"],
+    ids=["--no-pager", "--no-pager after", "CPKB_PAGER empty", "CPKB_PAGER cat", "short output"],
 )
 def test_no_pager_when_turned_off_or_not_needed(
     tmp_path: Path, args: list[str], env: dict[str, str]
