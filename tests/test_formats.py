@@ -227,6 +227,8 @@ def unsplittable(command: str, view: Any) -> set[str]:
         return numbers | {c["date"] for c in values if "date" in c}
     if command == "timeline":
         return {e["date"] for e in view} | {e["entity"]["id"] for e in view}
+    if command == "conflicts":
+        return {c["entity"]["id"] for c in view}
     return {item["id"] for item in view}
 
 
@@ -235,11 +237,14 @@ HEADERS = {
     "law": ("id", "name", "summary"),
     "search": ("score", "entity", "matched"),
     "timeline": ("date", "entity", "claim", "source"),
+    "conflicts": ("value", "details", "status", "cited"),
 }
 
 
 @pytest.mark.parametrize("width", [40, 50, 80])
-@pytest.mark.parametrize("command", [["stats"], ["law", "list"], ["search", "child"], ["timeline"]])
+@pytest.mark.parametrize(
+    "command", [["stats"], ["law", "list"], ["search", "child"], ["timeline"], ["conflicts"]]
+)
 def test_narrow_terminals_split_no_id_date_or_number(command: list[str], width: int) -> None:
     screen = ANSI.sub("", at_terminal(*command, COLUMNS=str(width)))
     words = set(re.findall(r"\S+", screen))
@@ -250,4 +255,4 @@ def test_narrow_terminals_split_no_id_date_or_number(command: list[str], width: 
     for header in HEADERS[command[0]]:
         assert header in words or f"{header}:" in words, (header, width)
     if width < 80:  # a whole table would not fit: one record as `field: value` lines
-        assert re.search(r"^(id|statistic|score|date): ", screen, re.MULTILINE)
+        assert re.search(r"^(id|statistic|score|date|value): ", screen, re.MULTILINE)

@@ -78,16 +78,22 @@ def stacked(grid: Table, width: int) -> Stacked:
     """Each record as `field: value` lines, a blank line between records."""
     lines: list[RenderableType] = []
     if grid.title:
-        title = grid.title
-        lines.append(title if isinstance(title, Text) else Text(str(title), style="bold"))
+        lines.append(_whole(grid.title, width, style="bold"))
     columns = [(str(c.header), list(c.cells)) for c in grid.columns]
     for row in range(grid.row_count):
         if lines:
             lines.append(Text(""))
         lines += [_field(header, cells[row], width) for header, cells in columns]
     if grid.caption:
-        lines += [Text(""), grid.caption]
+        lines += [Text(""), _whole(grid.caption, width)]
     return Stacked(*lines)
+
+
+def _whole(text: RenderableType, width: int, style: str = "") -> RenderableType:
+    """A title or caption, wrapped at spaces only."""
+    if isinstance(text, str):
+        text = Text(text, style=style)
+    return wrapped(text, width) if isinstance(text, Text) else text
 
 
 def _field(header: str, value: RenderableType, width: int) -> RenderableType:
