@@ -229,6 +229,8 @@ def unsplittable(command: str, view: Any) -> set[str]:
         return {e["date"] for e in view} | {e["entity"]["id"] for e in view}
     if command == "conflicts":
         return {c["entity"]["id"] for c in view}
+    if command == "sources":
+        return {s["id"] for s in view} | {s["date"] for s in view if s["date"]}
     return {item["id"] for item in view}
 
 
@@ -238,12 +240,14 @@ HEADERS = {
     "search": ("score", "entity", "matched"),
     "timeline": ("date", "entity", "claim", "source"),
     "conflicts": ("value", "details", "status", "cited"),
+    "sources": ("id", "publisher", "date", "reliability"),
 }
 
 
 @pytest.mark.parametrize("width", [40, 50, 80])
 @pytest.mark.parametrize(
-    "command", [["stats"], ["law", "list"], ["search", "child"], ["timeline"], ["conflicts"]]
+    "command",
+    [["stats"], ["law", "list"], ["search", "child"], ["timeline"], ["conflicts"], ["sources"]],
 )
 def test_narrow_terminals_split_no_id_date_or_number(command: list[str], width: int) -> None:
     screen = ANSI.sub("", at_terminal(*command, COLUMNS=str(width)))

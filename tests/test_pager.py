@@ -43,7 +43,7 @@ def environment(**env: str) -> dict[str, str]:
 def at_terminal(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
     """(status, what the terminal got, stderr) for cpkb ARGS with stdout on a terminal."""
     status, screen, errors = run_on_terminal(
-        list(args), env=environment(**env), cwd=cwd, stderr=False
+        list(args), env=environment(**env), cwd=cwd, stderr=False, pager=True
     )
     return status, screen.decode("utf-8", errors="replace"), errors
 

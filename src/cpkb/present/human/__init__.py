@@ -55,18 +55,16 @@ def show_stats(views: list[View], sources: dict[str, View]) -> None:
 
 def show_sources(rows: list[View]) -> None:
     """`sources`: a small table per source."""
-    from cpkb.present.human import base, tables
+    from cpkb.present.human import base, fit, tables
 
-    out = base.console()
-    for row in rows:
-        out.print(tables.source_table(row))
+    fit.show_tables([tables.source_table(row) for row in rows], base.console())
 
 
 def show_info(info: View) -> None:
     """`info`: the data file, versions and counts."""
-    from cpkb.present.human import base, tables
+    from cpkb.present.human import base, fit, tables
 
-    base.console().print(tables.info_table(info))
+    fit.show_table(tables.info_table(info), base.console())
 
 
 def show_hits(hits: list[View]) -> None:
@@ -110,8 +108,7 @@ def show_conflicts(conflicts: list[View], sources: dict[str, View]) -> None:
     out = base.console()
     if not conflicts:
         out.print("no conflicts")
-    for conflict in conflicts:
-        fit.show_table(history.conflict_table(conflict, sources), out)
+    fit.show_tables([history.conflict_table(c, sources) for c in conflicts], out)
 
 
 def show_references(view: View) -> None:

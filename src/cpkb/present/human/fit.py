@@ -51,11 +51,22 @@ def rich_widths(grid: Table, console: Console) -> list[int]:
 
 
 def _column_range(console: Console, options: ConsoleOptions, column: Column) -> Measurement:
-    found = [Measurement.get(console, options, cell) for cell in (column.header, *column.cells)]
-    low = max((m.minimum for m in found), default=1)
-    high = max((m.maximum for m in found), default=1)
+    """A column's least width (its longest word, or `min_width`) and its widest line."""
+    cells = (column.header, *column.cells)
+    low = max((_longest_word(console, options, cell) for cell in cells), default=1)
+    high = max((Measurement.get(console, options, cell).maximum for cell in cells), default=1)
     low = max(low, column.min_width or 0)
     return Measurement(low, max(low, high))
+
+
+URL = re.compile(r"\S*://\S*")  # a URL may fold: it is long, and nothing reads it by eye
+
+
+def _longest_word(console: Console, options: ConsoleOptions, cell: RenderableType) -> int:
+    if isinstance(cell, str | Text):
+        plain = URL.sub("", cell if isinstance(cell, str) else cell.plain)
+        return max((cell_len(word) for word in plain.split()), default=0)
+    return Measurement.get(console, options, cell).minimum
 
 
 def shares(lows: list[int], highs: list[int], room: int) -> list[int]:
@@ -80,6 +91,12 @@ def stacked(grid: Table, width: int) -> Stacked:
     if grid.title:
         lines.append(_whole(grid.title, width, style="bold"))
     columns = [(str(c.header), list(c.cells)) for c in grid.columns]
+    if not grid.show_header and len(columns) == 2:  # label and value: one record
+        labels, values = columns[0][1], columns[1][1]
+        lines += [
+            _field(_plain(label), value, width) for label, value in zip(labels, values, strict=True)
+        ]
+        return Stacked(*lines)
     for row in range(grid.row_count):
         if lines:
             lines.append(Text(""))
@@ -94,6 +111,10 @@ def _whole(text: RenderableType, width: int, style: str = "") -> RenderableType:
     if isinstance(text, str):
         text = Text(text, style=style)
     return wrapped(text, width) if isinstance(text, Text) else text
+
+
+def _plain(label: RenderableType) -> str:
+    return label.plain if isinstance(label, Text) else str(label)
 
 
 def _field(header: str, value: RenderableType, width: int) -> RenderableType:
@@ -131,5 +152,17 @@ def _breaks(plain: str, width: int) -> list[int]:
 
 def show_table(grid: Table, console: Console) -> None:
     """Print `grid` fitted to the console."""
-    shown = fitted(grid, console)
-    console.print(shown, crop=not isinstance(shown, Stacked))
+    show_tables([grid], console)
+
+
+def show_tables(grids: list[Table], console: Console) -> None:
+    """Print tables fitted to the console, all stacked if any must be (they read as one)."""
+    shown = [fitted(grid, console) for grid in grids]
+    if not any(isinstance(s, Stacked) for s in shown):
+        for grid in shown:
+            console.print(grid)
+        return
+    for number, grid in enumerate(grids):
+        if number:
+            console.print()
+        console.print(stacked(grid, console.width), crop=False)
