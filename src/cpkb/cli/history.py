@@ -72,7 +72,7 @@ def timeline_cmd(
     from cpkb.present.history import Window, timeline_view
     from cpkb.query.time import asked
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("timeline", as_json, output_format, fields)
     wanted = entity_type_option(entity_type)
     window = Window(
         asked(since, "--since").first if since else None,
@@ -81,7 +81,7 @@ def timeline_cmd(
     kb, entities = chosen(ctx, ref)
     kept = [e for e in entities if wanted in (None, e.type)]
     view = timeline_view(kb, kept, reading(None, known_by), window)
-    listing(ctx, out, "timeline", view, human.show_timeline, source_views(ctx))
+    listing(ctx, out, view, human.show_timeline, source_views(ctx))
 
 
 @app.command("conflicts", cls=CpkbCommand)
@@ -101,7 +101,7 @@ def conflicts_cmd(
     """
     from cpkb.present.history import conflicts_view
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("conflicts", as_json, output_format, fields)
     kb, entities = chosen(ctx, ref)
     view = conflicts_view(kb, entities, reading(as_of, known_by))
-    listing(ctx, out, "conflicts", view, human.show_conflicts, source_views(ctx))
+    listing(ctx, out, view, human.show_conflicts, source_views(ctx))

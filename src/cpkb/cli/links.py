@@ -75,13 +75,13 @@ def xref_cmd(
     from cpkb.present.views import xref_view
     from cpkb.query.graph import neighbourhood
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("xref", as_json, output_format, fields)
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(ref)
     wanted = checked_properties(catalog.relation_properties(), properties)
     kb = catalog.around(entity.id, depth=depth)
     view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
-    listing(ctx, out, "xref", view, human.show_xref, source_views(ctx))
+    listing(ctx, out, view, human.show_xref, source_views(ctx))
 
 
 @app.command("path", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
@@ -102,7 +102,7 @@ def path_cmd(
     from cpkb.present.views import path_view
     from cpkb.query.graph import path_links, shortest_path_steps
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("path", as_json, output_format, fields)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
     found = shortest_path_steps(catalog.adjacent, first.id, last.id)
@@ -114,7 +114,7 @@ def path_cmd(
             hint="see what each links to with 'cpkb xref'",
         )
     view = path_view(first, last, steps)
-    listing(ctx, out, "path", view, human.show_path, source_views(ctx))
+    listing(ctx, out, view, human.show_path, source_views(ctx))
 
 
 @app.command("graph", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)

@@ -27,6 +27,9 @@ from cpkb.present.rows import KINDS, Kind
 
 
 class Format(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -62,62 +65,67 @@ FieldsOpt = Annotated[
 
 @dataclass(frozen=True)
 class Output:
-    """The format and fields asked for; `format` None follows standard output."""
+    """What a listing was asked to print: its records (`kind`), the format (None follows
+    standard output) and the columns."""
 
-    format: Format | None = None
-    fields: str | None = None
+    kind: Kind
+    format: Format | None
+    fields: tuple[str, ...]
+    chosen: bool  # whether --fields chose the columns
 
-    def flat(self) -> bool:
-        """Whether the output shows what a person reads (current claims), not the JSON."""
+    def shows_current(self) -> bool:
+        """Whether the output shows what a person reads (current claims), not the JSON's."""
         return self.format not in (Format.json, Format.jsonl)
 
-    def columns(self, kind: Kind) -> tuple[str, ...]:
-        """The columns asked for (the kind's defaults if none); an unknown one is a usage error."""
-        if self.fields is None:
-            return kind.defaults
-        asked = tuple(f.strip() for f in self.fields.split(",") if f.strip())
-        unknown = [f for f in asked if f not in kind.fields]
-        if unknown or not asked:
-            named = f"unknown field {unknown[0]!r}" if unknown else "--fields names no field"
-            raise UsageProblem(named, hint=f"fields: {','.join(kind.fields)}")
-        if self.format in (Format.json, Format.jsonl):
-            raise UsageProblem("--fields is for table, csv, tsv and markdown, not JSON")
-        return asked
 
-
-def output_of(as_json: bool, output_format: Format | None, fields: str | None) -> Output:
-    """The output a command line asks for; `--json` with another --format is a usage error."""
+def output_of(name: str, as_json: bool, output_format: Format | None, fields: str | None) -> Output:
+    """What the listing `name` is asked to print. Checked before any work: `--json` with another
+    --format, an unknown field, or --fields with JSON, is a usage error (exit 2)."""
     if as_json and output_format not in (None, Format.json):
         raise UsageProblem(f"--json and --format {output_format.value} disagree: give one")
-    return Output(Format.json if as_json else output_format, fields)
+    shape = Format.json if as_json else output_format
+    kind = KINDS[name]
+    return Output(kind, shape, columns(kind, fields, shape), fields is not None)
+
+
+def columns(kind: Kind, fields: str | None, shape: Format | None) -> tuple[str, ...]:
+    """The columns asked for (the kind's defaults if none)."""
+    if fields is None:
+        return kind.defaults
+    asked = tuple(f.strip() for f in fields.split(",") if f.strip())
+    unknown = [f for f in asked if f not in kind.fields]
+    if unknown or not asked:
+        named = f"unknown field {unknown[0]!r}" if unknown else "--fields names no field"
+        raise UsageProblem(named, hint=f"fields: {','.join(kind.fields)}")
+    if shape in (Format.json, Format.jsonl):
+        raise UsageProblem("--fields is for table, csv, tsv and markdown, not JSON")
+    return asked
 
 
 def listing(
     ctx: typer.Context,
     out: Output,
-    name: str,
     view: Any,
     human: Callable[..., None] | None,
     *args: Any,
     title: str | None = None,
 ) -> None:
-    """Print `view`, the result of the listing `name`, as `out` asks; `human` draws it as a
-    person reads it (None: a table of its records, under `title`)."""
-    kind = KINDS[name]
-    fields = out.columns(kind)
+    """Print `view`, a listing's result, as `out` asks; `human` draws it as a person reads it
+    (None: a table of its records, under `title`)."""
+    kind, fields = out.kind, out.fields
     if out.format is Format.json:
         print_json(view)
     elif out.format is Format.jsonl:
         formats.write_jsonl(streams.utf8_output(), kind.items(view))
     elif out.format in FLAT:
         rows = kind.rows(view, _sources(ctx, fields))
-        formats.write_flat(streams.utf8_output(), out.format.value, rows, fields)
-    elif out.format is None and not sys.stdout.isatty() and (human is None or out.fields):
+        formats.write_flat(streams.utf8_output(), str(out.format), rows, fields)
+    elif out.format is None and not sys.stdout.isatty() and (human is None or out.chosen):
         rows = kind.rows(view, _sources(ctx, fields))
         formats.write_tsv(streams.utf8_output(), rows, fields, header=False)
     else:
         with shown(ctx):
-            if human is not None and out.fields is None:
+            if human is not None and not out.chosen:
                 human(view, *args)
             else:
                 drawn.show_records(kind.rows(view, _sources(ctx, fields)), fields, title)

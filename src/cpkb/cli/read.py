@@ -85,11 +85,11 @@ def stats_cmd(
     """
     from cpkb.present.views import entities_view
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("stats", as_json, output_format, fields)
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
-    views = entities_view(kb, kb.of_type("statistic"), read, current=current or out.flat())
-    listing(ctx, out, "stats", views, human.show_stats, source_views(ctx))
+    views = entities_view(kb, kb.of_type("statistic"), read, current=current or out.shows_current())
+    listing(ctx, out, views, human.show_stats, source_views(ctx))
 
 
 @app.command("sources", cls=CpkbCommand)
@@ -105,8 +105,8 @@ def sources_cmd(
     """
     from cpkb.present.views import sources_view
 
-    out = output_of(as_json, output_format, fields)
-    listing(ctx, out, "sources", sources_view(settings(ctx).kb()), human.show_sources)
+    out = output_of("sources", as_json, output_format, fields)
+    listing(ctx, out, sources_view(settings(ctx).kb()), human.show_sources)
 
 
 @app.command("info", cls=CpkbCommand)
@@ -145,11 +145,13 @@ def type_app(entity_type: str) -> typer.Typer:
     ) -> None:
         from cpkb.present.views import entities_view
 
-        out = output_of(as_json, output_format, fields)
+        out = output_of("list", as_json, output_format, fields)
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
-        views = entities_view(kb, kb.of_type(entity_type), read, current=current or out.flat())
-        listing(ctx, out, "list", views, None, title=PLURALS[entity_type].capitalize())
+        views = entities_view(
+            kb, kb.of_type(entity_type), read, current=current or out.shows_current()
+        )
+        listing(ctx, out, views, None, title=PLURALS[entity_type].capitalize())
 
     @sub.command(
         "show",

@@ -60,12 +60,12 @@ def search_cmd(
     """
     from cpkb.present.views import hit_view
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("search", as_json, output_format, fields)
     wanted = entity_type_option(entity_type)
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
     if views or out.format not in (None, Format.table):
-        listing(ctx, out, "search", views, human.show_hits)
+        listing(ctx, out, views, human.show_hits)
     if not views:
         kind = f" {wanted}" if wanted else ""
         wordless = not fold(query)

@@ -65,7 +65,7 @@ def validate_cmd(
     """
     from cpkb.kb import paths
 
-    out = output_of(as_json, output_format, fields)
+    out = output_of("validate", as_json, output_format, fields)
     if path is not None and data is not None:
         raise UsageProblem("give the file to check once: as PATH or with --data")
     given = path or data or settings(ctx).data
@@ -91,8 +91,8 @@ def _report(
     notes = [_quotes(checked, source_id, label, text) for source_id, label, text in texts]
     valid = checked.valid(strict=strict)
     report = {"valid": valid, "problems": [p.view() for p in checked.problems]}
-    if out.format is not None or out.fields is not None:
-        listing(ctx, out, "validate", report, None)
+    if out.format is not None or out.chosen:
+        listing(ctx, out, report, None)
         return valid
     summary, owners = _summary(checked, notes), _owners(checked)
     with shown(ctx):  # `named`: the file as the user wrote it, like other linters
