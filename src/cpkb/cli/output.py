@@ -56,7 +56,8 @@ FieldsOpt = Annotated[
     typer.Option(
         "--fields",
         metavar="A,B,C",
-        help="Only these columns, in this order (for table, csv, tsv, markdown).",
+        help="Only these columns, in this order (table, csv, tsv, markdown); a wrong name lists "
+        "the fields.",
         show_default=False,
         rich_help_panel=OUTPUT_PANEL,
     ),
