@@ -1,9 +1,10 @@
 """Tables that never split a word: each column is at least as wide as its longest word (an id,
-a date, a number, a header), or, when the terminal is too narrow for that, the records are
-stacked as `field: value` lines, a blank line between records, as `gh` does.
+a date, a number, a header; a URL may fold), or, when the terminal is too narrow for that, the
+records are stacked as `field: value` lines, a blank line between records, as `gh` does.
 
 Rich, left to itself, narrows the widest columns first and folds words that no longer fit
-(`202 / 1-2` for a date, `statist / ic` for a header): here the widths are chosen first.
+(`202 / 1-2` for a date, `statist / ic` for a header): its layout is kept when it splits no
+word, else the widths are chosen here.
 """
 
 from __future__ import annotations
