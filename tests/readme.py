@@ -3,9 +3,11 @@
 A block is a terminal session: `$ command` lines (a line ending in `\\` goes on), each followed
 by what the terminal shows, stdout and stderr as they come. Each block runs in a folder of its
 own (with `data/` and `tests/` of this checkout in it), with a fixed date and terminal, so the
-same README gives the same output anywhere. A line `…` alone stands for any lines.
-`export NAME=VALUE` holds for the rest of its block. A block whose tools (jq, sqlite3, dot) are
-missing is skipped, with their names.
+same README gives the same output anywhere. A line `…` alone stands for any lines; within a
+line, `…` stands for any text (a temporary folder's path, say).
+`export NAME=VALUE` holds for the rest of its block. Blocks that follow a comment
+`<!-- session: NAME -->` share one folder and environment, in README's order (a walk through told
+in several blocks). A block whose tools (jq, sqlite3, dot) are missing is skipped, with their names.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import shlex
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -29,6 +32,7 @@ TODAY = "2026-12-07"  # what `today` is for every example (CPKB_TODAY)
 TOOLS = ("jq", "sqlite3", "dot")
 ANY = ("…", "...")
 PROMPT = "$ "
+SESSION = re.compile(r"<!-- session: ([\w-]+) -->\s*$")
 
 
 @dataclass
@@ -61,7 +65,16 @@ def matches(expected: list[str], actual: list[str]) -> bool:
     head, rest = expected[0], expected[1:]
     if head.strip() in ANY:
         return any(matches(rest, actual[k:]) for k in range(len(actual) + 1))
-    return bool(actual) and actual[0] == head and matches(rest, actual[1:])
+    return bool(actual) and same_line(head, actual[0]) and matches(rest, actual[1:])
+
+
+def same_line(expected: str, actual: str) -> bool:
+    if expected == actual:
+        return True
+    if "…" not in expected:
+        return False
+    pattern = ".*".join(re.escape(part) for part in expected.split("…"))
+    return re.fullmatch(pattern, actual) is not None
 
 
 def tidy(lines: list[str]) -> list[str]:
@@ -108,14 +121,42 @@ def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
     return done.stdout.decode("utf-8", "replace").splitlines()
 
 
-def export(command: str, env: dict[str, str]) -> bool:
-    """Take `export NAME=VALUE` into `env`; whether the command was one."""
+def export(command: str, where: Folder) -> bool:
+    """Take `export NAME=VALUE` into the folder's environment; whether the command was one."""
     words = shlex.split(command, comments=True)
     if len(words) != 2 or words[0] != "export" or "=" not in words[1]:
         return False
     name, _, value = words[1].partition("=")
-    env[name] = value
+    known = where.env | {"PWD": str(where.cwd)}
+    where.env[name] = string.Template(value).safe_substitute(known)
     return True
+
+
+@dataclass
+class Folder:
+    """Where a block runs: its working folder and environment."""
+
+    cwd: Path
+    env: dict[str, str]
+    held: tempfile.TemporaryDirectory[str]
+
+
+SESSIONS: dict[str, Folder] = {}
+
+
+def folder() -> Folder:
+    held = tempfile.TemporaryDirectory(prefix="cpkb-readme-")
+    cwd = Path(held.name)
+    for name in ("data", "tests"):
+        (cwd / name).symlink_to(ROOT / name)
+    return Folder(cwd, environment(cwd), held)
+
+
+def session_of(example: Example) -> str | None:
+    """The session a block belongs to: named by the comment just before it, if any."""
+    last = example.document.text[: example.start].rstrip().rsplit("\n", 1)[-1]
+    found = SESSION.search(last)
+    return found.group(1) if found else None
 
 
 def evaluate(example: Example) -> str | None:
@@ -124,22 +165,19 @@ def evaluate(example: Example) -> str | None:
     lacking = missing_tools([s.command for s in session])
     if lacking:
         pytest.skip(f"needs {', '.join(lacking)}")
-    with tempfile.TemporaryDirectory(prefix="cpkb-readme-") as folder:
-        cwd = Path(folder)
-        for name in ("data", "tests"):
-            (cwd / name).symlink_to(ROOT / name)
-        env = environment(cwd)
-        for step in session:
-            if export(step.command, env):
-                continue
-            actual = tidy(run(step.command, cwd, env))
-            if not matches(tidy(step.expected), actual):
-                shown = "\n".join(actual)
-                return (
-                    f"$ {step.command}\n--- README shows:\n"
-                    + "\n".join(step.expected)
-                    + f"\n--- it prints:\n{shown}\n"
-                )
+    name = session_of(example)
+    where = SESSIONS.setdefault(name, folder()) if name else folder()
+    for step in session:
+        if export(step.command, where):
+            continue
+        actual = tidy(run(step.command, where.cwd, where.env))
+        if not matches(tidy(step.expected), actual):
+            shown = "\n".join(actual)
+            return (
+                f"$ {step.command}\n--- README shows:\n"
+                + "\n".join(step.expected)
+                + f"\n--- it prints:\n{shown}\n"
+            )
     return None
 
 

@@ -176,3 +176,45 @@ def test_a_label_a_shell_would_act_on_is_offered_as_its_id(metacharacter: str) -
 
 def test_help_text_keeps_nothing_a_shell_would_act_on() -> None:
     assert inert_help("A `b` $(c); ‘d’ · e (f)") == "A  b   (c)  ‘d’ · e (f)"
+
+
+def test_no_two_candidates_differ_only_in_case(kb: KnowledgeBase) -> None:
+    for incomplete in ("", "a", "A", "uni", "Reg", "qaz"):
+        for spaces in (True, False):
+            offered = values(ref_completions(kb, incomplete, spaces=spaces))
+            assert len({v.casefold() for v in offered}) == len(offered), (incomplete, offered)
+
+
+def test_words_of_one_reference_complete_the_rest_of_a_label() -> None:
+    mini = Path(__file__).resolve().parent / "data" / "mini.json"
+    assert complete("bash", f"cpkb --data {mini} show Alpha Pe").stdout.splitlines() == ["Person"]
+    after = complete("bash", f"cpkb --data {mini} show alpha-person ", _CPKB_SCRIPT="2")
+    assert after.stdout.strip() == ""  # nothing, and no cue for file names
+
+
+def test_cpkbs_bash_script_asks_for_files_only_where_files_go(tmp_path: Path) -> None:
+    ref = complete("bash", "cpkb show zzz", _CPKB_SCRIPT="2")
+    assert (ref.returncode, ref.stdout.strip()) == (0, "")
+    data = complete("bash", "cpkb validate ", _CPKB_SCRIPT="2")
+    assert data.stdout.strip() == ":files"
+    typers = complete("bash", "cpkb validate ")  # a script Typer installed: no cue it can't read
+    assert typers.stdout.strip() == ""
+
+
+def test_zsh_falls_back_to_files_only_where_files_go() -> None:
+    assert complete("zsh", "cpkb show zzz").stdout.strip() == "_message 'no match'"
+    assert complete("zsh", "cpkb validate ").stdout.strip() == "_files"
+
+
+@pytest.mark.parametrize("how", ["--show-completion", ""])
+def test_the_bash_script_is_cpkbs(how: str) -> None:
+    """As `source <(_CPKB_COMPLETE=source_bash cpkb)` and `--show-completion` (run by bash, the
+    shell it detects: `; true` keeps bash from handing its process over) give it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("_CPKB")}
+    if not how:
+        env["_CPKB_COMPLETE"] = "source_bash"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m cpkb {how}; true"], env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert "_CPKB_SCRIPT=2" in done.stdout and "compopt -o filenames" in done.stdout
+    assert "-o default -F" not in done.stdout

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,56 @@ def test_a_hostile_name_completes_to_its_id_and_runs_nothing(shell: str, tmp_pat
     for letter in PAYLOADS.keys() - NO_STAND_IN:
         shown = (tmp_path / f"out-{letter}.txt").read_text(encoding="utf-8")
         assert f"Entity {letter} summary." in shown
+
+
+def bash_session(tmp_path: Path) -> Shell:
+    """An interactive bash with cpkb's completion loaded, in a folder holding two files, reading
+    the small fixture KB."""
+    for name in ("fileA", "fileB"):
+        (tmp_path / name).touch()
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '/bin')}",
+        "HOME": str(tmp_path),
+        "TERM": "xterm",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "CPKB_CACHE_DIR": str(tmp_path / "cache"),
+        "CPKB_DATA": str(Path(__file__).resolve().parent / "data" / "mini.json"),
+        "PS1": "$ ",
+    }
+    bash = shutil.which("bash")
+    assert bash is not None
+    session = Shell([bash, "--norc", "--noprofile", "-i"], env=env, cwd=str(tmp_path))
+    session.type("source <(_CPKB_COMPLETE=source_bash cpkb); echo ok$((0+0))\r")
+    session.wait_for("ok0")
+    return session
+
+
+def completed_line(session: Shell, n: int, keys: str) -> str:
+    """The command line after typing `keys` (Tabs included), as `echo` prints it back."""
+    session.type(keys)
+    time.sleep(2)  # each Tab runs cpkb; what is typed next must wait for it
+    session.type(f"\x01echo L{n}: \r")  # to the start of the line, and echo the line
+    shown = session.wait_for(f"L{n}: cpkb")
+    return shown.rsplit(f"L{n}: ", 1)[1].split("\r\n", 1)[0]
+
+
+BASH_LINES = [
+    ("cpkb show alpha-person \t\t", "cpkb show alpha-person"),  # no file names after an entity
+    ("cpkb show alpha-person fi\t", "cpkb show alpha-person fi"),
+    ('cpkb show "Alpha Pe\t', "cpkb show Alpha Person"),  # quoted: completed and closed
+    ("cpkb show Alpha Pe\t", "cpkb show Alpha Person"),  # words of one reference
+    ("cpkb path Alpha\\ Pe\t", "cpkb path Alpha Person"),  # escaped: one argument
+    ("cpkb show Álf\t", "cpkb show Álfa"),  # an alias
+    ("cpkb validate fi\t", "cpkb validate file"),  # a file argument still completes files
+]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_references_and_files_only_where_files_go(tmp_path: Path) -> None:
+    session = bash_session(tmp_path)
+    try:
+        shown = [completed_line(session, n, keys) for n, (keys, _) in enumerate(BASH_LINES)]
+    finally:
+        session.close()
+    assert shown == [line for _, line in BASH_LINES]

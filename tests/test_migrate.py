@@ -140,7 +140,7 @@ def test_an_unwritable_output_is_one_line(runner: CliRunner, tmp_path: Path) -> 
     out = tmp_path / "no-such-folder" / "sub"
     out.parent.write_text("a file, not a folder")
     result = cli(runner, "migrate", str(DATA / "mini.json"), "-o", str(out))
-    assert result.exit_code == ExitCode.BAD_DATA and "cannot be written" in result.stderr
+    assert result.exit_code == ExitCode.OUTPUT and "cannot write" in result.stderr
 
 
 def test_what_a_property_takes_is_inferred_from_its_values_only() -> None:

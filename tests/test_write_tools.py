@@ -74,6 +74,25 @@ def test_import_csv_types_values_by_their_property(kb: Path, tmp_path: Path) -> 
     assert rate["claims"][-1]["value"] == 7.5 and rate["claims"][-1]["date"] == "2025"
 
 
+def test_import_csv_takes_every_cell_field_of_the_field_table(kb: Path, tmp_path: Path) -> None:
+    from cpkb.model import fields
+
+    feed = tmp_path / "claims.csv"
+    feed.write_text(
+        "entity,property,value,unit,date,approx,baseline,baseline_date,source,paraphrase,lang\n"
+        "the-rate,value,7.5,percent,2025,true,9,2020,decree,Down to about 7.5% from 9%.,en\n",
+        encoding="utf-8",
+    )
+    done = cli(kb, "import", str(feed))
+    assert done.exit_code == 0, done.output
+    claim = next(e for e in document(kb)["entities"] if e["id"] == "the-rate")["claims"][-1]
+    assert (claim["approx"], claim["baseline"], claim["baseline_date"]) == (True, 9, "2020")
+    assert claim["sources"][0]["lang"] == "en"
+    shown = cli(kb, "import", "--help").output.replace("\n", "").replace(" ", "")
+    for name in fields.claim_row():
+        assert name in shown
+
+
 def test_a_problem_of_the_result_is_named_by_the_line_that_made_it(
     kb: Path, tmp_path: Path
 ) -> None:

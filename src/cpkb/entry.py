@@ -34,34 +34,10 @@ def main() -> None:
     sys.exit(run(streams.decoded(sys.argv[1:])))
 
 
-GLOBAL_VALUED = ("--data", "--color")  # global options that take a value
-GLOBAL_FLAGS = ("--no-pager",)
-
-
-def hoisted(argv: list[str]) -> list[str]:
-    """Global options given after the command moved before it, where they belong (like gh and
-    git: `cpkb show X --data f.json` is `cpkb --data f.json show X`, `cpkb stats --no-pager`
-    is `cpkb --no-pager stats`); `--` ends options."""
-    end = argv.index("--") if "--" in argv else len(argv)
-    moved: list[str] = []
-    rest: list[str] = []
-    i = 0
-    while i < end:
-        arg = argv[i]
-        if i > 0 and arg in GLOBAL_VALUED and i + 1 < end:
-            moved += argv[i : i + 2]
-            i += 2
-            continue
-        is_global = arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_VALUED))
-        (moved if i > 0 and is_global else rest).append(arg)
-        i += 1
-    return moved + rest + argv[end:]
-
-
 def run(argv: list[str]) -> int:
     """The fast lane if it applies, else the full app; the exit status. Whatever fails to reach
     standard output (a full disk, a closed stream) is one line on stderr, never a traceback."""
-    argv = hoisted(argv)
+    argv = streams.hoisted(argv)
     if not streams.stdout_open():
         streams.say("cpkb: error: standard output is closed (nothing can be printed)")
         return ExitCode.OUTPUT
@@ -189,6 +165,8 @@ def stats(data: str | None, as_json: bool) -> Printer:
 
     kb = read(resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"), current=not as_json)  # as `stats` does
+    if not views and not as_json:
+        raise LookupError("nothing to list: the full app tells it")
     if as_json:
         return write(dumps(views) + "\n")
     from cpkb.present import human

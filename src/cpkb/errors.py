@@ -74,6 +74,12 @@ class ToolError(CpkbError):
     exit_code = ExitCode.INTERNAL
 
 
+class OutputError(CpkbError):
+    """What was done is done, but its output could not be written."""
+
+    exit_code = ExitCode.OUTPUT
+
+
 class Refused(CpkbError):
     """A write that cannot be made as asked (an id taken, a record still pointed to): nothing
     was written."""

@@ -31,6 +31,30 @@ def _decoded(arg: str) -> str:
         return arg
 
 
+GLOBAL_VALUED = ("--data", "--color")  # global options that take a value
+GLOBAL_FLAGS = ("--no-pager",)
+
+
+def hoisted(argv: list[str]) -> list[str]:
+    """Global options given after the command moved before it, where they belong (like gh and
+    git: `cpkb show X --data f.json` is `cpkb --data f.json show X`, `cpkb stats --no-pager`
+    is `cpkb --no-pager stats`); `--` ends options."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < end:
+        arg = argv[i]
+        if i > 0 and arg in GLOBAL_VALUED and i + 1 < end:
+            moved += argv[i : i + 2]
+            i += 2
+            continue
+        is_global = arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in GLOBAL_VALUED))
+        (moved if i > 0 and is_global else rest).append(arg)
+        i += 1
+    return moved + rest + argv[end:]
+
+
 def stdout_open() -> bool:
     """Whether standard output can be written at all (`cpkb ... >&-` closes it)."""
     if sys.stdout is None:

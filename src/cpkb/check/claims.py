@@ -15,9 +15,10 @@ from cpkb.check.rules import Finding
 from cpkb.check.supersedes import claim_ids, supersedes_findings
 from cpkb.check.vocabulary import claim_findings
 from cpkb.kb.document import Path, brief
+from cpkb.model import fields
 from cpkb.model.fields import CLAIM_DATES
 
-V2_DATES = (*CLAIM_DATES, "baseline_date", "period")  # the dates of a version-2 claim
+V2_DATES = fields.of_kind(fields.CLAIM, "date", "period")  # the dates of a version-2 claim
 
 
 class EntityChecks:

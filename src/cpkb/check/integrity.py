@@ -33,6 +33,7 @@ from cpkb.check.summary import (
     rebase,
 )
 from cpkb.kb.document import Path, brief, json_path
+from cpkb.model import fields
 from cpkb.model.fields import CLAIM_DATES
 
 
@@ -70,7 +71,7 @@ def summarise(item: object, context: Context, *, entity: bool) -> Summary | None
 
 
 def _source_summary(source: dict[str, Any], context: Context) -> Summary:
-    keys = ("date", "retrieved") if context.version == 2 else CLAIM_DATES
+    keys = fields.of_kind(fields.SOURCE, "date") if context.version == 2 else CLAIM_DATES
     found = local(dates((), source, keys))
     unread = local(unread_findings(source, context.unread))
     return Summary(string_of(source, "id"), (), (), unread, found, "", (), ())

@@ -175,5 +175,5 @@ def save(data_path: Path, memo: ItemMemo, expected: str) -> None:
     header = marshal.dumps((expected, zlib.crc32(payload), memo.context))
     blob = len(header).to_bytes(4, "big") + header + payload
     with contextlib.suppress(OSError):  # a read-only or full cache: the next run checks all
-        atomic.write_bytes(target, blob, durable=False)
+        atomic.write_bytes(target, blob, durable=False, make_folder=True)
         cache.tidy(keep=str(target))

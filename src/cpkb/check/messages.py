@@ -8,6 +8,7 @@ from typing import Any
 
 from cpkb.check.rules import Finding
 from cpkb.kb.document import Path, brief, json_type
+from cpkb.model import fields
 from cpkb.model.fields import VERSIONS
 
 SchemaPath = tuple[str | int, ...]
@@ -18,7 +19,7 @@ ID_HELP = "an id is lowercase letters a-z, digits and single hyphens, at most 20
 NAME_HELP = "a name is lowercase snake_case: a-z, digits, single underscores"
 PERIOD_HELP = f"a period is START/END, each '..' (open) or a date: {DATE_HELP}"
 LANG_HELP = "a BCP 47 tag is a language code, then subtags: en, ru, kk-Cyrl"
-DATES = ("date", "start", "end", "retrieved", "baseline_date")  # the fields that hold one date
+DATES = frozenset(fields.of_kind(fields.CLAIM + fields.SOURCE, "date"))  # fields of one date
 IDS = ("id", "target", "source", "stated_by", "supersedes", "former_ids")  # ... one or more ids
 
 

@@ -17,11 +17,13 @@ from cpkb.cli import (
     history,
     importing,  # noqa: F401
     links,  # noqa: F401
+    manpage,  # noqa: F401
     migrate,  # noqa: F401
     read,  # noqa: F401
     records,
     search,  # noqa: F401
     validate,  # noqa: F401
+    version,  # noqa: F401
     write,  # noqa: F401
 )
 from cpkb.cli.context import DEBUG_ENV, app

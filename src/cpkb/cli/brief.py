@@ -11,6 +11,7 @@ import typer
 from cpkb import streams
 from cpkb.cli.completion import complete_ref
 from cpkb.cli.context import REF_HELP, AsOfOpt, CpkbCommand, KnownByOpt, app, reading, settings
+from cpkb.cli.targets import output_file
 from cpkb.errors import CpkbError, ExitCode
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ StyleOpt = Annotated[
 OutputOpt = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(
-        "--output", "-o", metavar="FILE", help="Write FILE (atomically), not standard output.",
+        "--output", "-o", metavar="FILE",
+        help="Write FILE (atomically), not standard output ('-' is standard output).",
         show_default=False, dir_okay=False,
     ),
 ]  # fmt: skip
@@ -84,10 +86,10 @@ def brief_cmd(
         from cpkb.present.brief_md import markdown
 
         text = markdown(found, style.value)
-    if output is None:
+    if output is None or str(output) == "-":
         streams.write_utf8(text)
     else:
-        write(output, text)
+        write(output_file(ctx, output, what="the brief"), text)
 
 
 def chosen(catalog: Catalog, refs: list[str]) -> list[Entity]:

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, Optional, ParamSpec, TypeVar
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 from cpkb import __version__, streams
 from cpkb.cli.completion import complete_ref
+from cpkb.cli.group import CpkbGroup
 from cpkb.errors import CpkbError, ExitCode
 from cpkb.query.text import visible
 
@@ -51,27 +52,6 @@ def internal(ctx: ClickContext, exc: Exception) -> typer.Exit:
         "this is a bug: please report it, with the output of --debug",
     )
     return typer.Exit(ExitCode.INTERNAL)
-
-
-class CpkbGroup(TyperGroup):
-    """A group whose help, printed into a pipe that closed (`cpkb --help | head -1`), ends
-    quietly with status 0, as a command's output does."""
-
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().make_context(*args, **kwargs)
-        except OSError as exc:
-            if not streams.is_output_error(exc):
-                raise
-            raise typer.Exit(streams.output_failed(exc)) from None
-
-    def invoke(self, ctx: ClickContext) -> Any:
-        try:
-            return super().invoke(ctx)
-        except OSError as exc:
-            if not streams.is_output_error(exc):
-                raise
-            raise typer.Exit(streams.output_failed(exc)) from None
 
 
 class CpkbCommand(TyperCommand):
@@ -225,6 +205,20 @@ def data_file_argument(verb: str) -> Any:
 
 
 RefArg = Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, autocompletion=complete_ref)]
+RefWordsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF",
+        help=REF_HELP + " Words without quotes are read as one reference.",
+        autocompletion=complete_ref,
+        show_default=False,
+    ),
+]
+
+
+def joined(words: list[str]) -> str:
+    """The one reference that words typed without quotes make ('show Adal Azamat')."""
+    return " ".join(words)
 
 
 class ColorMode(str, Enum):
@@ -301,6 +295,15 @@ def emit(
         print_json(data)
     else:
         human(data, *args, **extra)
+
+
+def said_empty(as_json: bool, views: list[View], what: str) -> bool:
+    """Whether an empty listing was told, as one line on stderr: human output of an empty list
+    puts nothing on stdout (`--json` prints `[]` instead, and nothing is told)."""
+    if views or as_json:
+        return False
+    print(f"cpkb: no {what}", file=sys.stderr)
+    return True
 
 
 def source_views(ctx: typer.Context) -> dict[str, View]:

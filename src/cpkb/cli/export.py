@@ -15,6 +15,7 @@ import typer
 
 from cpkb import streams
 from cpkb.cli.context import CpkbCommand, _typer, settings
+from cpkb.cli.targets import output_file, output_folder
 from cpkb.kb import collector
 
 if TYPE_CHECKING:
@@ -93,18 +94,21 @@ def sqlite_cmd(
     from cpkb.present.exports_sql import write_sqlite
     from cpkb.present.flatfiles import refuse_overwrite, writing
 
-    refuse_overwrite([file], force=force)
+    target = output_file(ctx, file, what="the database")
+    refuse_overwrite([target], force=force)
     with collector.paused():
         kb, entities = corpus(ctx)
         with writing(file):
-            written = write_sqlite(file, kb, entities)
+            written = write_sqlite(target, kb, entities)
     _wrote(written, file)
 
 
 @app.command("csv", cls=CpkbCommand)
 def csv_cmd(
     ctx: typer.Context,
-    dir: Annotated[Path, typer.Argument(help="The folder to write into (made if need be).")],
+    dir: Annotated[
+        Path, typer.Argument(help="The folder to write into (made if need be, in one that is).")
+    ],
     force: ForceOpt = False,
 ) -> None:
     """CSV files in DIR: claims.csv (a row per claim and citation), entities, sources, properties.
@@ -115,11 +119,13 @@ def csv_cmd(
     """
     from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv, writing
 
-    refuse_overwrite([dir / name for name in CSV_FILES], force=force)
+    folder = output_folder(ctx, dir, CSV_FILES)
+    refuse_overwrite([folder / name for name in CSV_FILES], force=force)
     with collector.paused():
         kb, entities = corpus(ctx)
         with writing(dir):
-            written = write_csv(dir, kb, entities)
+            folder.mkdir(exist_ok=True)
+            written = write_csv(folder, kb, entities)
     _wrote(written, dir)
 
 

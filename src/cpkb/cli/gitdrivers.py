@@ -154,6 +154,9 @@ def _git_versions(data: Path, revisions: str) -> tuple[Version, Version]:
     top = _git(data.parent, "rev-parse", "--show-toplevel").decode().strip()
     relative = Path(data).resolve().relative_to(Path(top).resolve()).as_posix()
     first, dots, second = revisions.partition("..")
+    for revision in (first, second) if dots and second else (first,):
+        if not revision or revision.startswith("-"):
+            raise UsageProblem(f"--git: {revision!r} is not a revision", hint="e.g. HEAD~1..HEAD")
     old = Version(f"{first}:{relative}", _git(Path(top), "show", f"{first}:{relative}"))
     if dots and second:
         return old, Version(f"{second}:{relative}", _git(Path(top), "show", f"{second}:{relative}"))

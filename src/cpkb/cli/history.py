@@ -14,6 +14,7 @@ from cpkb.cli.context import (
     KnownByOpt,
     _typer,
     reading,
+    said_empty,
     settings,
     source_views,
 )
@@ -81,7 +82,8 @@ def timeline_cmd(
     kb, entities = chosen(ctx, ref)
     kept = [e for e in entities if wanted in (None, e.type)]
     view = timeline_view(kb, kept, reading(None, known_by), window)
-    listing(ctx, out, view, human.show_timeline, source_views(ctx))
+    if not said_empty(out.machine(), view, "dated claims"):
+        listing(ctx, out, view, human.show_timeline, source_views(ctx))
 
 
 @app.command("conflicts", cls=CpkbCommand)
@@ -104,4 +106,5 @@ def conflicts_cmd(
     out = output_of("conflicts", as_json, output_format, fields)
     kb, entities = chosen(ctx, ref)
     view = conflicts_view(kb, entities, reading(as_of, known_by))
-    listing(ctx, out, view, human.show_conflicts, source_views(ctx))
+    if not said_empty(out.machine(), view, "conflicts"):
+        listing(ctx, out, view, human.show_conflicts, source_views(ctx))

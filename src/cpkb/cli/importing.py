@@ -12,6 +12,7 @@ import typer
 from cpkb.cli.context import CpkbCommand, JsonOpt, app, print_json
 from cpkb.cli.writing import DryRunOpt, report, run
 from cpkb.errors import Refused
+from cpkb.model import fields
 from cpkb.query.text import visible
 
 if TYPE_CHECKING:
@@ -29,22 +30,24 @@ class ImportRefused(Refused):
         self.problems = problems
 
 
-@app.command("import", cls=CpkbCommand)
+@app.command(
+    "import",
+    cls=CpkbCommand,
+    help=f"""Import sources, properties, entities and claims in one write: all or nothing, every
+    problem reported with its line. JSON Lines: one record a line, with its "kind"
+    (source, property, entity, claim; a claim names its "entity"). CSV: one claim a row, under
+    the header {",".join(fields.claim_row())} (any order, any subset holding entity, property
+    and source).
+
+    Example: cpkb import new-claims.csv --dry-run""",
+)
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A .jsonl file of records, or a .csv of claims.")],
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import sources, properties, entities and claims in one write: all or nothing, every
-    problem reported with its line. JSON Lines: one record a line, with its "kind"
-    (source, property, entity, claim; a claim names its "entity"). CSV: one claim a row, under
-    the header entity,property,value,target,unit,date,period,start,end,rank,rank_reason,
-    stated_by,supersedes,approx,note,id,source,quote,paraphrase,locator (any order, any subset
-    holding entity, property and source).
-
-    Example: cpkb import new-claims.csv --dry-run
-    """
+    """Import records in one write (help above: the CSV's columns come from the field table)."""
     from cpkb.kb import files
     from cpkb.kb.importing import read_rows
 

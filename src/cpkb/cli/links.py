@@ -14,7 +14,9 @@ from cpkb.cli.context import (
     CpkbCommand,
     JsonOpt,
     RefArg,
+    RefWordsArg,
     app,
+    joined,
     print_json,
     settings,
     source_views,
@@ -61,7 +63,7 @@ def checked_properties(relations: list[str], names: Sequence[str] | None) -> lis
 @app.command("xref", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
 def xref_cmd(
     ctx: typer.Context,
-    ref: RefArg,
+    ref: RefWordsArg,
     depth: DepthOpt = 1,
     properties: PropertyOpt = None,
     as_json: JsonOpt = False,
@@ -77,7 +79,7 @@ def xref_cmd(
 
     out = output_of("xref", as_json, output_format, fields)
     catalog = settings(ctx).catalog()
-    entity = catalog.resolve(ref)
+    entity = catalog.resolve(joined(ref))
     wanted = checked_properties(catalog.relation_properties(), properties)
     kb = catalog.around(entity.id, depth=depth)
     view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
@@ -105,6 +107,11 @@ def path_cmd(
     out = output_of("path", as_json, output_format, fields)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
+    if first.id == last.id:
+        raise UsageProblem(
+            f"{start!r} and {goal!r} are the same entity, {first.id} ({first.name})",
+            hint="a path links two different entities",
+        )
     found = shortest_path_steps(catalog.adjacent, first.id, last.id)
     on_path = {first.id} | {reached for _, reached, _ in found or ()}
     steps = None if found is None else path_links(catalog.subset(on_path), found)

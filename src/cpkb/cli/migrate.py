@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from cpkb.cli.context import CpkbCommand, app, data_file_argument, settings
+from cpkb.cli.targets import output_file
 from cpkb.errors import DataError, UsageProblem
 from cpkb.query.text import visible
 
@@ -45,7 +46,7 @@ def migrate_cmd(
     from cpkb.kb.migrate import migrate
 
     source = paths.resolve_data_path(path or settings(ctx).data)
-    target = output.absolute() if output is not None else source
+    target = output_file(ctx, output, what="the migrated file") if output is not None else source
     if not dry_run and _same_file(target, paths.default_data_path()):
         raise UsageProblem(
             "will not rewrite the bundled knowledge base", hint="give -o FILE for a migrated copy"

@@ -74,6 +74,11 @@ class Output:
     fields: tuple[str, ...]
     chosen: bool  # whether --fields chose the columns
 
+    def machine(self) -> bool:
+        """Whether a format for programs was asked for (an empty result prints its empty form:
+        `[]`, a header), not one for people (an empty result is told on stderr)."""
+        return self.format not in (None, Format.table)
+
     def shows_current(self) -> bool:
         """Whether the output shows what a person reads (current claims), not the JSON's."""
         return self.format not in (Format.json, Format.jsonl)

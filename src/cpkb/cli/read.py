@@ -13,11 +13,13 @@ from cpkb.cli.context import (
     CurrentOpt,
     JsonOpt,
     KnownByOpt,
-    RefArg,
+    RefWordsArg,
     _typer,
     app,
+    joined,
     print_json,
     reading,
+    said_empty,
     settings,
     source_views,
 )
@@ -54,7 +56,7 @@ def show_ref(ctx: typer.Context, ref: str, asked: Asked, entity_type: str | None
 @app.command("show", cls=CpkbCommand)
 def show_cmd(
     ctx: typer.Context,
-    ref: RefArg,
+    ref: RefWordsArg,
     as_json: JsonOpt = False,
     as_of: AsOfOpt = None,
     known_by: KnownByOpt = None,
@@ -65,7 +67,7 @@ def show_cmd(
 
     Example: cpkb show "Qazaqstan Balalary" --as-of 2025-12
     """
-    show_ref(ctx, ref, Asked(as_json, as_of, known_by, every, current))
+    show_ref(ctx, joined(ref), Asked(as_json, as_of, known_by, every, current))
 
 
 @app.command("stats", cls=CpkbCommand)
@@ -89,7 +91,8 @@ def stats_cmd(
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
     views = entities_view(kb, kb.of_type("statistic"), read, current=current or out.shows_current())
-    listing(ctx, out, views, human.show_stats, source_views(ctx))
+    if not said_empty(out.machine(), views, "statistics"):
+        listing(ctx, out, views, human.show_stats, source_views(ctx))
 
 
 @app.command("sources", cls=CpkbCommand)
@@ -106,7 +109,9 @@ def sources_cmd(
     from cpkb.present.views import sources_view
 
     out = output_of("sources", as_json, output_format, fields)
-    listing(ctx, out, sources_view(settings(ctx).kb()), human.show_sources)
+    views = sources_view(settings(ctx).kb())
+    if not said_empty(out.machine(), views, "sources"):
+        listing(ctx, out, views, human.show_sources)
 
 
 @app.command("info", cls=CpkbCommand)
@@ -151,7 +156,8 @@ def type_app(entity_type: str) -> typer.Typer:
         views = entities_view(
             kb, kb.of_type(entity_type), read, current=current or out.shows_current()
         )
-        listing(ctx, out, views, None, title=PLURALS[entity_type].capitalize())
+        if not said_empty(out.machine(), views, PLURALS[entity_type]):
+            listing(ctx, out, views, None, title=PLURALS[entity_type].capitalize())
 
     @sub.command(
         "show",
@@ -160,14 +166,14 @@ def type_app(entity_type: str) -> typer.Typer:
     )
     def show_type_cmd(
         ctx: typer.Context,
-        ref: RefArg,
+        ref: RefWordsArg,
         as_json: JsonOpt = False,
         as_of: AsOfOpt = None,
         known_by: KnownByOpt = None,
         every: AllOpt = False,
         current: CurrentOpt = False,
     ) -> None:
-        show_ref(ctx, ref, Asked(as_json, as_of, known_by, every, current), entity_type)
+        show_ref(ctx, joined(ref), Asked(as_json, as_of, known_by, every, current), entity_type)
 
     return sub
 

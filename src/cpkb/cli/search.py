@@ -8,14 +8,19 @@ import typer
 
 from cpkb.cli.completion import complete_type
 from cpkb.cli.context import CpkbCommand, JsonOpt, app, settings
-from cpkb.cli.output import FieldsOpt, Format, FormatOpt, listing, output_of
+from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import ENTITY_TYPES, TYPE_ALIASES
 from cpkb.present import human
 from cpkb.query.text import fold
 
 QueryArg = Annotated[
-    str, typer.Argument(help="Words to look for, in any case, script or transliteration.")
+    list[str],
+    typer.Argument(
+        metavar="QUERY",
+        help="Words to look for, in any case, script or transliteration (quotes optional).",
+        show_default=False,
+    ),
 ]
 TypeOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -43,7 +48,7 @@ def entity_type_option(value: str | None) -> str | None:
 @app.command("search", cls=CpkbCommand)
 def search_cmd(
     ctx: typer.Context,
-    query: QueryArg,
+    words: QueryArg,
     entity_type: TypeOpt = None,
     limit: LimitOpt = 10,
     as_json: JsonOpt = False,
@@ -61,10 +66,11 @@ def search_cmd(
     from cpkb.present.views import hit_view
 
     out = output_of("search", as_json, output_format, fields)
+    query = " ".join(words)
     wanted = entity_type_option(entity_type)
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
-    if views or out.format not in (None, Format.table):
+    if views or out.machine():
         listing(ctx, out, views, human.show_hits)
     if not views:
         kind = f" {wanted}" if wanted else ""

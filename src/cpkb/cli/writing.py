@@ -7,6 +7,7 @@ stderr; `--dry-run` prints the change instead and writes nothing; `--json` print
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable, Mapping
@@ -79,7 +80,32 @@ def report(
     unchanged: str = "nothing to change: the file already says so",
 ) -> None:
     """Tell what a write did: `printed` (a new id) on stdout, `said` on stderr; with --dry-run
-    the change instead; with --json all of it as one object."""
+    the change instead; with --json all of it as one object. A write whose output cannot be
+    printed (a full disk) is done all the same, and the error says so, lest a script that
+    retries write it twice."""
+    from cpkb import streams
+    from cpkb.errors import OutputError
+
+    try:
+        _report(outcome, as_json, said, printed, extra, unchanged)
+        sys.stdout.flush()
+    except OSError as exc:
+        if not outcome.written or not streams.is_output_error(exc):
+            raise
+        streams.silence_stdout()
+        if exc.errno != errno.EPIPE:
+            problem = exc.strerror or str(exc)
+            raise OutputError(f"{said}, but its output could not be printed: {problem}") from None
+
+
+def _report(
+    outcome: Outcome[Any],
+    as_json: bool,
+    said: str,
+    printed: str | None,
+    extra: dict[str, Any] | None,
+    unchanged: str,
+) -> None:
     from cpkb.kb.diff import counts, of_draft
 
     if as_json:
@@ -141,7 +167,15 @@ def citation(
 
 
 def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
-    """The id of the entity `ref` names: an id the draft has, else as `show` resolves it."""
+    """The id of the entity `ref` names: an id the draft has, else as `show` resolves it but
+    by a whole id, name or alias only: a write never acts on a guess from a prefix or a typo."""
+    from cpkb.errors import NotFound
+    from cpkb.query.text import names_exactly
+
     if draft.entity(ref) is not None:
         return ref
-    return settings(ctx).resolve(ref).id
+    entity = settings(ctx).resolve(ref)
+    if not names_exactly(ref, (entity.id, entity.name, *entity.aliases, *entity.former_ids)):
+        meant = f"{entity.id} ({entity.type}: {entity.name})"
+        raise NotFound(ref, hint=f"did you mean {meant}? a write takes a whole id, name or alias")
+    return entity.id

@@ -75,7 +75,7 @@ def _write(
     target: Path, data_path: Path, stamp: str, fill: Callable[[sqlite3.Connection], Filled]
 ) -> None:
     """Create the index at `target` with `fill`, atomically."""
-    with atomic.replacing(target, durable=False) as temporary:
+    with atomic.replacing(target, durable=False, make_folder=True) as temporary:
         db = sqlite3.connect(temporary)
         try:
             schema.create(db)

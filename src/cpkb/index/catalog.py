@@ -3,6 +3,7 @@ it and reading the whole file."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -243,3 +244,23 @@ def _reporting(factory: BarFactory | None) -> Iterator[Progress | None]:
     finally:
         for bar in bars:
             bar.stop()
+
+
+def index_state(data_path: Path | str) -> dict[str, object]:
+    """The index of `data_path` as a run would find it: where it is kept, whether it exists,
+    whether it matches the file as it is now, and whether a run would use it (CPKB_INDEX)."""
+    path = schema.location(data_path)
+    current = False
+    with contextlib.suppress(OSError, RuntimeError, ValueError):
+        found = Index.open(path, data_path, schema.fingerprint(data_path))
+        if found is not None:
+            found.db.close()
+            current = True
+    used = wants_index(data_path)
+    return {
+        "path": path,
+        "exists": os.path.exists(path),
+        "current": current,
+        "used": used,
+        "mode": index_mode(),
+    }

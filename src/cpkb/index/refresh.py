@@ -47,7 +47,7 @@ def refresh(target: Path, data_path: Path, stamp: str, tables: Tables) -> bool:
     if not target.is_file():
         return False
     try:
-        with atomic.replacing(target, durable=False) as temporary:
+        with atomic.replacing(target, durable=False, make_folder=True) as temporary:
             shutil.copyfile(target, temporary)
             with closing(sqlite3.connect(temporary)) as db:
                 db.executescript(schema.PRAGMAS)

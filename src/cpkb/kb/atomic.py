@@ -25,16 +25,23 @@ def temporary_for(target: Path) -> Path:
 
 @contextlib.contextmanager
 def replacing(
-    target: Path, *, durable: bool = True, last_check: Callable[[], None] | None = None
+    target: Path,
+    *,
+    durable: bool = True,
+    last_check: Callable[[], None] | None = None,
+    make_folder: bool = False,
 ) -> Iterator[Path]:
     """A temporary path to fill; when the block ends without error it replaces `target`, with
     the permissions of the file it replaces.
 
     `durable`: the file, then its folder, are synced, so the replacement survives a crash
     (caches, which can be made again, skip it). `last_check` runs just before the replacement
-    and may raise to prevent it. On error the temporary file is removed.
+    and may raise to prevent it. `make_folder`: the target's folder is made if need be (a
+    cache's; a file the user names goes only where a folder is). On error the temporary file
+    is removed.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        target.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_for(target)
     try:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
@@ -56,9 +63,11 @@ def replacing(
             temporary.unlink()
 
 
-def write_bytes(target: Path, data: bytes, *, durable: bool = True) -> None:
+def write_bytes(
+    target: Path, data: bytes, *, durable: bool = True, make_folder: bool = False
+) -> None:
     """Replace `target` with `data`, atomically."""
-    with replacing(target, durable=durable) as temporary:
+    with replacing(target, durable=durable, make_folder=make_folder) as temporary:
         temporary.write_bytes(data)
 
 

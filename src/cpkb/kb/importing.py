@@ -18,13 +18,13 @@ from typing import Any, NamedTuple
 from cpkb.errors import CpkbError
 from cpkb.kb.draft import Doc, Draft
 from cpkb.kb.edit import add_claim, add_entity, add_record, store_claim_ids, typed_value
+from cpkb.model import fields
 
 KINDS = ("source", "property", "entity", "claim")
-CLAIM_COLUMNS = ("id", "entity", "property", "value", "target", "unit", "date", "period",
-                 "start", "end", "rank", "rank_reason", "stated_by", "supersedes", "approx",
-                 "note")  # fmt: skip
-CITATION_COLUMNS = ("source", "quote", "paraphrase", "locator")
-COLUMNS = CLAIM_COLUMNS + CITATION_COLUMNS
+COLUMNS = fields.claim_row()
+CITATION_COLUMNS = fields.cells(fields.CITATION)
+CLAIM_COLUMNS = tuple(c for c in COLUMNS if c not in CITATION_COLUMNS)
+TYPED_BY_PROPERTY = fields.of_kind(fields.CLAIM, "scalar")  # value, baseline
 
 
 class Row(NamedTuple):
@@ -88,12 +88,14 @@ def _claim_cells(cells: dict[str, Any]) -> Doc:
     if None in cells:
         raise ValueError("more cells than columns")
     record: Doc = {k: given[k] for k in CLAIM_COLUMNS if k in given}
-    if "supersedes" in record:
-        record["supersedes"] = record["supersedes"].split()
-    if "approx" in record:
-        if record["approx"] not in ("true", "false"):
-            raise ValueError("approx is true or false")
-        record["approx"] = record["approx"] == "true"
+    for name in fields.of_kind(fields.CLAIM, "ids"):
+        if name in record:
+            record[name] = record[name].split()
+    for name in fields.of_kind(fields.CLAIM, "flag"):
+        if name in record:
+            if record[name] not in ("true", "false"):
+                raise ValueError(f"{name} is true or false")
+            record[name] = record[name] == "true"
     record["sources"] = [{k: given[k] for k in CITATION_COLUMNS if k in given}]
     return record
 
@@ -134,8 +136,9 @@ def _add(draft: Draft, row: Row, takes: dict[Any, Any]) -> str:
     entity_id = record.pop("entity", None)
     if not isinstance(entity_id, str):
         raise _NoEntity("a claim names its entity's id in 'entity'")
-    if not row.typed and "value" in record:
-        record["value"] = typed_value(record["value"], takes.get(record.get("property")))
+    for name in () if row.typed else TYPED_BY_PROPERTY:
+        if name in record:
+            record[name] = typed_value(record[name], takes.get(record.get("property")))
     return f"claim {add_claim(draft, entity_id, record)}"
 
 

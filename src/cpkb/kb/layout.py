@@ -66,22 +66,22 @@ def _citations(value: object) -> object:
     return [_ordered(c, CITATION) if isinstance(c, dict) else c for c in value]
 
 
-def ordered_claim(claim: object) -> object:
-    if not isinstance(claim, dict):
-        return claim
-    found = _ordered(claim, CLAIM)
+def _cited(record: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    found = _ordered(record, order)
     if "sources" in found:
         found["sources"] = _citations(found["sources"])
     return found
+
+
+def ordered_claim(claim: object) -> object:
+    return _cited(claim, CLAIM) if isinstance(claim, dict) else claim
 
 
 def ordered_entity(entity: object) -> object:
     """An entity document with every key in canonical order (a shape it does not know, as is)."""
     if not isinstance(entity, dict):
         return entity
-    found = _ordered(entity, ENTITY)
-    if "sources" in found:
-        found["sources"] = _citations(found["sources"])
+    found = _cited(entity, ENTITY)
     if isinstance(found.get("claims"), list):
         found["claims"] = [ordered_claim(c) for c in found["claims"]]
     return found

@@ -52,6 +52,9 @@ LEVELS = ("high", "medium", "low")
 SOURCE_KINDS = ("news", "government", "legislation", "un", "ngo", "academic", "blog", "other")
 TAKES = ("entity", "text", "number", "quantity", "date", "boolean")
 BOUNDS = ("at_least", "at_most")
+# The kinds of field a CSV cell or a command-line option holds as one string.
+CELL_KINDS: tuple[Kind, ...] = ("id", "ids", "name", "text", "date", "period", "scalar", "flag",
+                                "choice", "lang")  # fmt: skip
 
 TOP: tuple[Field, ...] = (
     Field("$schema", "text"),
@@ -121,6 +124,16 @@ ENTITY: tuple[Field, ...] = (
     Field("claims", "claims", ALWAYS),
     Field("former_ids", "ids", since=2),
 )
+
+
+def cells(fields: tuple[Field, ...]) -> tuple[str, ...]:
+    """The fields a CSV cell can hold, in table order."""
+    return of_kind(fields, *CELL_KINDS)
+
+
+def claim_row() -> tuple[str, ...]:
+    """A claim and one citation as one flat row (import's CSV): its entity, then their cells."""
+    return ("entity", *cells(CLAIM), *cells(CITATION))
 
 
 def in_version(fields: tuple[Field, ...], version: int) -> tuple[Field, ...]:

@@ -289,8 +289,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def suggested_names(hits: list[SearchHit]) -> list[str]:
-    """Names worth a 'did you mean': the best hits, and those scoring at least half as well."""
-    return [h.entity.name for h in hits if h.score >= hits[0].score / 2]
+    """Names worth a 'did you mean': the best hits, those scoring at least half as well, and
+    those found by a name, an alias or an id, which come first (a reference is a name)."""
+    kept = [h for h in hits if h.field in LABELS or h.score >= hits[0].score / 2]
+    return [h.entity.name for h in sorted(kept, key=lambda h: h.field not in LABELS)]
 
 
 class NameIndex:

@@ -105,6 +105,14 @@ def compact(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
+def names_exactly(ref: str, labels: Iterable[str]) -> bool:
+    """Whether `ref` is one of `labels` but for case, accents, punctuation and script: what a
+    write accepts as a reference (no prefixes, no typos)."""
+    key = compact(ref)
+    keys = [compact(label) for label in labels]
+    return key in keys or skeleton(key) in {skeleton(k) for k in keys}
+
+
 # Bidi controls, and the line and paragraph separators (U+2028, U+2029).
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x2028, 0x202F), *range(0x2066, 0x206A)}
 _VISIBLE = {
