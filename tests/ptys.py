@@ -16,11 +16,15 @@ def run_on_terminal(
     cwd: Path | None = None,
     stdout: bool = True,
     stderr: bool = True,
+    pager: bool = False,
 ) -> tuple[int, bytes, str]:
     """(exit status, what the terminal got, what was piped) for `python -m cpkb ARGS`.
 
-    `stdout`/`stderr` choose which streams go to the terminal; the others are piped.
+    `stdout`/`stderr` choose which streams go to the terminal; the others are piped. Unless
+    `pager`, cpkb pages nothing (CPKB_PAGER=cat): `less` would wait for keys nobody types.
     """
+    if not pager:
+        env = {**env, "CPKB_PAGER": "cat"}
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "cpkb", *args],

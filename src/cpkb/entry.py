@@ -149,7 +149,7 @@ def show_human(data: str | None, words: list[str]) -> Printer:
 
     catalog, kb, view, read = _shown(data, words[0])
     sources = {i: source_view(s) for i, s in catalog.sources().items()}
-    return lambda: human.show_entity(view, sources, human.shown_for(kb, read))
+    return on_screen(lambda: human.show_entity(view, sources, human.shown_for(kb, read)))
 
 
 def search_json(data: str | None, words: list[str]) -> Printer:
@@ -176,7 +176,19 @@ def stats(data: str | None, as_json: bool) -> Printer:
     from cpkb.present import human
 
     sources = {i: source_view(s) for i, s in kb.sources.items()}
-    return lambda: human.show_stats(views, sources)
+    return on_screen(lambda: human.show_stats(views, sources))
+
+
+def on_screen(draw: Printer) -> Printer:
+    """Human output as the full app shows it: paged at a terminal, trimmed when piped."""
+
+    def shown() -> None:
+        from cpkb.cli.pager import screen
+
+        with screen(no_pager=False):
+            draw()
+
+    return shown
 
 
 Printer = Callable[[], object]

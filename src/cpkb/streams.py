@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import sys
+from typing import BinaryIO, TextIO
 
 from cpkb.errors import ExitCode
 
@@ -32,24 +33,29 @@ def _decoded(arg: str) -> str:
 
 # Commands with a --data option of their own ('validate FILE --data FILE' is an error there).
 OWN_DATA_OPTION = frozenset({"validate"})
+GLOBAL_VALUED = ("--data", "--color")  # global options that take a value
+GLOBAL_FLAGS = ("--no-pager",)
 
 
 def hoisted(argv: list[str]) -> list[str]:
-    """`--data PATH` given after the command moved before it, where it belongs (like gh and
-    git: `cpkb show X --data f.json` is `cpkb --data f.json show X`); `--` ends options."""
+    """Global options given after the command moved before it, where they belong (like gh and
+    git: `cpkb show X --data f.json` is `cpkb --data f.json show X`, `cpkb stats --no-pager`
+    is `cpkb --no-pager stats`); `--` ends options."""
     end = argv.index("--") if "--" in argv else len(argv)
+    valued: tuple[str, ...] = GLOBAL_VALUED
     if command_word(argv[:end]) in OWN_DATA_OPTION:
-        return argv
+        valued = tuple(o for o in GLOBAL_VALUED if o != "--data")
     moved: list[str] = []
     rest: list[str] = []
     i = 0
     while i < end:
         arg = argv[i]
-        if i > 0 and arg == "--data" and i + 1 < end:
+        if i > 0 and arg in valued and i + 1 < end:
             moved += argv[i : i + 2]
             i += 2
             continue
-        (moved if i > 0 and arg.startswith("--data=") else rest).append(arg)
+        is_global = arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{o}=" for o in valued))
+        (moved if i > 0 and is_global else rest).append(arg)
         i += 1
     return moved + rest + argv[end:]
 
@@ -98,6 +104,27 @@ def write_utf8(text: str) -> None:
         return
     sys.stdout.flush()
     buffer.write(text.encode("utf-8"))
+
+
+class Utf8Output:
+    """Standard output taking text and writing it as UTF-8 whatever the locale, as it goes (no
+    newline translation: CSV's own line ends stay)."""
+
+    def __init__(self, buffer: BinaryIO) -> None:
+        self.buffer = buffer
+
+    def write(self, text: str) -> int:
+        self.buffer.write(text.encode("utf-8"))
+        return len(text)
+
+
+def utf8_output() -> TextIO | Utf8Output:
+    """Where to write text that must be UTF-8 (a test's StringIO takes text as it is)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout
+    sys.stdout.flush()
+    return Utf8Output(buffer)
 
 
 def is_output_error(exc: OSError) -> bool:

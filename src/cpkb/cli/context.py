@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, Optional, ParamSpec, TypeVar
 
@@ -79,6 +80,7 @@ class CpkbCommand(TyperCommand):
 class Settings:
     data: Path | None
     debug: bool
+    no_pager: bool = False
     _kb: KnowledgeBase | None = None
     _catalog: Catalog | None = None
 
@@ -219,6 +221,12 @@ def joined(words: list[str]) -> str:
     return " ".join(words)
 
 
+class ColorMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"cpkb {__version__}")
@@ -245,12 +253,27 @@ def main_callback(
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    color: Annotated[
+        ColorMode,
+        typer.Option(
+            "--color",
+            case_sensitive=False,
+            help="Colour human output: auto (NO_COLOR, FORCE_COLOR, a terminal), always, never.",
+        ),
+    ] = ColorMode.auto,
+    no_pager: Annotated[
+        bool,
+        typer.Option("--no-pager", help="Never page human output (or CPKB_PAGER=cat)."),
+    ] = False,
 ) -> None:
     """Query the knowledge base. Every command takes --json; run 'cpkb COMMAND --help' for more."""
     if data == "":  # a path pathlib would read as the current folder
         raise typer.BadParameter("needs the path of a data file", param_hint="'--data'")
     debugging = debug or os.environ.get(DEBUG_ENV) == "1"
-    ctx.obj = Settings(data=Path(data) if data else None, debug=debugging)
+    from cpkb.present import colour
+
+    colour.choose(color.value)
+    ctx.obj = Settings(data=Path(data) if data else None, debug=debugging, no_pager=no_pager)
 
 
 def print_json(data: object) -> None:

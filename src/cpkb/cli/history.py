@@ -13,12 +13,12 @@ from cpkb.cli.context import (
     JsonOpt,
     KnownByOpt,
     _typer,
-    emit,
     reading,
     said_empty,
     settings,
     source_views,
 )
+from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
 from cpkb.cli.search import TypeOpt, entity_type_option
 from cpkb.present import human
 
@@ -63,6 +63,8 @@ def timeline_cmd(
     entity_type: TypeOpt = None,
     known_by: KnownByOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Dated claims and events in order, each with its source.
 
@@ -71,6 +73,7 @@ def timeline_cmd(
     from cpkb.present.history import Window, timeline_view
     from cpkb.query.time import asked
 
+    out = output_of("timeline", as_json, output_format, fields)
     wanted = entity_type_option(entity_type)
     window = Window(
         asked(since, "--since").first if since else None,
@@ -79,8 +82,8 @@ def timeline_cmd(
     kb, entities = chosen(ctx, ref)
     kept = [e for e in entities if wanted in (None, e.type)]
     view = timeline_view(kb, kept, reading(None, known_by), window)
-    if not said_empty(as_json, view, "dated claims"):
-        emit(as_json, view, human.show_timeline, source_views(ctx))
+    if not said_empty(out.machine(), view, "dated claims"):
+        listing(ctx, out, view, human.show_timeline, source_views(ctx))
 
 
 @app.command("conflicts", cls=CpkbCommand)
@@ -90,6 +93,8 @@ def conflicts_cmd(
     as_of: AsOfOpt = None,
     known_by: KnownByOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Where sources disagree: one single-valued property with different current values, and
     every claim ranked as disputed; each with its sources. cpkb never picks a winner.
@@ -98,7 +103,8 @@ def conflicts_cmd(
     """
     from cpkb.present.history import conflicts_view
 
+    out = output_of("conflicts", as_json, output_format, fields)
     kb, entities = chosen(ctx, ref)
     view = conflicts_view(kb, entities, reading(as_of, known_by))
-    if not said_empty(as_json, view, "conflicts"):
-        emit(as_json, view, human.show_conflicts, source_views(ctx))
+    if not said_empty(out.machine(), view, "conflicts"):
+        listing(ctx, out, view, human.show_conflicts, source_views(ctx))

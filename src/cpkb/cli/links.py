@@ -21,6 +21,7 @@ from cpkb.cli.context import (
     settings,
     source_views,
 )
+from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.present import human
 from cpkb.query.text import compact
@@ -66,6 +67,8 @@ def xref_cmd(
     depth: DepthOpt = 1,
     properties: PropertyOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """What an entity points to and what points to it, grouped by property, with sources.
 
@@ -74,19 +77,24 @@ def xref_cmd(
     from cpkb.present.views import xref_view
     from cpkb.query.graph import neighbourhood
 
+    out = output_of("xref", as_json, output_format, fields)
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(joined(ref))
     wanted = checked_properties(catalog.relation_properties(), properties)
     kb = catalog.around(entity.id, depth=depth)
     view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
-    if as_json:
-        print_json(view)
-    else:
-        human.show_xref(view, source_views(ctx))
+    listing(ctx, out, view, human.show_xref, source_views(ctx))
 
 
 @app.command("path", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
-def path_cmd(ctx: typer.Context, start: RefArg, goal: RefArg, as_json: JsonOpt = False) -> None:
+def path_cmd(
+    ctx: typer.Context,
+    start: RefArg,
+    goal: RefArg,
+    as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
     """The shortest chain of claims linking two entities, each step with its source.
 
     Links are followed both ways.
@@ -96,6 +104,7 @@ def path_cmd(ctx: typer.Context, start: RefArg, goal: RefArg, as_json: JsonOpt =
     from cpkb.present.views import path_view
     from cpkb.query.graph import path_links, shortest_path_steps
 
+    out = output_of("path", as_json, output_format, fields)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
     if first.id == last.id:
@@ -112,10 +121,7 @@ def path_cmd(ctx: typer.Context, start: RefArg, goal: RefArg, as_json: JsonOpt =
             hint="see what each links to with 'cpkb xref'",
         )
     view = path_view(first, last, steps)
-    if as_json:
-        print_json(view)
-    else:
-        human.show_path(view, source_views(ctx))
+    listing(ctx, out, view, human.show_path, source_views(ctx))
 
 
 @app.command("graph", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)

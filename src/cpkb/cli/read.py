@@ -16,7 +16,6 @@ from cpkb.cli.context import (
     RefWordsArg,
     _typer,
     app,
-    emit,
     joined,
     print_json,
     reading,
@@ -24,6 +23,7 @@ from cpkb.cli.context import (
     settings,
     source_views,
 )
+from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of, shown
 from cpkb.model.fields import PLURALS, TYPES
 from cpkb.present import human
 from cpkb.present.views import entity_view
@@ -47,8 +47,10 @@ def show_ref(ctx: typer.Context, ref: str, asked: Asked, entity_type: str | None
     view = entity_view(kb, entity, read, current=asked.current)
     if asked.as_json:
         print_json(view)
-    else:
-        human.show_entity(view, source_views(ctx), human.shown_for(kb, read, every=asked.every))
+        return
+    sources, shown_as = source_views(ctx), human.shown_for(kb, read, every=asked.every)
+    with shown(ctx):
+        human.show_entity(view, sources, shown_as)
 
 
 @app.command("show", cls=CpkbCommand)
@@ -75,6 +77,8 @@ def stats_cmd(
     as_of: AsOfOpt = None,
     known_by: KnownByOpt = None,
     current: CurrentOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """The statistics: what is measured, the current value and unit, change, who attributes it
     to what, and the source.
@@ -83,24 +87,31 @@ def stats_cmd(
     """
     from cpkb.present.views import entities_view
 
+    out = output_of("stats", as_json, output_format, fields)
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
-    views = entities_view(kb, kb.of_type("statistic"), read, current=current or not as_json)
-    if not said_empty(as_json, views, "statistics"):
-        emit(as_json, views, human.show_stats, source_views(ctx))
+    views = entities_view(kb, kb.of_type("statistic"), read, current=current or out.shows_current())
+    if not said_empty(out.machine(), views, "statistics"):
+        listing(ctx, out, views, human.show_stats, source_views(ctx))
 
 
 @app.command("sources", cls=CpkbCommand)
-def sources_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def sources_cmd(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
     """The source documents, and how many claims each supports.
 
     Example: cpkb sources
     """
     from cpkb.present.views import sources_view
 
+    out = output_of("sources", as_json, output_format, fields)
     views = sources_view(settings(ctx).kb())
-    if not said_empty(as_json, views, "sources"):
-        emit(as_json, views, human.show_sources)
+    if not said_empty(out.machine(), views, "sources"):
+        listing(ctx, out, views, human.show_sources)
 
 
 @app.command("info", cls=CpkbCommand)
@@ -111,7 +122,12 @@ def info_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """
     from cpkb.present.views import info_view
 
-    emit(as_json, info_view(settings(ctx).kb()), human.show_info)
+    view = info_view(settings(ctx).kb())
+    if as_json:
+        print_json(view)
+        return
+    with shown(ctx):
+        human.show_info(view)
 
 
 def type_app(entity_type: str) -> typer.Typer:
@@ -129,14 +145,19 @@ def type_app(entity_type: str) -> typer.Typer:
         as_of: AsOfOpt = None,
         known_by: KnownByOpt = None,
         current: CurrentOpt = False,
+        output_format: FormatOpt = None,
+        fields: FieldsOpt = None,
     ) -> None:
         from cpkb.present.views import entities_view
 
+        out = output_of("list", as_json, output_format, fields)
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
-        views = entities_view(kb, kb.of_type(entity_type), read, current=current or not as_json)
-        if not said_empty(as_json, views, PLURALS[entity_type]):
-            emit(as_json, views, human.show_list, title=PLURALS[entity_type].capitalize())
+        views = entities_view(
+            kb, kb.of_type(entity_type), read, current=current or out.shows_current()
+        )
+        if not said_empty(out.machine(), views, PLURALS[entity_type]):
+            listing(ctx, out, views, None, title=PLURALS[entity_type].capitalize())
 
     @sub.command(
         "show",

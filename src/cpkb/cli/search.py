@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from cpkb.cli.completion import complete_type
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, emit, settings
+from cpkb.cli.context import CpkbCommand, JsonOpt, app, settings
+from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import ENTITY_TYPES, TYPE_ALIASES
 from cpkb.present import human
@@ -51,6 +52,8 @@ def search_cmd(
     entity_type: TypeOpt = None,
     limit: LimitOpt = 10,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Find entities by name, alias, summary, claim value or quote, best first.
 
@@ -62,12 +65,13 @@ def search_cmd(
     """
     from cpkb.present.views import hit_view
 
+    out = output_of("search", as_json, output_format, fields)
     query = " ".join(words)
     wanted = entity_type_option(entity_type)
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)
     views = [hit_view(hit) for hit in hits]
-    if views or as_json:
-        emit(as_json, views, human.show_hits)
+    if views or out.machine():
+        listing(ctx, out, views, human.show_hits)
     if not views:
         kind = f" {wanted}" if wanted else ""
         wordless = not fold(query)

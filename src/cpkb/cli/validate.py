@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, data_file_argument, print_json, settings
+from cpkb.cli.context import CpkbCommand, JsonOpt, app, data_file_argument, settings
+from cpkb.cli.output import FieldsOpt, FormatOpt, Output, listing, output_of, shown
 from cpkb.errors import DataError, ExitCode, UsageProblem
 from cpkb.kb import collector
 from cpkb.present import human
@@ -53,6 +54,8 @@ def validate_cmd(
     strict: StrictOpt = False,
     source_text: SourceTextOpt = None,
     as_json: JsonOpt = False,
+    output_format: FormatOpt = None,
+    fields: FieldsOpt = None,
 ) -> None:
     """Check a data file and list every problem; exit 3 on errors (or, with --strict, warnings).
 
@@ -62,35 +65,38 @@ def validate_cmd(
     """
     from cpkb.kb import paths
 
+    out = output_of("validate", as_json, output_format, fields)
     if path is not None and data is not None:
         raise UsageProblem("give the file to check once: as PATH or with --data")
     given = path or data or settings(ctx).data
     target = paths.resolve_data_path(given)
     texts = [_source_text(arg) for arg in source_text or []]
     with collector.paused():
-        valid = _report(target, given or target, texts, strict=strict, as_json=as_json)
+        valid = _report(ctx, target, given or target, texts, strict=strict, out=out)
     if not valid:
         raise typer.Exit(ExitCode.BAD_DATA)
 
 
 def _report(
+    ctx: typer.Context,
     target: Path,
-    shown: str | Path,
+    named: str | Path,
     texts: list[tuple[str, str, str]],
     *,
     strict: bool,
-    as_json: bool,
+    out: Output,
 ) -> bool:
-    """Check `target`, print its report under the name `shown`; whether it is valid."""
+    """Check `target`, print its report under the name `named`; whether it is valid."""
     checked = _check(target)
     notes = [_quotes(checked, source_id, label, text) for source_id, label, text in texts]
     valid = checked.valid(strict=strict)
     report = {"valid": valid, "problems": [p.view() for p in checked.problems]}
-    if as_json:
-        print_json(report)
-    else:  # `shown`: the file as the user wrote it, like other linters
-        summary = _summary(checked, notes)
-        human.show_problems(report, file=str(shown), summary=summary, owners=_owners(checked))
+    if out.format is not None or out.chosen:
+        listing(ctx, out, report, None)
+        return valid
+    summary, owners = _summary(checked, notes), _owners(checked)
+    with shown(ctx):  # `named`: the file as the user wrote it, like other linters
+        human.show_problems(report, file=str(named), summary=summary, owners=owners)
     return valid
 
 

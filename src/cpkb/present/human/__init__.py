@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from cpkb.model.entities import KnowledgeBase
     from cpkb.present.human.entity import Shown
+    from cpkb.present.rows import Row
     from cpkb.present.views import View
     from cpkb.query.current import Reading
 
@@ -36,45 +37,41 @@ def show_entity(view: View, sources: dict[str, View], shown: Shown | None = None
     base.console().print(entity.entity_panel(view, sources, shown or entity.Shown()))
 
 
-def show_list(views: list[View], title: str) -> None:
-    """`<type> list`: a table at a terminal; piped, one tab-separated line per entity."""
-    from cpkb.present.human import base, entity
+def show_records(rows: Iterable[Row], fields: tuple[str, ...], title: str | None = None) -> None:
+    """A listing's flat records (`--fields`, `TYPE list`) as a table, a column per field."""
+    from cpkb.present.human import base, fit
 
     out = base.console()
-    if out.is_terminal:
-        out.print(entity.list_table(views, title))
-    else:
-        out.file.write(entity.list_lines(views))
+    fit.show_table(base.records_table(rows, fields, title), out)
 
 
 def show_stats(views: list[View], sources: dict[str, View]) -> None:
     """`stats`: a row per statistic."""
-    from cpkb.present.human import base, stats
+    from cpkb.present.human import base, fit, stats
 
-    base.console().print(stats.stats_table(views, sources))
+    out = base.console()
+    fit.show_table(stats.stats_table(views, sources), out)
 
 
 def show_sources(rows: list[View]) -> None:
     """`sources`: a small table per source."""
-    from cpkb.present.human import base, tables
+    from cpkb.present.human import base, fit, tables
 
-    out = base.console()
-    for row in rows:
-        out.print(tables.source_table(row))
+    fit.show_tables([tables.source_table(row) for row in rows], base.console())
 
 
 def show_info(info: View) -> None:
     """`info`: the data file, versions and counts."""
-    from cpkb.present.human import base, tables
+    from cpkb.present.human import base, fit, tables
 
-    base.console().print(tables.info_table(info))
+    fit.show_table(tables.info_table(info), base.console())
 
 
 def show_hits(hits: list[View]) -> None:
     """`search`: the hits, best first, matching words highlighted."""
-    from cpkb.present.human import base, tables
+    from cpkb.present.human import base, fit, tables
 
-    base.console().print(tables.hits_table(hits))
+    fit.show_table(tables.hits_table(hits), base.console())
 
 
 def show_xref(view: View, sources: dict[str, View]) -> None:
@@ -93,20 +90,25 @@ def show_path(view: View, sources: dict[str, View]) -> None:
 
 def show_timeline(events: list[View], sources: dict[str, View]) -> None:
     """`timeline`: a row per dated claim, earliest first."""
-    from cpkb.present.human import base, history
+    from rich.table import Table
 
-    base.console().print(history.timeline_table(events, sources))
+    from cpkb.present.human import base, fit, history
+
+    out, drawn = base.console(), history.timeline_table(events, sources)
+    if isinstance(drawn, Table):
+        fit.show_table(drawn, out)
+    else:
+        out.print(drawn)
 
 
 def show_conflicts(conflicts: list[View], sources: dict[str, View]) -> None:
     """`conflicts`: each disagreement, its claims side by side with their sources."""
-    from cpkb.present.human import base, history
+    from cpkb.present.human import base, fit, history
 
     out = base.console()
     if not conflicts:
         out.print("no conflicts")
-    for conflict in conflicts:
-        out.print(history.conflict_table(conflict, sources))
+    fit.show_tables([history.conflict_table(c, sources) for c in conflicts], out)
 
 
 def show_references(view: View) -> None:

@@ -7,7 +7,7 @@ Every string from the data reaches Rich as a `Text` after `visible()`, never as 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from rich import box
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cpkb.present import colour
 from cpkb.present.views import View
 from cpkb.query.text import visible
 
@@ -36,7 +37,13 @@ MIN_WIDTH = 40  # narrower, tables have no room for a word a column: they overfl
 
 
 def console(file: TextIO | None = None) -> Console:
-    out = Console(file=file or sys.stdout, highlight=False, emoji=False, markup=False)
+    out = Console(
+        file=file or sys.stdout,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        **colour.console_options(),
+    )
     if out.width < MIN_WIDTH:
         out.width = MIN_WIDTH
     return out
@@ -70,6 +77,16 @@ def table(title: str | None, *columns: str, **options: Any) -> Table:
     grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, **options)
     for column in columns:
         grid.add_column(column, overflow="fold")
+    return grid
+
+
+def records_table(
+    rows: Iterable[Mapping[str, object]], fields: tuple[str, ...], title: str | None = None
+) -> Table:
+    """Flat records as a table, a column per field, the ids dim."""
+    grid = table(title, *fields)
+    for row in rows:
+        grid.add_row(*(t(row.get(f), "dim" if f == "id" else "") for f in fields))
     return grid
 
 

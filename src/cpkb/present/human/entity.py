@@ -14,7 +14,6 @@ from rich.text import Text
 from cpkb.model.fields import CLAIM_DATES
 from cpkb.present.human.base import Footnotes, entity_ref, scalar_text, t, table
 from cpkb.present.views import View
-from cpkb.query.text import visible
 
 
 def ref_inline(ref: View) -> Text:
@@ -163,23 +162,3 @@ def entity_panel(view: View, sources: dict[str, View], shown: Shown) -> Group:
     parts.append(notes.render())
     note = hidden_note(view, shown)
     return Group(*parts, *([note] if note else []))
-
-
-def list_table(views: list[View], title: str) -> Table:
-    grid = table(title, "id", "name", "aliases", "claims", "links in")
-    for v in views:
-        grid.add_row(
-            t(v["id"], "dim"),
-            t(v["name"], "bold"),
-            t(", ".join(v["aliases"])),
-            t(len(v["claims"])),
-            t(len(v["backlinks"])),
-        )
-    return grid
-
-
-def list_lines(views: list[View]) -> str:
-    """One tab-separated line per entity (id, name, summary), for cut, awk and grep."""
-    return "".join(
-        "\t".join(visible(v[k]) for k in ("id", "name", "summary")) + "\n" for v in views
-    )
