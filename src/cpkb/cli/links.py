@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional
 
 import typer
 
 from cpkb.cli.completion import complete_property, complete_ref
 from cpkb.cli.context import (
     REF_HELP,
+    AllOpt,
+    AsOfOpt,
     CpkbCommand,
+    CurrentOpt,
     JsonOpt,
+    KnownByOpt,
     RefArg,
     app,
     print_json,
+    reading,
     settings,
     source_views,
 )
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.present import human
 from cpkb.query.text import compact
+
+if TYPE_CHECKING:
+    from cpkb.model.entities import KnowledgeBase
+    from cpkb.present.views import View
+    from cpkb.query.current import Reading
+    from cpkb.query.graph import Walk
 
 LINKS_PANEL = "Links between entities"
 DepthOpt = Annotated[
@@ -45,6 +56,30 @@ class GraphFormat(str, Enum):
     json = "json"
 
 
+class Timing(NamedTuple):
+    """The time options of a links command: by default only links current at the date are
+    followed (in JSON, every link, each marked `current`; --current: only current ones)."""
+
+    as_of: str | None = None
+    known_by: str | None = None
+    every: bool = False
+    current: bool = False
+
+    def reading(self) -> Reading:
+        return reading(self.as_of, self.known_by)
+
+    def only_current(self, as_json: bool) -> bool:
+        return self.current or not (as_json or self.every)
+
+    def walk(self, kb: KnowledgeBase, as_json: bool) -> Walk:
+        """How to walk `kb`: each claim assessed to the reading asked for."""
+        from cpkb.query.current import Statuses
+        from cpkb.query.graph import Walk
+
+        statuses = Statuses(kb.sources, kb.properties, self.reading())
+        return Walk(statuses, only_current=self.only_current(as_json))
+
+
 def checked_properties(relations: list[str], names: Sequence[str] | None) -> list[str]:
     """The relation properties asked for, spelt as in the data ('met-with' finds met_with)."""
     known = {compact(p): p for p in relations}
@@ -64,6 +99,10 @@ def xref_cmd(
     depth: DepthOpt = 1,
     properties: PropertyOpt = None,
     as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
 ) -> None:
     """What an entity points to and what points to it, grouped by property, with sources.
 
@@ -72,91 +111,137 @@ def xref_cmd(
     from cpkb.present.views import xref_view
     from cpkb.query.graph import neighbourhood
 
+    timing = Timing(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(ref)
     wanted = checked_properties(catalog.relation_properties(), properties)
     kb = catalog.around(entity.id, depth=depth)
-    view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
+    walk = timing.walk(kb, as_json)
+    found = neighbourhood(kb, entity.id, depth=depth, properties=wanted, walk=walk)
+    view = xref_view(entity, found)
     if as_json:
         print_json(view)
-    else:
-        human.show_xref(view, source_views(ctx))
+        return
+    every_link = neighbourhood(kb, entity.id, depth=depth, properties=wanted,
+                               walk=walk._replace(only_current=False))  # fmt: skip
+    hidden = len({link.claim for link in every_link} - {link.claim for link in found})
+    human.show_xref(view, source_views(ctx), human.hidden_links(hidden, timing.reading()))
 
 
 @app.command("path", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
-def path_cmd(ctx: typer.Context, start: RefArg, goal: RefArg, as_json: JsonOpt = False) -> None:
+def path_cmd(
+    ctx: typer.Context,
+    start: RefArg,
+    goal: RefArg,
+    as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
+) -> None:
     """The shortest chain of claims linking two entities, each step with its source.
 
-    Links are followed both ways.
+    Links are followed both ways; by default only links current at the date (in JSON, every
+    link, each marked `current`).
 
     Example: cpkb path "Adal Azamat" UNICEF
     """
     from cpkb.present.views import path_view
-    from cpkb.query.graph import path_links, shortest_path_steps
+    from cpkb.query.graph import path_links
+    from cpkb.query.paths import shortest_path_steps
 
+    timing = Timing(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
-    found = shortest_path_steps(catalog.adjacent, first.id, last.id)
-    on_path = {first.id} | {reached for _, reached, _ in found or ()}
-    steps = None if found is None else path_links(catalog.subset(on_path), found)
-    if steps is None:
+    only = timing.reading() if timing.only_current(as_json) else None
+    found = shortest_path_steps(lambda ids: catalog.adjacent(ids, current=only), first.id, last.id)
+    if found is None:
+        hint = "see what each links to with 'cpkb xref'"
+        if only is not None:
+            hint += f"; only links current {human.when_read(only)} are followed: --all"
         raise NoResults(
             f"no chain of claims links {first.id} ({first.name}) and {last.id} ({last.name})",
-            hint="see what each links to with 'cpkb xref'",
+            hint=hint,
         )
-    view = path_view(first, last, steps)
+    kb = catalog.subset({first.id} | {reached for _, reached, _ in found})
+    view = path_view(first, last, path_links(kb, found, timing.walk(kb, as_json)))
     if as_json:
         print_json(view)
     else:
         human.show_path(view, source_views(ctx))
 
 
+FocusOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--focus",
+        "-f",
+        help="Only this entity and its neighbourhood. " + REF_HELP,
+        autocompletion=complete_ref,
+        show_default=False,
+    ),
+]
+FocusDepthOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--depth", "-d", min=1, help="With --focus: steps out (default 1).", show_default=False
+    ),
+]
+FormatOpt = Annotated[GraphFormat, typer.Option("--format", help="Graphviz DOT, Mermaid, or JSON.")]
+
+
 @app.command("graph", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
 def graph_cmd(
     ctx: typer.Context,
-    focus: Annotated[
-        Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option(
-            "--focus",
-            "-f",
-            help="Only this entity and its neighbourhood. " + REF_HELP,
-            autocompletion=complete_ref,
-            show_default=False,
-        ),
-    ] = None,
-    depth: Annotated[
-        Optional[int],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option(
-            "--depth", "-d", min=1, help="With --focus: steps out (default 1).", show_default=False
-        ),
-    ] = None,
-    output_format: Annotated[
-        GraphFormat, typer.Option("--format", help="Graphviz DOT, Mermaid, or JSON.")
-    ] = GraphFormat.dot,
+    focus: FocusOpt = None,
+    depth: FocusDepthOpt = None,
+    output_format: FormatOpt = GraphFormat.dot,
     as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
 ) -> None:
     """The knowledge graph (or one entity's neighbourhood) for Graphviz or Mermaid.
 
-    Nodes are styled by type and edges labelled by property.
+    Nodes are styled by type and edges labelled by property. By default only links current at
+    the date (JSON: every link, each marked `current`).
 
     Example: cpkb graph --focus "Erlan Karin" | dot -Tsvg > karin.svg
     """
     from cpkb.present.exports import graph_dot, graph_mermaid
-    from cpkb.present.views import graph_view
-    from cpkb.query.graph import subgraph
 
     if depth is not None and focus is None:
         raise UsageProblem("--depth needs --focus", hint="the whole graph has no depth")
+    as_json = as_json or output_format is GraphFormat.json
+    timing = Timing(as_of, known_by, every, current)
+    view, hidden = graph_of(ctx, focus, depth or 1, timing, as_json)
+    if as_json:
+        print_json(view)
+        return
+    typer.echo(graph_dot(view) if output_format is GraphFormat.dot else graph_mermaid(view))
+    note = human.hidden_links(hidden, timing.reading())
+    if note:
+        typer.echo(note, err=True)
+
+
+def graph_of(
+    ctx: typer.Context, focus: str | None, depth: int, timing: Timing, as_json: bool
+) -> tuple[View, int]:
+    """The graph's view, and how many links it leaves out as not current."""
+    from cpkb.present.views import graph_view
+    from cpkb.query.graph import subgraph
+
     config = settings(ctx)
     if focus is None:
-        view = graph_view(subgraph(config.kb()))
+        kb, centre = config.kb(), None
     else:  # only the neighbourhood is read (from the index, on a big file)
         catalog = config.catalog()
         centre = catalog.resolve(focus).id
-        near = catalog.around(centre, depth=depth or 1)
-        view = graph_view(subgraph(near, focus=centre, depth=depth or 1))
-    if as_json or output_format is GraphFormat.json:
-        print_json(view)
-        return
-    text = graph_dot(view) if output_format is GraphFormat.dot else graph_mermaid(view)
-    typer.echo(text)
+        kb = catalog.around(centre, depth=depth)
+    walk = timing.walk(kb, as_json)
+    shown = subgraph(kb, focus=centre, depth=depth, walk=walk)
+    if walk.only_current:
+        every = subgraph(kb, focus=centre, depth=depth, walk=walk._replace(only_current=False))
+        return graph_view(shown), len(every.links) - len(shown.links)
+    return graph_view(shown), 0

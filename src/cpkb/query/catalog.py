@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Protocol
 from cpkb.model.entities import Claim, Entity, KnowledgeBase, Source, claim_id
 
 if TYPE_CHECKING:
-    from cpkb.query.graph import Direction
+    from cpkb.query.current import Reading
+    from cpkb.query.paths import Direction
     from cpkb.query.search import NameIndex, SearchHit
 
 
@@ -31,7 +32,11 @@ class Catalog(Protocol):
 
     def relation_properties(self) -> list[str]: ...
 
-    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]: ...
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None
+    ) -> Mapping[str, list[tuple[str, Direction]]]:
+        """The ids each node links to (through claims current to `current`, if given)."""
+        ...
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase: ...
 
@@ -107,10 +112,17 @@ class MemoryCatalog:
 
         return relation_properties(self.kb)
 
-    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
-        from cpkb.query.graph import adjacency
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None
+    ) -> Mapping[str, list[tuple[str, Direction]]]:
+        from cpkb.query.graph import EVERY, Walk, adjacency
 
-        return adjacency(self.kb)(nodes)
+        walk = EVERY
+        if current is not None:
+            from cpkb.query.current import Statuses
+
+            walk = Walk(Statuses(self.kb.sources, self.kb.properties, current), only_current=True)
+        return adjacency(self.kb, walk)(nodes)
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.kb

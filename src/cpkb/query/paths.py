@@ -1,0 +1,64 @@
+"""Shortest paths over ids alone: a breadth-first search from both ends at once, so that it
+reads few links even in a large graph (the index answers `adjacent` from its tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+Direction = Literal["out", "in"]
+Adjacent = Callable[[list[str]], Mapping[str, list[tuple[str, Direction]]]]
+Step = tuple[str, str, Direction]  # (the entity walked from, the entity reached, direction)
+FLIPPED: dict[Direction, Direction] = {"out": "in", "in": "out"}
+
+
+class _Side:
+    """One end of the search: what it reached, how (from which id, which way, how far)."""
+
+    def __init__(self, origin: str) -> None:
+        self.reached: dict[str, tuple[str, Direction, int]] = {origin: (origin, "out", 0)}
+        self.level, self.depth = [origin], 0
+
+    def expand(self, adjacent: Adjacent, other: _Side) -> list[str]:
+        """Take one level further; the ids newly reached that the other side had reached."""
+        following: list[str] = []
+        met: list[str] = []
+        linked = adjacent(self.level)
+        self.depth += 1
+        for node in self.level:
+            for found, direction in linked.get(node, ()):
+                if found not in self.reached:
+                    self.reached[found] = (node, direction, self.depth)
+                    following.append(found)
+                    if found in other.reached:
+                        met.append(found)
+        self.level = following
+        return met
+
+    def chain(self, node: str) -> list[Step]:
+        """The steps from this side's origin to `node`."""
+        steps: list[Step] = []
+        while (came := self.reached[node])[2]:
+            steps.append((came[0], node, came[1]))
+            node = came[0]
+        return steps[::-1]
+
+
+def shortest_path_steps(adjacent: Adjacent, start: str, goal: str) -> list[Step] | None:
+    """The fewest claims leading from `start` to `goal`, each followed either way, as steps of
+    ids; None if none. Each round takes the side with the smaller level one level further, its
+    nodes' links in `links` order: so the path found depends only on what `adjacent` answers,
+    whichever catalog answers it."""
+    ahead, behind = _Side(start), _Side(goal)
+    if start == goal:
+        return []
+    while ahead.level and behind.level:
+        forward = len(ahead.level) <= len(behind.level)
+        side, other = (ahead, behind) if forward else (behind, ahead)
+        met = side.expand(adjacent, other)
+        if met:
+            # Of the meeting ids, one the other side reached soonest (so the path is shortest).
+            meeting = min(met, key=lambda node: other.reached[node][2])
+            back = [(b, a, FLIPPED[d]) for a, b, d in reversed(behind.chain(meeting))]
+            return ahead.chain(meeting) + back
+    return None
