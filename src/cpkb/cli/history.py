@@ -32,7 +32,9 @@ OptionalRef = Annotated[
 
 
 def chosen(ctx: typer.Context, ref: str | None) -> tuple[KnowledgeBase, list[Entity]]:
-    """The entities a command looks at: one and the events linked to it, or all of them."""
+    """The entities a command looks at: one and the events linked to it, or all of them; in a
+    knowledge base that holds them and what their claims name (read from the index, on a big
+    file)."""
     config = settings(ctx)
     if ref is None:
         kb = config.kb()
@@ -43,8 +45,11 @@ def chosen(ctx: typer.Context, ref: str | None) -> tuple[KnowledgeBase, list[Ent
     entity = catalog.resolve(ref)
     near = catalog.around(entity.id, depth=1)
     linked = dict.fromkeys(link.entity.id for link in links(near, entity.id))
-    events = [near.entities[i] for i in linked if near.entities[i].type == "event"]
-    return near, [entity, *events]
+    shown = [entity.id, *(i for i in linked if near.entities[i].type == "event")]
+    claims = [c for i in shown for c in near.entities[i].claims]
+    named = {i for c in claims for i in (c.target, c.stated_by) if i is not None}
+    kb = catalog.subset(dict.fromkeys([*shown, *sorted(named)]))
+    return kb, [kb.entities[i] for i in shown]
 
 
 @app.command("timeline", cls=CpkbCommand)
