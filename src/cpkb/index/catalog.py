@@ -55,7 +55,7 @@ class FromIndex:
         if ref in by_id and entity_type in (None, by_id[ref].type):
             return by_id[ref]
         from cpkb.index.rows import FORMER
-        from cpkb.query.search import NameIndex, suggested_names
+        from cpkb.query.names import NameIndex, suggested_names
         from cpkb.query.text import compact
 
         key = compact(ref)

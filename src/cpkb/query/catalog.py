@@ -11,8 +11,9 @@ from cpkb.model.entities import Claim, Entity, KnowledgeBase, Source, claim_id
 
 if TYPE_CHECKING:
     from cpkb.query.current import Reading
+    from cpkb.query.names import NameIndex
     from cpkb.query.paths import Direction
-    from cpkb.query.search import NameIndex, SearchHit
+    from cpkb.query.search import SearchHit
 
 
 class Catalog(Protocol):
@@ -82,7 +83,7 @@ class MemoryCatalog:
     def names(self) -> NameIndex:
         """Folded labels, built on first need (an exact id needs none)."""
         if self._names is None:
-            from cpkb.query.search import NameIndex
+            from cpkb.query.names import NameIndex
 
             self._names = NameIndex.build(self.kb)
         return self._names
