@@ -39,17 +39,10 @@ def chosen(ctx: typer.Context, ref: str | None) -> tuple[KnowledgeBase, list[Ent
     if ref is None:
         kb = config.kb()
         return kb, list(kb)
-    from cpkb.query.graph import links
+    from cpkb.query.catalog import with_events
 
     catalog = config.catalog()
-    entity = catalog.resolve(ref)
-    near = catalog.around(entity.id, depth=1)
-    linked = dict.fromkeys(link.entity.id for link in links(near, entity.id))
-    shown = [entity.id, *(i for i in linked if near.entities[i].type == "event")]
-    claims = [c for i in shown for c in near.entities[i].claims]
-    named = {i for c in claims for i in (c.target, c.stated_by) if i is not None}
-    kb = catalog.subset(dict.fromkeys([*shown, *sorted(named)]))
-    return kb, [kb.entities[i] for i in shown]
+    return with_events(catalog, catalog.resolve(ref))
 
 
 @app.command("timeline", cls=CpkbCommand)

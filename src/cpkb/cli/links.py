@@ -73,11 +73,9 @@ class Timing(NamedTuple):
 
     def walk(self, kb: KnowledgeBase, as_json: bool) -> Walk:
         """How to walk `kb`: each claim assessed to the reading asked for."""
-        from cpkb.query.current import Statuses
-        from cpkb.query.graph import Walk
+        from cpkb.query.graph import walk_of
 
-        statuses = Statuses(kb.sources, kb.properties, self.reading())
-        return Walk(statuses, only_current=self.only_current(as_json))
+        return walk_of(kb, self.reading(), only_current=self.only_current(as_json))
 
 
 def checked_properties(relations: list[str], names: Sequence[str] | None) -> list[str]:
@@ -147,24 +145,22 @@ def path_cmd(
     Example: cpkb path "Adal Azamat" UNICEF
     """
     from cpkb.present.views import path_view
-    from cpkb.query.graph import path_links
-    from cpkb.query.paths import shortest_path_steps
+    from cpkb.query.catalog import shortest_chain
 
     timing = Timing(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
-    only = timing.reading() if timing.only_current(as_json) else None
-    found = shortest_path_steps(lambda ids: catalog.adjacent(ids, current=only), first.id, last.id)
+    only = timing.only_current(as_json)
+    found = shortest_chain(catalog, first.id, last.id, timing.reading(), only_current=only)
     if found is None:
         hint = "see what each links to with 'cpkb xref'"
-        if only is not None:
-            hint += f"; only links current {human.when_read(only)} are followed: --all"
+        if only:
+            hint += f"; only links current {human.when_read(timing.reading())} are followed: --all"
         raise NoResults(
             f"no chain of claims links {first.id} ({first.name}) and {last.id} ({last.name})",
             hint=hint,
         )
-    kb = catalog.subset({first.id} | {reached for _, reached, _ in found})
-    view = path_view(first, last, path_links(kb, found, timing.walk(kb, as_json)))
+    view = path_view(first, last, found)
     if as_json:
         print_json(view)
     else:

@@ -11,6 +11,7 @@ from cpkb.model.entities import Claim, Entity, KnowledgeBase, Source, claim_id
 
 if TYPE_CHECKING:
     from cpkb.query.current import Reading
+    from cpkb.query.graph import Link
     from cpkb.query.names import NameIndex
     from cpkb.query.paths import Direction
     from cpkb.query.search import SearchHit
@@ -44,6 +45,36 @@ class Catalog(Protocol):
     def labelled(self) -> Iterator[Entity]: ...
 
     def claim(self, wanted: str) -> tuple[Entity, Claim] | None: ...
+
+
+def with_events(catalog: Catalog, entity: Entity) -> tuple[KnowledgeBase, list[Entity]]:
+    """The entity and the events linked to it (what `timeline REF` and `conflicts REF` look
+    at), in a knowledge base that also holds what their claims name."""
+    from cpkb.query.graph import links
+
+    near = catalog.around(entity.id, depth=1)
+    linked = dict.fromkeys(link.entity.id for link in links(near, entity.id))
+    shown = [entity.id, *(i for i in linked if near.entities[i].type == "event")]
+    claims = [c for i in shown for c in near.entities[i].claims]
+    named = {i for c in claims for i in (c.target, c.stated_by) if i is not None}
+    kb = catalog.subset(dict.fromkeys([*shown, *sorted(named)]))
+    return kb, [kb.entities[i] for i in shown]
+
+
+def shortest_chain(
+    catalog: Catalog, start: str, goal: str, reading: Reading, *, only_current: bool
+) -> list[Link] | None:
+    """The fewest claims linking two entities, each with whether it is current to `reading`
+    (only current ones followed, if asked); None if none."""
+    from cpkb.query.graph import path_links, walk_of
+    from cpkb.query.paths import shortest_path_steps
+
+    only = reading if only_current else None
+    steps = shortest_path_steps(lambda ids: catalog.adjacent(ids, current=only), start, goal)
+    if steps is None:
+        return None
+    kb = catalog.subset({start} | {reached for _, reached, _ in steps})
+    return path_links(kb, steps, walk_of(kb, reading, only_current=only_current))
 
 
 _MADE_CLAIM_ID = re.compile(r"(.+)-c[1-9][0-9]*")

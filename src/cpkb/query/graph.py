@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase
 from cpkb.query.paths import Adjacent, Direction, Step, shortest_path_steps
+
+if TYPE_CHECKING:
+    from cpkb.query.current import Reading
 
 Status = Callable[[Entity, Claim], str]  # a claim's status to a reading (query.current)
 CURRENT, UNKNOWN = "current", "unknown"
@@ -33,6 +36,13 @@ class Walk(NamedTuple):
 
 
 EVERY = Walk()
+
+
+def walk_of(kb: KnowledgeBase, reading: Reading, *, only_current: bool) -> Walk:
+    """A walk of `kb` with each claim assessed to `reading`."""
+    from cpkb.query.current import Statuses
+
+    return Walk(Statuses(kb.sources, kb.properties, reading), only_current=only_current)
 
 
 @dataclass(frozen=True, slots=True)
