@@ -22,10 +22,10 @@ from cpkb.kb import collector
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from cpkb.lanes import Asked
     from cpkb.model.entities import KnowledgeBase
     from cpkb.present.human.progress import ProgressBar
     from cpkb.query.catalog import Catalog
+    from cpkb.query.current import TimeOptions as Asked
 
 
 def main() -> None:
@@ -88,7 +88,7 @@ def fast_lane(argv: list[str]) -> int | None:
     if argv in (["--version"], ["-V"]):
         print(f"cpkb {__version__}")
         return 0
-    from cpkb.lanes import TAKES, time_options
+    from cpkb.lanes import TAKES, given, time_options
 
     data, rest = split_data_option(argv)
     split = time_options(rest[1:])
@@ -101,7 +101,7 @@ def fast_lane(argv: list[str]) -> int | None:
     lane = LANES.get((command, as_json, len(words)))
     if lane is None or any(word.startswith("-") for word in words) or "--json" in rest[:1]:
         return None
-    if not asked.given() <= TAKES.get(command, set()):
+    if not given(asked) <= TAKES.get(command, set()):
         return None
     try:
         printer = lane(data, words, asked)  # everything is computed before anything is printed

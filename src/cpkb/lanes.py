@@ -5,12 +5,13 @@ them (cpkb.cli.read, cpkb.cli.history, cpkb.cli.links), without importing Typer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from cpkb.query.current import TimeOptions as Asked
 
 if TYPE_CHECKING:
     from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
-    from cpkb.query.current import Reading
 
 Printer = Callable[[], object]
 # The options each command takes here; any other goes to the full app.
@@ -20,26 +21,9 @@ TAKES = {"show": {"as_of", "known_by", "every", "current"},
          "path": {"as_of", "known_by", "every", "current"}, "timeline": {"known_by"}}  # fmt: skip
 
 
-class Asked(NamedTuple):
-    """The time options of a call, as the full commands take them."""
-
-    as_of: str | None = None
-    known_by: str | None = None
-    every: bool = False
-    current: bool = False
-
-    def reading(self) -> Reading:
-        """The reading asked for (a bad date raises: the full app reports it)."""
-        from cpkb.query.current import Reading
-        from cpkb.query.time import as_of
-
-        return Reading.asked(
-            as_of=as_of(self.as_of, "--as-of") if self.as_of is not None else None,
-            known=as_of(self.known_by, "--known-by") if self.known_by is not None else None,
-        )
-
-    def given(self) -> set[str]:
-        return {name for name, value in self._asdict().items() if value not in (None, False)}
+def given(asked: Asked) -> set[str]:
+    """The time options a call gave."""
+    return {name for name, value in asked._asdict().items() if value not in (None, False)}
 
 
 def time_options(args: list[str]) -> tuple[list[str], Asked] | None:
@@ -96,7 +80,7 @@ def path(catalog: Catalog, start: str, goal: str, asked: Asked, *, as_json: bool
     from cpkb.query.catalog import shortest_chain
 
     first, last = catalog.resolve(start), catalog.resolve(goal)
-    only = asked.current or not (as_json or asked.every)
+    only = asked.only_current(as_json)
     found = shortest_chain(catalog, first.id, last.id, asked.reading(), only_current=only)
     if found is None:
         raise LookupError("no chain: the full app reports it")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -20,19 +20,16 @@ from cpkb.cli.context import (
     RefArg,
     app,
     print_json,
-    reading,
     settings,
     source_views,
 )
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.present import human
+from cpkb.query.current import TimeOptions
 from cpkb.query.text import compact
 
 if TYPE_CHECKING:
-    from cpkb.model.entities import KnowledgeBase
     from cpkb.present.views import View
-    from cpkb.query.current import Reading
-    from cpkb.query.graph import Walk
 
 LINKS_PANEL = "Links between entities"
 DepthOpt = Annotated[
@@ -54,28 +51,6 @@ class GraphFormat(str, Enum):
     dot = "dot"
     mermaid = "mermaid"
     json = "json"
-
-
-class Timing(NamedTuple):
-    """The time options of a links command: by default only links current at the date are
-    followed (in JSON, every link, each marked `current`; --current: only current ones)."""
-
-    as_of: str | None = None
-    known_by: str | None = None
-    every: bool = False
-    current: bool = False
-
-    def reading(self) -> Reading:
-        return reading(self.as_of, self.known_by)
-
-    def only_current(self, as_json: bool) -> bool:
-        return self.current or not (as_json or self.every)
-
-    def walk(self, kb: KnowledgeBase, as_json: bool) -> Walk:
-        """How to walk `kb`: each claim assessed to the reading asked for."""
-        from cpkb.query.graph import walk_of
-
-        return walk_of(kb, self.reading(), only_current=self.only_current(as_json))
 
 
 def checked_properties(relations: list[str], names: Sequence[str] | None) -> list[str]:
@@ -107,14 +82,14 @@ def xref_cmd(
     Example: cpkb xref "Regina De Dominicis" --depth 2
     """
     from cpkb.present.views import xref_view
-    from cpkb.query.graph import neighbourhood
+    from cpkb.query.graph import neighbourhood, walk_of
 
-    timing = Timing(as_of, known_by, every, current)
+    timing = TimeOptions(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(ref)
     wanted = checked_properties(catalog.relation_properties(), properties)
     kb = catalog.around(entity.id, depth=depth)
-    walk = timing.walk(kb, as_json)
+    walk = walk_of(kb, timing.reading(), only_current=timing.only_current(as_json))
     found = neighbourhood(kb, entity.id, depth=depth, properties=wanted, walk=walk)
     view = xref_view(entity, found)
     if as_json:
@@ -147,7 +122,7 @@ def path_cmd(
     from cpkb.present.views import path_view
     from cpkb.query.catalog import shortest_chain
 
-    timing = Timing(as_of, known_by, every, current)
+    timing = TimeOptions(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
     only = timing.only_current(as_json)
@@ -210,7 +185,7 @@ def graph_cmd(
     if depth is not None and focus is None:
         raise UsageProblem("--depth needs --focus", hint="the whole graph has no depth")
     as_json = as_json or output_format is GraphFormat.json
-    timing = Timing(as_of, known_by, every, current)
+    timing = TimeOptions(as_of, known_by, every, current)
     view, hidden = graph_of(ctx, focus, depth or 1, timing, as_json)
     if as_json:
         print_json(view)
@@ -222,11 +197,11 @@ def graph_cmd(
 
 
 def graph_of(
-    ctx: typer.Context, focus: str | None, depth: int, timing: Timing, as_json: bool
+    ctx: typer.Context, focus: str | None, depth: int, timing: TimeOptions, as_json: bool
 ) -> tuple[View, int]:
     """The graph's view, and how many links it leaves out as not current."""
     from cpkb.present.views import graph_view
-    from cpkb.query.graph import subgraph
+    from cpkb.query.graph import subgraph, walk_of
 
     config = settings(ctx)
     if focus is None:
@@ -235,7 +210,7 @@ def graph_of(
         catalog = config.catalog()
         centre = catalog.resolve(focus).id
         kb = catalog.around(centre, depth=depth)
-    walk = timing.walk(kb, as_json)
+    walk = walk_of(kb, timing.reading(), only_current=timing.only_current(as_json))
     shown = subgraph(kb, focus=centre, depth=depth, walk=walk)
     if walk.only_current:
         every = subgraph(kb, focus=centre, depth=depth, walk=walk._replace(only_current=False))

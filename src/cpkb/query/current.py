@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from cpkb.model.entities import Citation, Claim, Entity, Property, Source, claim_id
-from cpkb.query.time import ended, holds_at, known_by, point, span, today
+from cpkb.query.time import as_of, ended, holds_at, known_by, point, span, today
 
 
 class Reading(NamedTuple):
@@ -28,6 +28,27 @@ class Reading(NamedTuple):
         """--as-of and --known-by as given: with --known-by alone, the day is that date."""
         day = as_of if as_of is not None else known if known is not None else today()
         return cls(day, known)
+
+
+class TimeOptions(NamedTuple):
+    """The time options of a reading command, as given: --as-of, --known-by, --all, --current."""
+
+    as_of: str | None = None
+    known_by: str | None = None
+    every: bool = False
+    current: bool = False
+
+    def reading(self) -> Reading:
+        """The reading asked for (a date that is not one is a usage error)."""
+        return Reading.asked(
+            as_of=as_of(self.as_of, "--as-of") if self.as_of is not None else None,
+            known=as_of(self.known_by, "--known-by") if self.known_by is not None else None,
+        )
+
+    def only_current(self, as_json: bool) -> bool:
+        """Whether only current links are followed: in human output unless --all, and in JSON
+        with --current."""
+        return self.current or not (as_json or self.every)
 
 
 class Assessed(NamedTuple):
