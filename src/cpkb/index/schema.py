@@ -33,12 +33,13 @@ CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full
 CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row');
 CREATE TABLE vocabulary(terms TEXT NOT NULL);
 """
+# Covering indexes: a walk reads a hub's thousands of links from the index alone.
 INDEXES = """
 CREATE INDEX labels_by_key ON labels(key);
-CREATE INDEX links_by_target ON links(target);
-CREATE INDEX links_by_origin ON links(origin);
-CREATE INDEX edges_by_target ON edges(target);
-CREATE INDEX edges_by_origin ON edges(origin);
+CREATE INDEX links_by_target ON links(target, origin);
+CREATE INDEX links_by_origin ON links(origin, target);
+CREATE INDEX edges_by_target ON edges(target, origin, since, until);
+CREATE INDEX edges_by_origin ON edges(origin, target, since, until);
 CREATE INDEX statements_by_stater ON statements(stater);
 """
 

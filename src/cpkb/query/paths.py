@@ -19,21 +19,26 @@ class _Side:
         self.reached: dict[str, tuple[str, Direction, int]] = {origin: (origin, "out", 0)}
         self.level, self.depth = [origin], 0
 
-    def expand(self, adjacent: Adjacent, other: _Side) -> list[str]:
-        """Take one level further; the ids newly reached that the other side had reached."""
+    def expand(self, adjacent: Adjacent, other: _Side) -> str | None:
+        """Take one level further, its nodes in order, in runs of doubling length; stop at the
+        first id the other side had reached (any such meeting makes a shortest path, and
+        stopping there spares reading the links of a hub further on)."""
         following: list[str] = []
-        met: list[str] = []
-        linked = adjacent(self.level)
         self.depth += 1
-        for node in self.level:
-            for found, direction in linked.get(node, ()):
-                if found not in self.reached:
-                    self.reached[found] = (node, direction, self.depth)
-                    following.append(found)
-                    if found in other.reached:
-                        met.append(found)
+        start, run = 0, 1
+        while start < len(self.level):
+            part = self.level[start : start + run]
+            linked = adjacent(part)
+            for node in part:
+                for found, direction in linked.get(node, ()):
+                    if found not in self.reached:
+                        self.reached[found] = (node, direction, self.depth)
+                        following.append(found)
+                        if found in other.reached:
+                            return found
+            start, run = start + run, run * 2
         self.level = following
-        return met
+        return None
 
     def chain(self, node: str) -> list[Step]:
         """The steps from this side's origin to `node`."""
@@ -48,17 +53,17 @@ def shortest_path_steps(adjacent: Adjacent, start: str, goal: str) -> list[Step]
     """The fewest claims leading from `start` to `goal`, each followed either way, as steps of
     ids; None if none. Each round takes the side with the smaller level one level further, its
     nodes' links in `links` order: so the path found depends only on what `adjacent` answers,
-    whichever catalog answers it."""
+    whichever catalog answers it. (A node the other side reached before its last level would
+    have had all its links read: so every meeting is at the other side's depth, and the first
+    one found is as short as any.)"""
     ahead, behind = _Side(start), _Side(goal)
     if start == goal:
         return []
     while ahead.level and behind.level:
         forward = len(ahead.level) <= len(behind.level)
         side, other = (ahead, behind) if forward else (behind, ahead)
-        met = side.expand(adjacent, other)
-        if met:
-            # Of the meeting ids, one the other side reached soonest (so the path is shortest).
-            meeting = min(met, key=lambda node: other.reached[node][2])
+        meeting = side.expand(adjacent, other)
+        if meeting is not None:
             back = [(b, a, FLIPPED[d]) for a, b, d in reversed(behind.chain(meeting))]
             return ahead.chain(meeting) + back
     return None
