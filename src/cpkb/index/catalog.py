@@ -99,6 +99,9 @@ class FromIndex:
     ) -> Mapping[str, list[tuple[str, Direction]]]:
         return self.index.adjacent(nodes, current=current)
 
+    def degree(self, nodes: list[str]) -> int:
+        return self.index.degree(nodes)
+
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.index.subset(ids)
 
@@ -156,6 +159,9 @@ class IndexCatalog:
         self, nodes: list[str], *, current: Reading | None = None
     ) -> Mapping[str, list[tuple[str, Direction]]]:
         return self._ask(lambda c: c.adjacent(nodes, current=current))
+
+    def degree(self, nodes: list[str]) -> int:
+        return self._ask(lambda c: c.degree(nodes))
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self._ask(lambda c: c.subset(ids))

@@ -269,6 +269,17 @@ class Index:
             found[node] += linked
         return found
 
+    def degree(self, nodes: list[str]) -> int:
+        """How many links the nodes have, either way (counted in the covering indexes)."""
+        found = 0
+        for start in range(0, len(nodes), 500):
+            part = nodes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for column in ("origin", "target"):
+                sql = f"SELECT count(*) FROM links WHERE {column} IN ({marks})"
+                found += self.db.execute(sql, part).fetchone()[0]
+        return found
+
     def _known_adjacent(self, nodes: list[str], reading: Reading) -> Adjacency:
         """`adjacent` through the claims current to a reading with a known-by date, each
         entity's claims assessed."""

@@ -40,6 +40,10 @@ class Catalog(Protocol):
         """The ids each node links to (through claims current to `current`, if given)."""
         ...
 
+    def degree(self, nodes: list[str]) -> int:
+        """How many links the nodes have, either way, current or not."""
+        ...
+
     def subset(self, ids: Iterable[str]) -> KnowledgeBase: ...
 
     def labelled(self) -> Iterator[Entity]: ...
@@ -70,7 +74,9 @@ def shortest_chain(
     from cpkb.query.paths import shortest_path_steps
 
     only = reading if only_current else None
-    steps = shortest_path_steps(lambda ids: catalog.adjacent(ids, current=only), start, goal)
+    steps = shortest_path_steps(
+        lambda ids: catalog.adjacent(ids, current=only), start, goal, catalog.degree
+    )
     if steps is None:
         return None
     kb = catalog.subset({start} | {reached for _, reached, _ in steps})
@@ -155,6 +161,11 @@ class MemoryCatalog:
 
             walk = Walk(Statuses(self.kb.sources, self.kb.properties, current), only_current=True)
         return adjacency(self.kb, walk)(nodes)
+
+    def degree(self, nodes: list[str]) -> int:
+        kb = self.kb
+        out = (c for n in nodes for c in kb.entities[n].claims if c.target in kb.entities)
+        return sum(1 for _ in out) + sum(len(kb.backlinks(n)) for n in nodes)
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.kb

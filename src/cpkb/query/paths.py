@@ -9,6 +9,7 @@ from typing import Literal
 Direction = Literal["out", "in"]
 Adjacent = Callable[[list[str]], Mapping[str, list[tuple[str, Direction]]]]
 Step = tuple[str, str, Direction]  # (the entity walked from, the entity reached, direction)
+Degree = Callable[[list[str]], int]
 FLIPPED: dict[Direction, Direction] = {"out": "in", "in": "out"}
 
 
@@ -49,18 +50,22 @@ class _Side:
         return steps[::-1]
 
 
-def shortest_path_steps(adjacent: Adjacent, start: str, goal: str) -> list[Step] | None:
+def shortest_path_steps(
+    adjacent: Adjacent, start: str, goal: str, degree: Degree | None = None
+) -> list[Step] | None:
     """The fewest claims leading from `start` to `goal`, each followed either way, as steps of
     ids; None if none. Each round takes the side with the smaller level one level further, its
     nodes' links in `links` order: so the path found depends only on what `adjacent` answers,
-    whichever catalog answers it. (A node the other side reached before its last level would
-    have had all its links read: so every meeting is at the other side's depth, and the first
-    one found is as short as any.)"""
+    whichever catalog answers it. With `degree` (how many links some ids have), the side whose
+    level has fewer links goes further: a hub is then reached rather than read. (A node the
+    other side reached before its last level would have had all its links read: so every
+    meeting is at the other side's depth, and the first one found is as short as any.)"""
     ahead, behind = _Side(start), _Side(goal)
     if start == goal:
         return []
     while ahead.level and behind.level:
-        forward = len(ahead.level) <= len(behind.level)
+        weigh = degree or len
+        forward = weigh(ahead.level) <= weigh(behind.level)
         side, other = (ahead, behind) if forward else (behind, ahead)
         meeting = side.expand(adjacent, other)
         if meeting is not None:
