@@ -141,4 +141,7 @@ def test_quick_run_end_to_end(tmp_path: Path) -> None:
     for kb in ("bundled", "200"):  # the probes name entities: every run answered (exit 0)
         for key in ("show_id_json", "path", "graph", "stats_json"):
             assert not rows[kb, key]["cpkb"]["note"] and rows[kb, key]["cpkb"]["samples"], key
+    for key in ("show_id_json", "show_as_of", "show_known_by", "timeline", "path"):  # over time
+        row = rows["200 v2", key]["cpkb"]
+        assert row["status"] == "ok" and not row["note"] and row["samples"], key
     assert all(t["passed"] in (True, False, None) for t in payload["targets"])

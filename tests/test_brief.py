@@ -263,8 +263,8 @@ def test_each_entity_once_and_unknown_references_fail(runner: CliRunner) -> None
 
 
 def test_the_index_gives_the_same_brief(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From the index, a version-2 entity's neighbourhood lacks its vocabulary and its staters:
-    the brief must say the same as from the file."""
+    """From the index, a version-2 entity's neighbourhood holds its vocabulary and what it
+    stated: the brief says the same as from the file, without reading the whole file."""
     expected = brief(runner, QB, KARIN)
     monkeypatch.setenv("CPKB_INDEX", "always")
     assert brief(runner, QB, KARIN) == expected

@@ -208,7 +208,7 @@ def test_xref_json_depth_one() -> None:
     view = cli_json("xref", "unicef", "--json")
     assert view["entity"] == {"id": "unicef", "type": "organisation", "name": "UNICEF"}
     link = view["links"][0]
-    assert list(link) == ["property", "direction", "depth", "entity", "via", "sources"]
+    assert list(link) == ["property", "direction", "depth", "entity", "via", "sources", "current"]
     assert (link["property"], link["direction"], link["entity"]["id"]) == (
         "cooperates_with",
         "out",
@@ -270,7 +270,7 @@ def test_path_json() -> None:
     assert view["from"]["id"] == "adal-azamat" and view["to"]["id"] == "unicef"
     assert view["length"] == len(view["steps"]) == 3
     step = view["steps"][0]
-    assert list(step) == ["from", "property", "direction", "to", "sources"]
+    assert list(step) == ["from", "property", "direction", "to", "sources", "current"]
     assert (step["from"]["id"], step["property"], step["direction"]) == (
         "adal-azamat",
         "outlined_by",
@@ -311,7 +311,7 @@ def test_graph_json(kb: KnowledgeBase) -> None:
     ids = {n["id"] for n in view["nodes"]}
     assert ids == set(kb.entities)
     assert all(k["source"] in ids and k["target"] in ids for k in view["links"])
-    assert list(view["links"][0]) == ["source", "target", "property", "sources"]
+    assert list(view["links"][0]) == ["source", "target", "property", "sources", "current"]
     assert cli_json("graph", "--json") == view
 
 

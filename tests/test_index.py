@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
-from cpkb.errors import CpkbError
+from cpkb.errors import CpkbError, ExitCode
 from cpkb.index.catalog import IndexCatalog, open_catalog
 from cpkb.index.reader import Index
 from cpkb.index.schema import fingerprint
@@ -60,9 +60,11 @@ def cpkb(runner: CliRunner, data: Path, mode: str, *args: str) -> Result:
 
 
 def same(runner: CliRunner, data: Path, *args: str) -> Result:
-    """Run with and without the index; both must print and exit exactly alike."""
+    """Run with and without the index; both must print and exit exactly alike, and neither
+    with an internal error."""
     direct = cpkb(runner, data, "never", *args)
     indexed = cpkb(runner, data, "always", *args)
+    assert ExitCode.INTERNAL not in (direct.exit_code, indexed.exit_code), (args, direct.output)
     assert (indexed.exit_code, indexed.stdout, indexed.stderr) == (
         direct.exit_code,
         direct.stdout,

@@ -120,6 +120,21 @@ FAST_CALLS = [
     (["--data", "V2", "show", "children-programme"], True),
     (["--data", "V2", "show", "children-programme", "--json"], True),
     (["--data", "V2", "stats"], True),
+    # Over time (cpkb.lanes): show, timeline and path with the options they take.
+    (["--data", "V2", "show", "a-person", "--as-of", "2020", "--json"], True),
+    (["--data", "V2", "show", "a-person", "--known-by", "2025-06", "--all"], True),
+    (["--data", "V2", "show", "a-person", "--current", "--json", "--as-of", "2026"], True),
+    (["--data", "V2", "show", "a-person", "--as-of", "2020", "--as-of", "2021"], False),
+    (["--data", "V2", "show", "a-person", "--as-of", "not a date", "--json"], False),
+    (["--data", "V2", "show", "a-person", "--as-of"], False),
+    (["--data", "V2", "timeline", "a-person", "--json"], True),
+    (["--data", "V2", "timeline", "children-programme", "--known-by", "2025-12"], True),
+    (["--data", "V2", "timeline", "a-person", "--as-of", "2020"], False),  # timeline has none
+    (["--data", "V2", "path", "children-programme", "post-a", "--json"], True),
+    (["--data", "V2", "path", "children-programme", "post-a", "--as-of", "2020"], True),
+    (["--data", "V2", "path", "children-programme", "post-a"], False),  # ended: no chain now
+    (["--data", "V2", "path", "children-programme", "post-a", "--all"], True),
+    (["--data", "V2", "path", "a-person", "law-x", "--json", "--current"], False),
 ]
 
 

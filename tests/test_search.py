@@ -20,8 +20,10 @@ from cpkb.cli import app
 from cpkb.errors import Ambiguous, NotFound
 from cpkb.kb import store
 from cpkb.model.entities import Citation, Entity, KnowledgeBase
-from cpkb.query.search import NameIndex, SearchIndex, skeleton, snippet
-from cpkb.query.text import fold
+from cpkb.query.names import NameIndex
+from cpkb.query.search import SearchIndex
+from cpkb.query.snippets import snippet
+from cpkb.query.text import fold, skeleton
 from tests.conftest import V1_BUNDLED
 
 pytestmark = pytest.mark.usefixtures("on_v1_bundled")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cpkb.query.search import SNIPPET_WIDTH, snippet
+from cpkb.query.snippets import SNIPPET_WIDTH, snippet
 
 MINI = Path(__file__).resolve().parent / "data" / "mini.json"
 

@@ -1,8 +1,9 @@
 """The console-script entry point, with a fast lane for the calls scripts make most.
 
-`cpkb --version`, `cpkb show REF [--json]`, `cpkb search QUERY --json` and `cpkb stats [--json]`
-(each with an optional leading `--data PATH`) are answered here without importing Typer, which
-costs more than most answers. Anything else, and any call that fails,
+`cpkb --version`, `cpkb show REF [--json]`, `cpkb timeline REF [--json]`, `cpkb path A B [--json]`
+(these three with the time options, cpkb.lanes), `cpkb search QUERY --json` and
+`cpkb stats [--json]` (each with an optional leading `--data PATH`) are answered here without
+importing Typer, which costs more than most answers. Anything else, and any call that fails,
 goes to the full Typer app (cpkb.cli), which therefore also produces every error message: the fast
 lane prints only on success, and prints exactly what the full app would.
 """
@@ -23,9 +24,8 @@ if TYPE_CHECKING:
 
     from cpkb.model.entities import KnowledgeBase
     from cpkb.present.human.progress import ProgressBar
-    from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
-    from cpkb.query.current import Reading
+    from cpkb.query.current import TimeOptions as Asked
 
 
 def main() -> None:
@@ -70,18 +70,27 @@ def fast_lane(argv: list[str]) -> int | None:
     if argv in (["--version"], ["-V"]):
         print(f"cpkb {__version__}")
         return 0
+    from cpkb.lanes import TAKES, given, time_options
+
     data, rest = split_data_option(argv)
-    as_json = rest.count("--json") == 1
-    words = [arg for arg in rest[1:] if arg != "--json"]
+    split = time_options(rest[1:])
+    if split is None:
+        return None
+    args, asked = split
+    as_json = args.count("--json") == 1
+    words = [arg for arg in args if arg != "--json"]
     if any(word.startswith("-") for word in words) or "--json" in rest[:1]:
         return None
-    if rest[:1] in (["show"], ["search"]) and len(words) > 1:
+    command = rest[0] if rest else ""
+    if command in ("show", "search") and len(words) > 1:
         words = [" ".join(words)]  # words without quotes: one reference, one query
-    lane = LANES.get((rest[0] if rest else "", as_json, len(words)))
+    lane = LANES.get((command, as_json, len(words)))
     if lane is None:
         return None
+    if not given(asked) <= TAKES.get(command, set()):
+        return None
     try:
-        printer = lane(data, words)  # everything is computed before anything is printed
+        printer = lane(data, words, asked)  # everything is computed before anything is printed
     except Exception:  # the full app reports it, with its exit code
         return None
     printer()
@@ -125,34 +134,34 @@ def write(text: str) -> Printer:
     return lambda: streams.write_utf8(text)
 
 
-def _shown(data: str | None, ref: str) -> tuple[Catalog, KnowledgeBase, View, Reading]:
-    """What `show REF` prints, made as the full command makes it (cpkb.cli.read.show_ref)."""
-    from cpkb.present.views import entity_view
-    from cpkb.query.current import Reading
+def show_lane(as_json: bool) -> Lane:
+    def lane(data: str | None, words: list[str], asked: Asked) -> Printer:
+        from cpkb import lanes
 
-    catalog = _catalog(data)
-    entity = catalog.resolve(ref)
-    kb = catalog.neighbourhood(entity.id)
-    read = Reading.asked()
-    return catalog, kb, entity_view(kb, entity, read), read
+        return lanes.show(_catalog(data), words[0], asked, as_json=as_json)
+
+    return lane
 
 
-def show_json(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present.jsonout import dumps
+def timeline_lane(as_json: bool) -> Lane:
+    def lane(data: str | None, words: list[str], asked: Asked) -> Printer:
+        from cpkb import lanes
 
-    return write(dumps(_shown(data, words[0])[2]) + "\n")
+        return lanes.timeline(_catalog(data), words[0], asked, as_json=as_json)
 
-
-def show_human(data: str | None, words: list[str]) -> Printer:
-    from cpkb.present import human
-    from cpkb.present.views import source_view
-
-    catalog, kb, view, read = _shown(data, words[0])
-    sources = {i: source_view(s) for i, s in catalog.sources().items()}
-    return on_screen(lambda: human.show_entity(view, sources, human.shown_for(kb, read)))
+    return lane
 
 
-def search_json(data: str | None, words: list[str]) -> Printer:
+def path_lane(as_json: bool) -> Lane:
+    def lane(data: str | None, words: list[str], asked: Asked) -> Printer:
+        from cpkb import lanes
+
+        return lanes.path(_catalog(data), words[0], words[1], asked, as_json=as_json)
+
+    return lane
+
+
+def search_json(data: str | None, words: list[str], asked: Asked) -> Printer:
     from cpkb.present.jsonout import dumps
     from cpkb.present.views import hit_view
 
@@ -169,34 +178,27 @@ def stats(data: str | None, as_json: bool) -> Printer:
 
     kb = read(resolve_data_path(data))
     views = entities_view(kb, kb.of_type("statistic"), current=not as_json)  # as `stats` does
-    if not views and not as_json:
-        raise LookupError("nothing to list: the full app tells it")
     if as_json:
         return write(dumps(views) + "\n")
+    if not views:
+        raise LookupError("nothing to list: the full app tells it")
+    from cpkb.lanes import on_screen
     from cpkb.present import human
 
     sources = {i: source_view(s) for i, s in kb.sources.items()}
     return on_screen(lambda: human.show_stats(views, sources))
 
 
-def on_screen(draw: Printer) -> Printer:
-    """Human output as the full app shows it: paged at a terminal, trimmed when piped."""
-
-    def shown() -> None:
-        from cpkb.cli.pager import screen
-
-        with screen(no_pager=False):
-            draw()
-
-    return shown
-
-
 Printer = Callable[[], object]
-Lane = Callable[[str | None, list[str]], Printer]
+Lane = Callable[[str | None, list[str], "Asked"], Printer]
 LANES: dict[tuple[str, bool, int], Lane] = {
-    ("show", True, 1): show_json,
-    ("show", False, 1): show_human,
+    ("show", True, 1): show_lane(True),
+    ("show", False, 1): show_lane(False),
+    ("timeline", True, 1): timeline_lane(True),
+    ("timeline", False, 1): timeline_lane(False),
+    ("path", True, 2): path_lane(True),
+    ("path", False, 2): path_lane(False),
     ("search", True, 1): search_json,
-    ("stats", True, 0): lambda data, _: stats(data, True),
-    ("stats", False, 0): lambda data, _: stats(data, False),
+    ("stats", True, 0): lambda data, _, __: stats(data, True),
+    ("stats", False, 0): lambda data, _, __: stats(data, False),
 }

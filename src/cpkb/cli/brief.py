@@ -102,16 +102,10 @@ def chosen(catalog: Catalog, refs: list[str]) -> list[Entity]:
 
 
 def holding(config: Settings, entities: list[Entity]) -> list[tuple[KnowledgeBase, Entity]]:
-    """Each entity with a knowledge base holding what its section needs: its neighbourhood.
-    The index's neighbourhood of a version-2 entity lacks the vocabulary (labels, and which
-    properties are single-valued or a series, which decide what is current), who stated its
-    claims, and what it stated: then the whole file is read, as a brief must not drop them."""
+    """Each entity with a knowledge base holding what its section needs: its neighbourhood
+    (from the index, on a big file: with the vocabulary, and what the entity stated)."""
     catalog = config.catalog()
-    found = [(catalog.neighbourhood(e.id), e) for e in entities]
-    if any(kb.schema_version > 1 and not kb.properties for kb, _ in found):
-        whole = config.kb()  # the knowledge base already read, when there is no index
-        return [(whole, whole.entities[e.id]) for e in entities]
-    return found
+    return [(catalog.neighbourhood(e.id), e) for e in entities]
 
 
 def write(target: Path, text: str) -> None:

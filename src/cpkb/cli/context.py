@@ -182,13 +182,9 @@ CurrentOpt = Annotated[
 
 def reading(as_of: str | None, known_by: str | None) -> Reading:
     """The reading that --as-of and --known-by ask for (a bad date is a usage error)."""
-    from cpkb.query.current import Reading
-    from cpkb.query.time import as_of as day
+    from cpkb.query.current import TimeOptions
 
-    return Reading.asked(
-        as_of=day(as_of, "--as-of") if as_of is not None else None,
-        known=day(known_by, "--known-by") if known_by is not None else None,
-    )
+    return TimeOptions(as_of, known_by).reading()
 
 
 REF_HELP = "An id, name or alias (case, accents, script and small typos forgiven)."

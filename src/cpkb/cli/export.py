@@ -35,8 +35,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", "-f", help="Replace what is t
 def corpus(ctx: typer.Context) -> tuple[KnowledgeBase, Iterable[Entity]]:
     """What to export: the knowledge base (sources, vocabulary, every entity's name) and its
     entities in file order. From a current index they are read a batch at a time, so a large
-    file is never held whole; the index keeps neither the vocabulary nor version 2's source
-    fields, so a version-2 file is read whole."""
+    file is never held whole."""
     from cpkb.model.entities import KnowledgeBase
     from cpkb.query.catalog import MemoryCatalog
 
@@ -45,17 +44,15 @@ def corpus(ctx: typer.Context) -> tuple[KnowledgeBase, Iterable[Entity]]:
     if isinstance(catalog, MemoryCatalog):
         return catalog.kb, catalog.kb
     head = catalog.subset(())
-    if head.schema_version > 1:
-        kb = config.kb()
-        return kb, kb
     names = {stub.id: stub for stub in catalog.labelled()}
-    kb = KnowledgeBase(head.path, head.schema_version, head.sources, names)
-    return kb, _batches(catalog, list(names))
+    kb = KnowledgeBase(head.path, head.schema_version, head.sources, names, head.properties)
+    return kb, _batches(catalog, list(names), head.schema_version)
 
 
-def _batches(catalog: Catalog, ids: list[str]) -> Iterator[Entity]:
+def _batches(catalog: Catalog, ids: list[str], version: int) -> Iterator[Entity]:
     for start in range(0, len(ids), BATCH):
-        yield from map(_version_1, catalog.subset(ids[start : start + BATCH]).entities.values())
+        batch = catalog.subset(ids[start : start + BATCH]).entities.values()
+        yield from (map(_version_1, batch) if version == 1 else batch)
 
 
 def _version_1(entity: Entity) -> Entity:

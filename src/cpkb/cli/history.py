@@ -33,19 +33,17 @@ OptionalRef = Annotated[
 
 
 def chosen(ctx: typer.Context, ref: str | None) -> tuple[KnowledgeBase, list[Entity]]:
-    """The entities a command looks at: one and the events linked to it, or all of them."""
+    """The entities a command looks at: one and the events linked to it, or all of them; in a
+    knowledge base that holds them and what their claims name (read from the index, on a big
+    file)."""
     config = settings(ctx)
     if ref is None:
         kb = config.kb()
         return kb, list(kb)
-    from cpkb.query.graph import links
+    from cpkb.query.catalog import with_events
 
     catalog = config.catalog()
-    entity = catalog.resolve(ref)
-    near = catalog.around(entity.id, depth=1)
-    linked = dict.fromkeys(link.entity.id for link in links(near, entity.id))
-    events = [near.entities[i] for i in linked if near.entities[i].type == "event"]
-    return near, [entity, *events]
+    return with_events(catalog, catalog.resolve(ref))
 
 
 @app.command("timeline", cls=CpkbCommand)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from cpkb.cli.completion import complete_property, complete_ref
 from cpkb.cli.context import (
     REF_HELP,
+    AllOpt,
+    AsOfOpt,
     CpkbCommand,
+    CurrentOpt,
     JsonOpt,
+    KnownByOpt,
     RefArg,
     RefWordsArg,
     app,
@@ -24,7 +28,11 @@ from cpkb.cli.context import (
 from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.present import human
+from cpkb.query.current import TimeOptions
 from cpkb.query.text import compact
+
+if TYPE_CHECKING:
+    from cpkb.present.views import View
 
 LINKS_PANEL = "Links between entities"
 DepthOpt = Annotated[
@@ -69,21 +77,34 @@ def xref_cmd(
     as_json: JsonOpt = False,
     output_format: FormatOpt = None,
     fields: FieldsOpt = None,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
 ) -> None:
     """What an entity points to and what points to it, grouped by property, with sources.
 
     Example: cpkb xref "Regina De Dominicis" --depth 2
     """
     from cpkb.present.views import xref_view
-    from cpkb.query.graph import neighbourhood
+    from cpkb.query.graph import neighbourhood, walk_of
 
     out = output_of("xref", as_json, output_format, fields)
+    timing = TimeOptions(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(joined(ref))
     wanted = checked_properties(catalog.relation_properties(), properties)
     kb = catalog.around(entity.id, depth=depth)
-    view = xref_view(entity, neighbourhood(kb, entity.id, depth=depth, properties=wanted))
-    listing(ctx, out, view, human.show_xref, source_views(ctx))
+    only = timing.only_current(not out.shows_current())
+    walk = walk_of(kb, timing.reading(), only_current=only)
+    found = neighbourhood(kb, entity.id, depth=depth, properties=wanted, walk=walk)
+    hidden = 0
+    if only:
+        every_link = neighbourhood(kb, entity.id, depth=depth, properties=wanted,
+                                   walk=walk._replace(only_current=False))  # fmt: skip
+        hidden = len({link.claim for link in every_link} - {link.claim for link in found})
+    note = human.hidden_links(hidden, timing.reading())
+    listing(ctx, out, xref_view(entity, found), human.show_xref, source_views(ctx), note)
 
 
 @app.command("path", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
@@ -94,17 +115,23 @@ def path_cmd(
     as_json: JsonOpt = False,
     output_format: FormatOpt = None,
     fields: FieldsOpt = None,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
 ) -> None:
     """The shortest chain of claims linking two entities, each step with its source.
 
-    Links are followed both ways.
+    Links are followed both ways; by default only links current at the date (in JSON, every
+    link, each marked `current`).
 
     Example: cpkb path "Adal Azamat" UNICEF
     """
     from cpkb.present.views import path_view
-    from cpkb.query.graph import path_links, shortest_path_steps
+    from cpkb.query.catalog import shortest_chain
 
     out = output_of("path", as_json, output_format, fields)
+    timing = TimeOptions(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
     if first.id == last.id:
@@ -112,64 +139,92 @@ def path_cmd(
             f"{start!r} and {goal!r} are the same entity, {first.id} ({first.name})",
             hint="a path links two different entities",
         )
-    found = shortest_path_steps(catalog.adjacent, first.id, last.id)
-    on_path = {first.id} | {reached for _, reached, _ in found or ()}
-    steps = None if found is None else path_links(catalog.subset(on_path), found)
-    if steps is None:
+    only = timing.only_current(not out.shows_current())
+    found = shortest_chain(catalog, first.id, last.id, timing.reading(), only_current=only)
+    if found is None:
+        hint = "see what each links to with 'cpkb xref'"
+        if only:
+            hint += f"; only links current {human.when_read(timing.reading())} are followed: --all"
         raise NoResults(
             f"no chain of claims links {first.id} ({first.name}) and {last.id} ({last.name})",
-            hint="see what each links to with 'cpkb xref'",
+            hint=hint,
         )
-    view = path_view(first, last, steps)
-    listing(ctx, out, view, human.show_path, source_views(ctx))
+    listing(ctx, out, path_view(first, last, found), human.show_path, source_views(ctx))
+
+
+FocusOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--focus",
+        "-f",
+        help="Only this entity and its neighbourhood. " + REF_HELP,
+        autocompletion=complete_ref,
+        show_default=False,
+    ),
+]
+FocusDepthOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--depth", "-d", min=1, help="With --focus: steps out (default 1).", show_default=False
+    ),
+]
+GraphFormatOpt = Annotated[
+    GraphFormat, typer.Option("--format", help="Graphviz DOT, Mermaid, or JSON.")
+]
 
 
 @app.command("graph", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
 def graph_cmd(
     ctx: typer.Context,
-    focus: Annotated[
-        Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option(
-            "--focus",
-            "-f",
-            help="Only this entity and its neighbourhood. " + REF_HELP,
-            autocompletion=complete_ref,
-            show_default=False,
-        ),
-    ] = None,
-    depth: Annotated[
-        Optional[int],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option(
-            "--depth", "-d", min=1, help="With --focus: steps out (default 1).", show_default=False
-        ),
-    ] = None,
-    output_format: Annotated[
-        GraphFormat, typer.Option("--format", help="Graphviz DOT, Mermaid, or JSON.")
-    ] = GraphFormat.dot,
+    focus: FocusOpt = None,
+    depth: FocusDepthOpt = None,
+    output_format: GraphFormatOpt = GraphFormat.dot,
     as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_by: KnownByOpt = None,
+    every: AllOpt = False,
+    current: CurrentOpt = False,
 ) -> None:
     """The knowledge graph (or one entity's neighbourhood) for Graphviz or Mermaid.
 
-    Nodes are styled by type and edges labelled by property.
+    Nodes are styled by type and edges labelled by property. By default only links current at
+    the date (JSON: every link, each marked `current`).
 
     Example: cpkb graph --focus "Erlan Karin" | dot -Tsvg > karin.svg
     """
     from cpkb.present.exports import graph_dot, graph_mermaid
-    from cpkb.present.views import graph_view
-    from cpkb.query.graph import subgraph
 
     if depth is not None and focus is None:
         raise UsageProblem("--depth needs --focus", hint="the whole graph has no depth")
+    as_json = as_json or output_format is GraphFormat.json
+    timing = TimeOptions(as_of, known_by, every, current)
+    view, hidden = graph_of(ctx, focus, depth or 1, timing, as_json)
+    if as_json:
+        print_json(view)
+        return
+    typer.echo(graph_dot(view) if output_format is GraphFormat.dot else graph_mermaid(view))
+    note = human.hidden_links(hidden, timing.reading())
+    if note:
+        typer.echo(note, err=True)
+
+
+def graph_of(
+    ctx: typer.Context, focus: str | None, depth: int, timing: TimeOptions, as_json: bool
+) -> tuple[View, int]:
+    """The graph's view, and how many links it leaves out as not current."""
+    from cpkb.present.views import graph_view
+    from cpkb.query.graph import subgraph, walk_of
+
     config = settings(ctx)
     if focus is None:
-        view = graph_view(subgraph(config.kb()))
+        kb, centre = config.kb(), None
     else:  # only the neighbourhood is read (from the index, on a big file)
         catalog = config.catalog()
         centre = catalog.resolve(focus).id
-        near = catalog.around(centre, depth=depth or 1)
-        view = graph_view(subgraph(near, focus=centre, depth=depth or 1))
-    if as_json or output_format is GraphFormat.json:
-        print_json(view)
-        return
-    text = graph_dot(view) if output_format is GraphFormat.dot else graph_mermaid(view)
-    typer.echo(text)
+        kb = catalog.around(centre, depth=depth)
+    walk = walk_of(kb, timing.reading(), only_current=timing.only_current(as_json))
+    shown = subgraph(kb, focus=centre, depth=depth, walk=walk)
+    if walk.only_current:
+        every = subgraph(kb, focus=centre, depth=depth, walk=walk._replace(only_current=False))
+        return graph_view(shown), len(every.links) - len(shown.links)
+    return graph_view(shown), 0

@@ -17,50 +17,58 @@ from cpkb.index.rows import (
     Tables,
     Unusual,
     finish,
+    header_of,
     memos,
+    property_rows,
     source_rows,
-    sources_of,
 )
 from cpkb.index.schema import GAP
 from cpkb.kb import atomic, cache, store, workers
 from cpkb.kb.document import ParseProblem
 from cpkb.kb.parse import parse_entity
-from cpkb.model.entities import KnowledgeBase
+from cpkb.model.entities import KnowledgeBase, Property
 
 Progress = Callable[[int, int], None]  # (entities done, of how many); (0, 0): reading the file
 
 
 def _rows(
-    memo: tuple[NotingMemo, NotingMemo], version: int, start: int, documents: Sequence[Any]
+    memo: tuple[NotingMemo, NotingMemo],
+    vocabulary: tuple[int, dict[str, Property]],
+    start: int,
+    documents: Sequence[Any],
 ) -> Rows | None:
     """The rows of the entity documents from place `start`; None if one is not plainly valid."""
+    version, properties = vocabulary
     try:
         entities = [
             parse_entity(doc, f"$.entities[{i}]", version)
             for i, doc in enumerate(documents, start=start)
         ]
         rowids = range((start + 1) * GAP, (start + len(documents) + 1) * GAP, GAP)
-        return Rows(rowids, documents, entities, *memo)
+        return Rows(rowids, documents, entities, memo, properties)
     except (ParseProblem, Unusual):
         return None
 
 
 def _fill(db: sqlite3.Connection, tables: Tables, progress: Progress | None) -> Filled:
     """Fill the index from the data file; raise Unusual at the first sign of a problem."""
-    schema_version, sources = sources_of(tables)
-    entity_docs = tables[2]
+    schema_version, sources, properties = header_of(tables)
+    entity_docs = tables[3]
     schema.insert_sources(db, source_rows(sources))
+    schema.insert_properties(db, property_rows(properties))
     relations: set[str] = set()
     characters: set[str] = set()
     ids: set[str] = set()
     targets: set[str] = set()
     cited: set[str] = set()
-    for rows in workers.runs(partial(_rows, memos(), schema_version), entity_docs):
+    vocabulary = (schema_version, properties)
+    for rows in workers.runs(partial(_rows, memos(), vocabulary), entity_docs):
         if rows is None:
             raise Unusual
         rows.insert(db)
         ids.update(rows.ids)
         targets.update(link[1] for link in rows.links)
+        targets.update(said[1] for said in rows.statements)
         cited |= rows.cited
         relations |= rows.relations
         characters |= rows.characters
@@ -98,7 +106,7 @@ def build(
 ) -> bool:
     """Index the data file into `target` (refreshed if few entities changed); False if it was not.
     A file with a problem is read with `load()`, which raises the error every command gives."""
-    tables = store.read_tables(data_path)
+    tables = store.read_all(data_path)
     try:
         if refresh.refresh(target, data_path, stamp, tables):
             return True

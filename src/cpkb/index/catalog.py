@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.index.build import Progress
-    from cpkb.query.graph import Direction
+    from cpkb.query.current import Reading
+    from cpkb.query.paths import Direction
     from cpkb.query.search import SearchHit
 
 INDEX_ENV = "CPKB_INDEX"  # auto (default), always, never
@@ -54,10 +55,12 @@ class FromIndex:
         by_id = index.entities([ref])
         if ref in by_id and entity_type in (None, by_id[ref].type):
             return by_id[ref]
-        from cpkb.query.search import NameIndex, suggested_names
+        from cpkb.index.rows import FORMER
+        from cpkb.query.names import NameIndex, suggested_names
         from cpkb.query.text import compact
 
-        exact = by_id or index.entities(index.label_ids(compact(ref)))
+        key = compact(ref)
+        exact = by_id or index.entities(index.label_ids(key, former=FORMER + key))
         if exact:
             return NameIndex.build(exact.values()).resolve(ref, entity_type=entity_type)
         try:
@@ -92,8 +95,13 @@ class FromIndex:
     def relation_properties(self) -> list[str]:
         return self.index.relation_properties()
 
-    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
-        return self.index.adjacent(nodes)
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None
+    ) -> Mapping[str, list[tuple[str, Direction]]]:
+        return self.index.adjacent(nodes, current=current)
+
+    def degree(self, nodes: list[str]) -> int:
+        return self.index.degree(nodes)
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.index.subset(ids)
@@ -148,8 +156,13 @@ class IndexCatalog:
     def relation_properties(self) -> list[str]:
         return self._ask(lambda c: c.relation_properties())
 
-    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
-        return self._ask(lambda c: c.adjacent(nodes))
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None
+    ) -> Mapping[str, list[tuple[str, Direction]]]:
+        return self._ask(lambda c: c.adjacent(nodes, current=current))
+
+    def degree(self, nodes: list[str]) -> int:
+        return self._ask(lambda c: c.degree(nodes))
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self._ask(lambda c: c.subset(ids))

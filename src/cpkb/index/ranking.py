@@ -37,7 +37,7 @@ def search(
 def resolve_loosely(index: Index, ref: str, *, entity_type: str | None) -> Entity:
     """`NameIndex.resolve` once neither an id nor a whole label is `ref`: over the entities a
     label of which may hold every word of `ref` (the only ones it can name)."""
-    from cpkb.query.search import NameIndex
+    from cpkb.query.names import NameIndex
 
     query = Query(index, ref)
     columns = "entities.id, entities.type, entities.name, entities.aliases"

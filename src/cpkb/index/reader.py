@@ -9,18 +9,21 @@ import marshal
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cpkb.index import schema
 from cpkb.kb import cache, quick
 from cpkb.kb.document import ParseProblem
-from cpkb.model.entities import Backlink, Entity, KnowledgeBase, Source
+from cpkb.model.entities import Backlink, Entity, KnowledgeBase, Property, Source
 from cpkb.query.text import learn_transliterations
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from cpkb.query.graph import Direction
+    from cpkb.query.current import Reading
+    from cpkb.query.paths import Direction
+
+Adjacency = dict[str, list[tuple[str, "Direction"]]]
 
 # What reading a damaged index raises (a corrupt file, rows of the wrong type or shape).
 UNREADABLE = (
@@ -67,6 +70,7 @@ class Index:
         self.db, self.path, self.data_path = db, path, data_path
         self.schema_version = schema_version
         self._vocabulary: list[str] | None = None
+        self._properties: dict[str, Property] | None = None
         self._links: dict[str, list[tuple[str, Direction]]] | None = None
         self._inode = _inode(path)
 
@@ -104,6 +108,19 @@ class Index:
     def sources(self) -> dict[str, Source]:
         rows = self.db.execute("SELECT id, doc FROM sources").fetchall()
         return {i: Source(i, *json.loads(doc)) for i, doc in rows}
+
+    def properties(self) -> dict[str, Property]:
+        """The vocabulary, read once per process."""
+        if self._properties is None:
+            rows = self.db.execute("SELECT name, doc FROM properties ORDER BY rowid").fetchall()
+            self._properties = {name: _property(name, json.loads(doc)) for name, doc in rows}
+        return self._properties
+
+    def knowledge_base(self, entities: dict[str, Entity]) -> KnowledgeBase:
+        """A knowledge base of these entities, with every source and the vocabulary."""
+        return KnowledgeBase(
+            self.data_path, self.schema_version, self.sources(), entities, self.properties()
+        )
 
     def holding_id(self, value: str) -> list[Entity]:
         """The entities whose stored document holds an object whose `id` is `value` (the entity
@@ -144,28 +161,39 @@ class Index:
         for entity_id, kind, name, aliases in rows:
             yield labels_only(entity_id, kind, name, aliases=marshal.loads(aliases))
 
-    def label_ids(self, key: str) -> list[str]:
-        rows = self.db.execute("SELECT DISTINCT id FROM labels WHERE key = ?", (key,))
+    def label_ids(self, key: str, *, former: str | None = None) -> list[str]:
+        """The entities with a label of this key (or a former id of key `former`), in file
+        order."""
+        rows = self.db.execute(
+            "SELECT id FROM labels WHERE key IN (?, ?) GROUP BY id ORDER BY min(rowid)",
+            (key, key if former is None else former),
+        )
         return [i for (i,) in rows]
 
     def neighbourhood(self, entity_id: str) -> KnowledgeBase:
-        """A knowledge base holding the entity, the ends of its links and its backlinks: all that
-        its JSON view needs."""
+        """A knowledge base holding the entity, the ends of its links, its backlinks and the
+        claims said to be its statements (and what those name): all that its JSON view needs."""
         entity = self.entities([entity_id])[entity_id]
-        origins = self.db.execute(
-            "SELECT origin FROM links WHERE target = ? ORDER BY rowid", (entity_id,)
+        backlinking = self._naming("links", "target", entity_id)
+        stating = self._naming("statements", "stater", entity_id)
+        full = backlinking | stating | {entity_id: entity}
+        named = {
+            i
+            for e in (entity, *stating.values())
+            for c in e.claims
+            for i in (c.target, c.stated_by)
+            if i is not None
+        }
+        kb = self.knowledge_base(self.stubs(named - full.keys()) | full)
+        return kb.knowing(
+            {entity_id: _naming_claims(backlinking, "target", entity_id)},
+            {entity_id: _naming_claims(stating, "stated_by", entity_id)},
         )
-        backlinking = self.entities(o for (o,) in origins)
-        targets = {c.target for c in entity.claims if c.target is not None}
-        known = self.stubs(targets - backlinking.keys()) | backlinking | {entity_id: entity}
-        links = [
-            Backlink(origin, claim)
-            for origin in backlinking.values()
-            for claim in origin.claims
-            if claim.target == entity_id
-        ]
-        kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
-        return kb.knowing({entity_id: links})
+
+    def _naming(self, table: str, column: str, entity_id: str) -> dict[str, Entity]:
+        """The entities with claims that name `entity_id` in `column`, in file order."""
+        query = f"SELECT origin FROM {table} WHERE {column} = ? ORDER BY rowid"
+        return self.entities(o for (o,) in self.db.execute(query, (entity_id,)))
 
     def around(self, entity_id: str, *, depth: int) -> KnowledgeBase:
         """The entities within `depth` links either way, with the backlinks of those nearer: all
@@ -190,8 +218,7 @@ class Index:
                     if claim.target == node
                 ]
             frontier = fresh
-        kb = KnowledgeBase(self.data_path, self.schema_version, self.sources(), known)
-        return kb.knowing(backlinks)
+        return self.knowledge_base(known).knowing(backlinks)
 
     def _incoming(self, targets: list[str]) -> dict[str, list[str]]:
         """For each target, the entities with claims about it, once each, in data-file order."""
@@ -206,27 +233,71 @@ class Index:
                     origins.append(origin)
         return found
 
-    def adjacent(self, nodes: list[str]) -> dict[str, list[tuple[str, Direction]]]:
+    def adjacent(self, nodes: list[str], *, current: Reading | None = None) -> Adjacency:
         """The ids each node links to, as `graph.links` orders them: the targets of its claims
-        in claim order, then the entities with claims about it, in data-file order."""
-        if len(nodes) > 2000 or self._links is not None:  # a wide walk: read every link once
-            if self._links is None:
+        in claim order, then the entities with claims about it, in data-file order. With a
+        reading, only through claims current to it: the edges table knows on which days each
+        link is; what could be known by a date, only the entities' claims tell."""
+        if current is not None and current.known_by is not None:
+            return self._known_adjacent(nodes, current)
+        if current is None and (len(nodes) > 2000 or self._links is not None):
+            if self._links is None:  # a wide walk: read every link once
                 self._links = self._every_link()
             return {node: self._links.get(node, []) for node in nodes}
-        found: dict[str, list[tuple[str, Direction]]] = {node: [] for node in nodes}
-        incoming: dict[str, list[tuple[str, Direction]]] = {}
+        table, when, day = "links", "", cast("tuple[int, ...]", ())
+        if current is not None:
+            table, when, day = (
+                "edges",
+                " AND since <= ? AND until >= ?",
+                (current.day.toordinal(),) * 2,
+            )
+        found: Adjacency = {node: [] for node in nodes}
+        incoming: Adjacency = {}
         for start in range(0, len(nodes), 500):
             part = nodes[start : start + 500]
             marks = ",".join("?" * len(part))
-            out = f"SELECT origin, target FROM links WHERE origin IN ({marks}) ORDER BY rowid"
-            for origin, target in self.db.execute(out, part):
+            sql = f"SELECT {{}} FROM {table} WHERE {{}} IN ({marks}){when} ORDER BY rowid"
+            for origin, target in self.db.execute(
+                sql.format("origin, target", "origin"), [*part, *day]
+            ):
                 found[origin].append((target, "out"))
-            back = f"SELECT target, origin FROM links WHERE target IN ({marks}) ORDER BY rowid"
-            for target, origin in self.db.execute(back, part):
+            for target, origin in self.db.execute(
+                sql.format("target, origin", "target"), [*part, *day]
+            ):
                 incoming.setdefault(target, []).append((origin, "in"))
         for node, linked in incoming.items():
             found[node] += linked
         return found
+
+    def degree(self, nodes: list[str]) -> int:
+        """How many links the nodes have, either way (counted in the covering indexes)."""
+        found = 0
+        for start in range(0, len(nodes), 500):
+            part = nodes[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for column in ("origin", "target"):
+                sql = f"SELECT count(*) FROM links WHERE {column} IN ({marks})"
+                found += self.db.execute(sql, part).fetchone()[0]
+        return found
+
+    def _known_adjacent(self, nodes: list[str], reading: Reading) -> Adjacency:
+        """`adjacent` through the claims current to a reading with a known-by date, each
+        entity's claims assessed."""
+        from cpkb.query.current import Statuses
+        from cpkb.query.graph import Walk, links
+
+        incoming = self._incoming(nodes)
+        needed = [*nodes, *(o for origins in incoming.values() for o in origins)]
+        entities = self.entities(needed)
+        kb = self.knowledge_base(entities).knowing(
+            {node: _naming_claims({o: entities[o] for o in incoming.get(node, [])}, "target", node)
+             for node in nodes}
+        )  # fmt: skip
+        ends = self.stubs(c.target for e in nodes for c in entities[e].claims if c.target)
+        kb.entities.update({i: e for i, e in ends.items() if i not in kb.entities})
+        walk = Walk(Statuses(kb.sources, kb.properties, reading), only_current=True)
+        return {node: [(link.entity.id, link.direction) for link in links(kb, node, walk=walk)]
+                for node in nodes}  # fmt: skip
 
     def _every_link(self) -> dict[str, list[tuple[str, Direction]]]:
         found: dict[str, list[tuple[str, Direction]]] = {}
@@ -239,9 +310,8 @@ class Index:
         return found
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
-        """A knowledge base of just these entities (and every source)."""
-        entities = self.entities(ids)
-        return KnowledgeBase(self.data_path, self.schema_version, self.sources(), entities)
+        """A knowledge base of just these entities (and every source, and the vocabulary)."""
+        return self.knowledge_base(self.entities(ids))
 
     def relation_properties(self) -> list[str]:
         (names,) = self.db.execute("SELECT value FROM meta WHERE key = 'relations'").fetchone()
@@ -253,6 +323,24 @@ class Index:
             (terms,) = self.db.execute("SELECT terms FROM vocabulary").fetchone()
             self._vocabulary = terms.split("\n")
         return self._vocabulary
+
+
+def _property(name: str, fields: list[Any]) -> Property:
+    """A property of the vocabulary from the fields after its name (as `rows` writes them)."""
+    found = Property(name, *fields)
+    if not isinstance(found.types, list):
+        raise ValueError("not the fields of a property")
+    return found._replace(types=tuple(found.types))
+
+
+def _naming_claims(entities: dict[str, Entity], field: str, entity_id: str) -> list[Backlink]:
+    """The claims of `entities` whose `field` names `entity_id`, in order."""
+    return [
+        Backlink(origin, claim)
+        for origin in entities.values()
+        for claim in origin.claims
+        if getattr(claim, field) == entity_id
+    ]
 
 
 def _inode(path: Path | str) -> int | None:

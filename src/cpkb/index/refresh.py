@@ -19,9 +19,10 @@ from cpkb.index.rows import (
     Unusual,
     digest,
     finish,
+    header_of,
     memos,
+    property_rows,
     source_rows,
-    sources_of,
     stored,
 )
 from cpkb.index.schema import GAP
@@ -69,12 +70,15 @@ def _plan(db: sqlite3.Connection, data_path: Path, tables: Tables) -> Plan | Non
     expected = schema.expected_meta(data_path, "")
     if any(meta.get(key) != value for key, value in expected.items() if key != "stamp"):
         return None
-    schema_version, sources = sources_of(tables)
+    schema_version, sources, properties = header_of(tables)
     if str(schema_version) != meta["schema_version"]:
         return None
     if dict(db.execute("SELECT id, doc FROM sources").fetchall()) != dict(source_rows(sources)):
         return None
-    documents: list[Any] = tables[2]
+    # The vocabulary decides which links are current when: a change to it changes every edge.
+    if db.execute("SELECT name, doc FROM properties").fetchall() != property_rows(properties):
+        return None
+    documents: list[Any] = tables[3]
     ids = [doc.get("id") if isinstance(doc, dict) else None for doc in documents]
     if len(set(ids)) != len(ids) or not all(isinstance(i, str) for i in ids):
         raise Unusual  # a repeated id, or one not a string: the full build reports it
@@ -124,22 +128,25 @@ def _placed(written: list[tuple[int, int]], kept: list[int]) -> list[tuple[int, 
 
 def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
     """Carry out `plan`; the non-ASCII characters of the new rows' text."""
-    documents: list[Any] = tables[2]
+    documents: list[Any] = tables[3]
     new = [documents[position] for position, _ in plan.written]
-    version, _ = sources_of(tables)
+    version, _, properties = header_of(tables)
     entities = [
         parse_entity(doc, f"$.entities[{position}]", version)
         for doc, (position, _) in zip(new, plan.written, strict=True)
     ]
     rowids = [rowid for _, rowid in plan.written]
-    rows = Rows(rowids, new, entities, *memos())
+    rows = Rows(rowids, new, entities, memos(), properties)
     schema.delete_entities(db, [rowid for rowid, _ in plan.removed])
     rows.insert(db)
-    if not {link[1] for link in rows.links} <= plan.ids:
-        raise Unusual  # a link to nothing
+    named = [link[1] for link in rows.links] + [said[1] for said in rows.statements]
+    if not set(named) <= plan.ids:
+        raise Unusual  # a link to nothing, or a claim stated by no one there
     for entity_id in {entity_id for _, entity_id in plan.removed} - plan.ids:
-        if db.execute("SELECT 1 FROM links WHERE target = ? LIMIT 1", (entity_id,)).fetchone():
-            raise Unusual  # a link to an entity no longer there
+        for table, column in (("links", "target"), ("statements", "stater")):
+            found = f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1"
+            if db.execute(found, (entity_id,)).fetchone():
+                raise Unusual  # a link to an entity no longer there, or a claim stated by one
     if not rows.cited <= {i for (i,) in db.execute("SELECT id FROM sources")}:
         raise Unusual  # a citation of no source
     return rows.characters
@@ -148,7 +155,7 @@ def _apply(db: sqlite3.Connection, plan: Plan, tables: Tables) -> set[str]:
 def _filled(db: sqlite3.Connection, tables: Tables, characters: set[str]) -> Filled:
     """What `finish` needs, from the refreshed tables; the characters of rows gone stay (harmless:
     their transliterations are anyascii's)."""
-    schema_version, _ = sources_of(tables)
+    schema_version = header_of(tables).version
     relations = {p for (p,) in db.execute("SELECT DISTINCT property FROM links")}
     (known,) = db.execute("SELECT value FROM meta WHERE key = 'transliterations'").fetchone()
     return Filled(schema_version, relations, set(json.loads(known)) | characters)

@@ -11,14 +11,16 @@ from itertools import chain
 from typing import Any, NamedTuple
 
 from cpkb.index import schema
-from cpkb.index.schema import EntityRow, LabelRow, LinkRow
+from cpkb.index.schema import EdgeRow, EntityRow, LabelRow, LinkRow, StatementRow
 from cpkb.kb.document import ParseProblem
-from cpkb.kb.parse import by_id, check_schema_version, parse_source
-from cpkb.model.entities import Entity, Source, cited_texts
+from cpkb.kb.parse import by_id, check_schema_version, parse_property, parse_source
+from cpkb.model.entities import Entity, Property, Source, cited_texts
 from cpkb.query import text
-from cpkb.query.text import WordMemo, fold, skeleton_text
+from cpkb.query.current import current_spans
+from cpkb.query.text import WordMemo, compact, fold, skeleton_text
 
-Tables = tuple[Any, list[Any], list[Any]]  # as store.read_tables gives them
+Tables = tuple[Any, list[Any], list[Any], list[Any]]  # as store.read_all gives them
+FORMER = "^"  # label keys of former ids (they resolve a reference, but search never finds them)
 
 
 class Unusual(Exception):
@@ -33,22 +35,38 @@ class Filled(NamedTuple):
     characters: set[str]  # in the entities' text
 
 
-def sources_of(tables: Tables) -> tuple[int, dict[str, Source]]:
-    """The schema version and the sources; Unusual if either has a problem."""
-    version, source_docs, _ = tables
+class Header(NamedTuple):
+    """What a data file holds besides its entities."""
+
+    version: int
+    sources: dict[str, Source]
+    properties: dict[str, Property]
+
+
+def header_of(tables: Tables) -> Header:
+    """The schema version, the sources and the vocabulary; Unusual if one has a problem."""
+    version, property_docs, source_docs, _ = tables
     try:
         schema_version = check_schema_version(version)
         parsed = [
             parse_source(doc, f"$.sources[{i}]", schema_version)
             for i, doc in enumerate(source_docs)
         ]
-        return schema_version, by_id(parsed, "source")
+        vocabulary = [
+            parse_property(doc, f"$.properties[{i}]") for i, doc in enumerate(property_docs)
+        ]
+        return Header(schema_version, by_id(parsed, "source"), by_id(vocabulary, "property"))
     except ParseProblem:
         raise Unusual from None
 
 
 def source_rows(sources: dict[str, Source]) -> list[tuple[str, str]]:
     return [(s.id, source_doc(s)) for s in sources.values()]
+
+
+def property_rows(properties: dict[str, Property]) -> list[tuple[str, str]]:
+    """A property's fields after its name, in order (the reader makes a `Property` of them)."""
+    return [(p.name, json.dumps(p[1:], ensure_ascii=False)) for p in properties.values()]
 
 
 def source_doc(source: Source) -> str:
@@ -132,21 +150,27 @@ def memos() -> tuple[NotingMemo, NotingMemo]:
 
 
 class Rows:
-    """The rows of a run of entities (entity, label and link rows), the sources they cite, the
-    relations they use and the non-ASCII characters of their text."""
+    """The rows of a run of entities (entity, label, link, edge and statement rows), the sources
+    they cite, the relations they use and the non-ASCII characters of their text. An edge is a
+    link with a span of days on which it is current (`properties` decide which, with the rest
+    of its entity's claims)."""
 
     def __init__(
         self,
         rowids: Sequence[int],
         documents: Sequence[Any],
         entities: Sequence[Entity],
-        folds: NotingMemo,
-        loose: NotingMemo,
+        memo: tuple[NotingMemo, NotingMemo],
+        properties: dict[str, Property],
     ) -> None:
+        folds, loose = memo
+        self.properties = properties
         self.ids = [entity.id for entity in entities]
         self.entities: list[EntityRow] = []
         self.labels: list[LabelRow] = []
         self.links: list[LinkRow] = []
+        self.edges: list[EdgeRow] = []
+        self.statements: list[StatementRow] = []
         self.cited: set[str] = set()
         self.relations: set[str] = set()
         # Ids are unique: memoising their folds would only fill the memo.
@@ -163,8 +187,10 @@ class Rows:
             self.entities.append((rowid, entity.id, entity.type, entity.name,
                                   marshal.dumps(entity.aliases), blob, marshal.dumps(labels),
                                   digest(blob), label_words, loose(_body(entity))))  # fmt: skip
-            self._add_labels(rowid * schema.PER_ENTITY, entity, keyed)
+            formerly = [FORMER + key for key in dict.fromkeys(map(compact, entity.former_ids))]
+            self._add_labels(rowid * schema.PER_ENTITY, entity, keyed + formerly)
             self._add_links(rowid * schema.PER_ENTITY, entity)
+            self._add_statements(rowid * schema.PER_ENTITY, entity)
             self.cited.update(c.source for c in entity.sources)
             self.cited.update(c.source for k in entity.claims for c in k.sources)
         self.characters = folds.noted() | loose.noted()
@@ -182,6 +208,25 @@ class Rows:
             assert claim.target is not None
             self.links.append((first + n, claim.target, entity.id, claim.property))
             self.relations.add(claim.property)
+        if targets:
+            self._add_edges(first, entity)
+
+    def _add_edges(self, first: int, entity: Entity) -> None:
+        spans = current_spans(entity, self.properties)
+        edges = [
+            (claim.target, since, until)
+            for claim, held in zip(entity.claims, spans, strict=True)
+            if claim.target is not None
+            for since, until in held
+        ]
+        if len(edges) >= schema.PER_ENTITY:
+            raise Unusual
+        self.edges += ((first + n, t, entity.id, a, b) for n, (t, a, b) in enumerate(edges))
+
+    def _add_statements(self, first: int, entity: Entity) -> None:
+        staters = [claim.stated_by for claim in entity.claims if claim.stated_by is not None]
+        self.statements += ((first + n, who, entity.id) for n, who in enumerate(staters))
 
     def insert(self, db: sqlite3.Connection) -> None:
         schema.insert_entities(db, self.entities, self.labels, self.links)
+        schema.insert_time(db, self.edges, self.statements)

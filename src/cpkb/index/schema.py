@@ -24,15 +24,23 @@ CREATE TABLE entities(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NUL
 CREATE TABLE documents(doc BLOB NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE labels(key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE links(target TEXT NOT NULL, origin TEXT NOT NULL, property TEXT NOT NULL);
+CREATE TABLE edges(target TEXT NOT NULL, origin TEXT NOT NULL, since INTEGER NOT NULL,
+                   until INTEGER NOT NULL);
+CREATE TABLE statements(stater TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE TABLE properties(name TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE VIRTUAL TABLE words USING fts5(labels, body, content = '', detail = 'full',
                                       tokenize = 'ascii');
 CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'row');
 CREATE TABLE vocabulary(terms TEXT NOT NULL);
 """
+# Covering indexes: a walk reads a hub's thousands of links from the index alone.
 INDEXES = """
 CREATE INDEX labels_by_key ON labels(key);
-CREATE INDEX links_by_target ON links(target);
-CREATE INDEX links_by_origin ON links(origin);
+CREATE INDEX links_by_target ON links(target, origin);
+CREATE INDEX links_by_origin ON links(origin, target);
+CREATE INDEX edges_by_target ON edges(target, origin, since, until);
+CREATE INDEX edges_by_origin ON edges(origin, target, since, until);
+CREATE INDEX statements_by_stater ON statements(stater);
 """
 
 # Rowid order is file order, however the index was made (see refresh): an entity's rowid is its
@@ -45,6 +53,8 @@ PER_ENTITY = 1 << 20
 EntityRow = tuple[int | str | bytes, ...]
 LabelRow = tuple[int, str, str]  # rowid, key, entity id
 LinkRow = tuple[int, str, str, str]  # rowid, target, origin, property
+EdgeRow = tuple[int, str, str, int, int]  # rowid, target, origin, first and last day current
+StatementRow = tuple[int, str, str]  # rowid, the entity said to state it, the claim's entity
 
 
 def location(data_path: Path | str) -> str:
@@ -99,6 +109,19 @@ def insert_sources(db: sqlite3.Connection, rows: Iterable[tuple[str, str]]) -> N
     db.executemany("INSERT INTO sources VALUES (?, ?)", rows)
 
 
+def insert_properties(db: sqlite3.Connection, rows: Iterable[tuple[str, str]]) -> None:
+    db.executemany("INSERT INTO properties VALUES (?, ?)", rows)
+
+
+def insert_time(
+    db: sqlite3.Connection, edges: Sequence[EdgeRow], statements: Sequence[StatementRow]
+) -> None:
+    """The rows of version 2: links by the days they are current, and who states what."""
+    db.executemany("INSERT INTO edges(rowid, target, origin, since, until) VALUES (?, ?, ?, ?, ?)",
+                   edges)  # fmt: skip
+    db.executemany("INSERT INTO statements(rowid, stater, origin) VALUES (?, ?, ?)", statements)
+
+
 def insert_entities(
     db: sqlite3.Connection,
     entities: Sequence[EntityRow],
@@ -130,7 +153,8 @@ def delete_entities(db: sqlite3.Connection, rowids: Sequence[int]) -> None:
         gone,
     )
     db.executemany("DELETE FROM labels WHERE rowid >= ? AND rowid < ?", spans)
-    db.executemany("DELETE FROM links WHERE rowid >= ? AND rowid < ?", spans)
+    for table in ("links", "edges", "statements"):
+        db.executemany(f"DELETE FROM {table} WHERE rowid >= ? AND rowid < ?", spans)
     db.executemany("DELETE FROM entities WHERE rowid = ?", gone)
     db.executemany("DELETE FROM documents WHERE rowid = ?", gone)
 

@@ -105,13 +105,6 @@ def open_db(path: Path | str) -> Iterator[TinyDB]:
         db.close()
 
 
-def read_tables(path: Path | str) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
-    """The file's schema version, source documents and entity documents, as stored: unchecked
-    beyond the top level (the index builder checks them; problems go to `load`)."""
-    version, _, sources, entities = read_all(path)
-    return version, sources, entities
-
-
 Documents = list[dict[str, Any]]
 
 

@@ -47,9 +47,10 @@ def graph_dot(view: View) -> str:
             f'fillcolor="{fill}", tooltip={dot_string(node["type"])}];'
         )
     for link in view["links"]:
+        dashed = "" if link.get("current", True) else ", style=dashed"  # not current (--all)
         lines.append(
             f"  {dot_id(link['source'])} -> {dot_id(link['target'])} "
-            f"[label={dot_string(link['property'])}];"
+            f"[label={dot_string(link['property'])}{dashed}];"
         )
     return "\n".join([*lines, "}"])
 
@@ -67,8 +68,9 @@ def graph_mermaid(view: View) -> str:
     ids = {node["id"]: f"n{i}" for i, node in enumerate(view["nodes"])}
     lines = ["flowchart LR"]
     lines += [f"  {ids[n['id']]}[{mermaid_string(n['name'])}]" for n in view["nodes"]]
-    lines += [
-        f"  {ids[k['source']]} -->|{mermaid_string(k['property'])}| {ids[k['target']]}"
+    lines += [  # a link not current (shown with --all) dotted
+        f"  {ids[k['source']]} {'-->' if k.get('current', True) else '-.->'}"
+        f"|{mermaid_string(k['property'])}| {ids[k['target']]}"
         for k in view["links"]
     ]
     for entity_type in ENTITY_TYPES:

@@ -229,6 +229,7 @@ def link_view(link: Link) -> View:
         "entity": ref_view(link.entity),
         "via": ref_view(link.via),
         "sources": citations_view(link.sources),
+        "current": link.current,
     }
 
 
@@ -250,6 +251,7 @@ def path_view(start: Entity, goal: Entity, steps: list[Link]) -> View:
                 "direction": step.direction,
                 "to": ref_view(step.entity),
                 "sources": citations_view(step.sources),
+                "current": step.current,
             }
             for step in steps
         ],
@@ -266,6 +268,7 @@ def graph_view(graph: Graph) -> View:
                 "target": link.entity.id,
                 "property": link.property,
                 "sources": citations_view(link.sources),
+                "current": link.current,
             }
             for link in graph.links
         ],

@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Protocol
 from cpkb.model.entities import Claim, Entity, KnowledgeBase, Source, claim_id
 
 if TYPE_CHECKING:
-    from cpkb.query.graph import Direction
-    from cpkb.query.search import NameIndex, SearchHit
+    from cpkb.query.current import Reading
+    from cpkb.query.graph import Link
+    from cpkb.query.names import NameIndex
+    from cpkb.query.paths import Direction
+    from cpkb.query.search import SearchHit
 
 
 class Catalog(Protocol):
@@ -31,13 +34,53 @@ class Catalog(Protocol):
 
     def relation_properties(self) -> list[str]: ...
 
-    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]: ...
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None
+    ) -> Mapping[str, list[tuple[str, Direction]]]:
+        """The ids each node links to (through claims current to `current`, if given)."""
+        ...
+
+    def degree(self, nodes: list[str]) -> int:
+        """How many links the nodes have, either way, current or not."""
+        ...
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase: ...
 
     def labelled(self) -> Iterator[Entity]: ...
 
     def claim(self, wanted: str) -> tuple[Entity, Claim] | None: ...
+
+
+def with_events(catalog: Catalog, entity: Entity) -> tuple[KnowledgeBase, list[Entity]]:
+    """The entity and the events linked to it (what `timeline REF` and `conflicts REF` look
+    at), in a knowledge base that also holds what their claims name."""
+    from cpkb.query.graph import links
+
+    near = catalog.around(entity.id, depth=1)
+    linked = dict.fromkeys(link.entity.id for link in links(near, entity.id))
+    shown = [entity.id, *(i for i in linked if near.entities[i].type == "event")]
+    claims = [c for i in shown for c in near.entities[i].claims]
+    named = {i for c in claims for i in (c.target, c.stated_by) if i is not None}
+    kb = catalog.subset(dict.fromkeys([*shown, *sorted(named)]))
+    return kb, [kb.entities[i] for i in shown]
+
+
+def shortest_chain(
+    catalog: Catalog, start: str, goal: str, reading: Reading, *, only_current: bool
+) -> list[Link] | None:
+    """The fewest claims linking two entities, each with whether it is current to `reading`
+    (only current ones followed, if asked); None if none."""
+    from cpkb.query.graph import path_links, walk_of
+    from cpkb.query.paths import shortest_path_steps
+
+    only = reading if only_current else None
+    steps = shortest_path_steps(
+        lambda ids: catalog.adjacent(ids, current=only), start, goal, catalog.degree
+    )
+    if steps is None:
+        return None
+    kb = catalog.subset({start} | {reached for _, reached, _ in steps})
+    return path_links(kb, steps, walk_of(kb, reading, only_current=only_current))
 
 
 _MADE_CLAIM_ID = re.compile(r"(.+)-c[1-9][0-9]*")
@@ -77,7 +120,7 @@ class MemoryCatalog:
     def names(self) -> NameIndex:
         """Folded labels, built on first need (an exact id needs none)."""
         if self._names is None:
-            from cpkb.query.search import NameIndex
+            from cpkb.query.names import NameIndex
 
             self._names = NameIndex.build(self.kb)
         return self._names
@@ -107,10 +150,22 @@ class MemoryCatalog:
 
         return relation_properties(self.kb)
 
-    def adjacent(self, nodes: list[str]) -> Mapping[str, list[tuple[str, Direction]]]:
-        from cpkb.query.graph import adjacency
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None
+    ) -> Mapping[str, list[tuple[str, Direction]]]:
+        from cpkb.query.graph import EVERY, Walk, adjacency
 
-        return adjacency(self.kb)(nodes)
+        walk = EVERY
+        if current is not None:
+            from cpkb.query.current import Statuses
+
+            walk = Walk(Statuses(self.kb.sources, self.kb.properties, current), only_current=True)
+        return adjacency(self.kb, walk)(nodes)
+
+    def degree(self, nodes: list[str]) -> int:
+        kb = self.kb
+        out = (c for n in nodes for c in kb.entities[n].claims if c.target in kb.entities)
+        return sum(1 for _ in out) + sum(len(kb.backlinks(n)) for n in nodes)
 
     def subset(self, ids: Iterable[str]) -> KnowledgeBase:
         return self.kb

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from cpkb.model.entities import Citation, Claim, Entity, Property, Source, claim_id
-from cpkb.query.time import ended, holds_at, known_by, point, today
+from cpkb.query.time import as_of, ended, holds_at, known_by, point, span, today
 
 
 class Reading(NamedTuple):
@@ -28,6 +28,27 @@ class Reading(NamedTuple):
         """--as-of and --known-by as given: with --known-by alone, the day is that date."""
         day = as_of if as_of is not None else known if known is not None else today()
         return cls(day, known)
+
+
+class TimeOptions(NamedTuple):
+    """The time options of a reading command, as given: --as-of, --known-by, --all, --current."""
+
+    as_of: str | None = None
+    known_by: str | None = None
+    every: bool = False
+    current: bool = False
+
+    def reading(self) -> Reading:
+        """The reading asked for (a date that is not one is a usage error)."""
+        return Reading.asked(
+            as_of=as_of(self.as_of, "--as-of") if self.as_of is not None else None,
+            known=as_of(self.known_by, "--known-by") if self.known_by is not None else None,
+        )
+
+    def only_current(self, as_json: bool) -> bool:
+        """Whether only current links are followed: in human output unless --all, and in JSON
+        with --current."""
+        return self.current or not (as_json or self.every)
 
 
 class Assessed(NamedTuple):
@@ -177,3 +198,65 @@ def _disputed(assessed: list[Assessed], name: str, spec: Property | None) -> lis
         if r.claim.property == name
         and ((single and r.current) or (r.known and r.claim.rank_reason == "disputed"))
     ]
+
+
+class Statuses:
+    """Each claim's status to one reading (CURRENT, or why not), its entity assessed once: what
+    a walk over links asks of every claim it meets."""
+
+    def __init__(
+        self, sources: Mapping[str, Source], properties: Mapping[str, Property], reading: Reading
+    ) -> None:
+        self.sources, self.properties, self.reading = sources, properties, reading
+        # By the objects themselves (kept, so that their ids stay theirs): an index may read
+        # one entity twice, into two objects.
+        self._seen: dict[int, tuple[Entity, dict[int, str]]] = {}
+
+    def __call__(self, entity: Entity, claim: Claim) -> str:
+        found = self._seen.get(id(entity))
+        if found is None:
+            rows = assess(entity, sources=self.sources, properties=self.properties,
+                          reading=self.reading)  # fmt: skip
+            found = self._seen[id(entity)] = (entity, {id(row.claim): row.status for row in rows})
+        return found[1].get(id(claim), UNKNOWN)
+
+
+FIRST_DAY, LAST_DAY = dt.date.min.toordinal(), dt.date.max.toordinal()
+
+
+def current_spans(
+    entity: Entity, properties: Mapping[str, Property]
+) -> list[list[tuple[int, int]]]:
+    """For each claim of `entity`, the days (as ordinals, first and last of each span) on which
+    it is current, read with no known-by date. The rules' answer changes only on a day a claim
+    starts or the day after one ends, so one assessment per span between such days tells all."""
+    plain = all(
+        c.start is None and c.date is None and c.end is None and c.rank in (None, "normal")
+        and not c.supersedes
+        for c in entity.claims
+    )  # fmt: skip
+    if plain:  # always valid, none ranked, none replaced: current if cited
+        return [[(FIRST_DAY, LAST_DAY)] if c.sources else [] for c in entity.claims]
+    firsts = sorted({FIRST_DAY, *(day for c in entity.claims for day in _turns(c))})
+    spans: list[list[tuple[int, int]]] = [[] for _ in entity.claims]
+    for k, first in enumerate(firsts):
+        last = firsts[k + 1] - 1 if k + 1 < len(firsts) else LAST_DAY
+        reading = Reading(dt.date.fromordinal(first))
+        rows = assess(entity, sources={}, properties=properties, reading=reading)
+        for held, row in zip(spans, rows, strict=True):
+            if row.current and held and held[-1][1] == first - 1:
+                held[-1] = (held[-1][0], last)
+            elif row.current:
+                held.append((first, last))
+    return spans
+
+
+def _turns(claim: Claim) -> list[int]:
+    """The days on which whether `claim` holds may change: its first day, the day after its last."""
+    found = []
+    begins = claim.start if claim.start is not None else claim.date
+    if begins is not None and (first := span(begins)) is not None:
+        found.append(first.first.toordinal())
+    if claim.end is not None and (last := span(claim.end)) is not None and last.last < dt.date.max:
+        found.append(last.last.toordinal() + 1)
+    return found

@@ -6,13 +6,43 @@ Walks follow edges both ways; `direction` says which way each was followed. No I
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, NamedTuple
 
 from cpkb.model.entities import Citation, Claim, Entity, KnowledgeBase
+from cpkb.query.paths import Adjacent, Direction, Step, shortest_path_steps
 
-Direction = Literal["out", "in"]
+if TYPE_CHECKING:
+    from cpkb.query.current import Reading
+
+Status = Callable[[Entity, Claim], str]  # a claim's status to a reading (query.current)
+CURRENT, UNKNOWN = "current", "unknown"
+
+
+def _always_current(entity: Entity, claim: Claim) -> str:
+    return CURRENT
+
+
+class Walk(NamedTuple):
+    """Which links a walk follows: each claim's `status` to a reading (every one current, when
+    none is given); unknown ones never, and only current ones when `only_current`."""
+
+    status: Status = _always_current
+    only_current: bool = False
+
+    def follows(self, status: str) -> bool:
+        return status == CURRENT or (status != UNKNOWN and not self.only_current)
+
+
+EVERY = Walk()
+
+
+def walk_of(kb: KnowledgeBase, reading: Reading, *, only_current: bool) -> Walk:
+    """A walk of `kb` with each claim assessed to `reading`."""
+    from cpkb.query.current import Statuses
+
+    return Walk(Statuses(kb.sources, kb.properties, reading), only_current=only_current)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +56,7 @@ class Link:
     sources: tuple[Citation, ...]
     claim: tuple[str, Claim]  # (the entity making the claim, the claim): identifies the edge
     depth: int = 1
+    current: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,33 +72,49 @@ def relation_properties(kb: KnowledgeBase) -> list[str]:
     return sorted({c.property for e in kb for c in e.claims if c.target is not None})
 
 
-def out_links(kb: KnowledgeBase, entity_id: str) -> list[Link]:
-    """The claims of an entity that point at other entities, in data-file order."""
+def out_links(kb: KnowledgeBase, entity_id: str, walk: Walk = EVERY) -> list[Link]:
+    """The claims of an entity that point at other entities (those `walk` follows), in
+    data-file order."""
     entity = kb.entities[entity_id]
-    return [
-        Link(c.property, "out", entity, kb.entities[c.target], c.sources, (entity.id, c))
-        for c in entity.claims
-        if c.target is not None and c.target in kb.entities
-    ]
+    found = []
+    for claim in entity.claims:
+        if claim.target is not None and claim.target in kb.entities:
+            status = walk.status(entity, claim)
+            if walk.follows(status):
+                other = kb.entities[claim.target]
+                found.append(Link(claim.property, "out", entity, other, claim.sources,
+                                  (entity.id, claim), current=status == CURRENT))  # fmt: skip
+    return found
 
 
-def backlinks(kb: KnowledgeBase, entity_id: str) -> list[Link]:
-    """The claims of other entities that point at this one, in data-file order."""
+def backlinks(kb: KnowledgeBase, entity_id: str, walk: Walk = EVERY) -> list[Link]:
+    """The claims of other entities that point at this one (those `walk` follows), in
+    data-file order."""
     entity = kb.entities[entity_id]
-    return [
-        Link(b.claim.property, "in", entity, b.origin, b.claim.sources, (b.origin.id, b.claim))
-        for b in kb.backlinks(entity_id)
-    ]
+    found = []
+    for b in kb.backlinks(entity_id):
+        status = walk.status(b.origin, b.claim)
+        if walk.follows(status):
+            found.append(Link(b.claim.property, "in", entity, b.origin, b.claim.sources,
+                              (b.origin.id, b.claim), current=status == CURRENT))  # fmt: skip
+    return found
 
 
-def links(kb: KnowledgeBase, entity_id: str, *, properties: Collection[str] = ()) -> list[Link]:
+def links(
+    kb: KnowledgeBase, entity_id: str, *, properties: Collection[str] = (), walk: Walk = EVERY
+) -> list[Link]:
     """Out-links then backlinks of an entity, keeping only `properties` when given."""
-    found = out_links(kb, entity_id) + backlinks(kb, entity_id)
+    found = out_links(kb, entity_id, walk) + backlinks(kb, entity_id, walk)
     return [link for link in found if not properties or link.property in properties]
 
 
 def neighbourhood(
-    kb: KnowledgeBase, entity_id: str, *, depth: int = 1, properties: Collection[str] = ()
+    kb: KnowledgeBase,
+    entity_id: str,
+    *,
+    depth: int = 1,
+    properties: Collection[str] = (),
+    walk: Walk = EVERY,
 ) -> list[Link]:
     """Links up to `depth` steps away, breadth first: each entity is expanded once, and each
     claim is reported once (from the side it was first reached). Ends where nothing new is
@@ -80,7 +127,7 @@ def neighbourhood(
         level += 1
         following: list[str] = []
         for node in frontier:
-            for link in links(kb, node, properties=properties):
+            for link in links(kb, node, properties=properties, walk=walk):
                 if link.claim in seen:
                     continue
                 seen.add(link.claim)
@@ -92,75 +139,49 @@ def neighbourhood(
     return found
 
 
-Adjacent = Callable[[list[str]], Mapping[str, list[tuple[str, Direction]]]]
-Step = tuple[str, str, Direction]  # (the entity walked from, the entity reached, direction)
-
-
-def adjacency(kb: KnowledgeBase) -> Adjacent:
+def adjacency(kb: KnowledgeBase, walk: Walk = EVERY) -> Adjacent:
     """For a list of entities, the ids each links to, in `links` order, with directions."""
 
     def adjacent(nodes: list[str]) -> dict[str, list[tuple[str, Direction]]]:
         return {
-            node: [(link.entity.id, link.direction) for link in links(kb, node)] for node in nodes
+            node: [(link.entity.id, link.direction) for link in links(kb, node, walk=walk)]
+            for node in nodes
         }
 
     return adjacent
 
 
-def shortest_path_steps(adjacent: Adjacent, start: str, goal: str) -> list[Step] | None:
-    """The fewest claims leading from `start` to `goal`, each followed either way, as steps of
-    ids; None if none. Breadth first, one level at a time, each node's links in `links` order:
-    so it needs only ids (the index answers `adjacent` from its links table), and the path is
-    the first one found, whichever catalog answers."""
-    came_from: dict[str, tuple[str, Direction]] = {}
-    reached, level = {start}, [start]
-    while level and goal not in reached:
-        following: list[str] = []
-        linked = adjacent(level)
-        for node in level:
-            for other, direction in linked.get(node, ()):
-                if other not in reached:
-                    reached.add(other)
-                    came_from[other] = (node, direction)
-                    following.append(other)
-        level = following
-    if goal not in reached:
-        return None
-    steps: list[Step] = []
-    while goal != start:
-        via, direction = came_from[goal]
-        steps.append((via, goal, direction))
-        goal = via
-    return steps[::-1]
-
-
-def path_links(kb: KnowledgeBase, steps: list[Step]) -> list[Link]:
+def path_links(kb: KnowledgeBase, steps: list[Step], walk: Walk = EVERY) -> list[Link]:
     """The links of a path of steps; `kb` must hold every entity on it. Each step is the first
     claim that `links` lists for it, as the walk took it."""
     found: list[Link] = []
     for depth, (via, reached, direction) in enumerate(steps, start=1):
         taken = next(
             link
-            for link in links(kb, via)
+            for link in links(kb, via, walk=walk)
             if link.entity.id == reached and link.direction == direction
         )
         found.append(replace(taken, depth=depth))
     return found
 
 
-def shortest_path(kb: KnowledgeBase, start: str, goal: str) -> list[Link] | None:
+def shortest_path(
+    kb: KnowledgeBase, start: str, goal: str, walk: Walk = EVERY
+) -> list[Link] | None:
     """The fewest claims leading from `start` to `goal`, each followed either way; None if none."""
-    steps = shortest_path_steps(adjacency(kb), start, goal)
-    return None if steps is None else path_links(kb, steps)
+    steps = shortest_path_steps(adjacency(kb, walk), start, goal)
+    return None if steps is None else path_links(kb, steps, walk)
 
 
-def subgraph(kb: KnowledgeBase, *, focus: str | None = None, depth: int = 1) -> Graph:
+def subgraph(
+    kb: KnowledgeBase, *, focus: str | None = None, depth: int = 1, walk: Walk = EVERY
+) -> Graph:
     """The whole graph, or the entities within `depth` steps of `focus` and claims among them."""
     if focus is None:
         nodes = list(kb)
     else:
-        near = [link.entity for link in neighbourhood(kb, focus, depth=depth)]
+        near = [link.entity for link in neighbourhood(kb, focus, depth=depth, walk=walk)]
         nodes = list({e.id: e for e in [kb.entities[focus], *near]}.values())
     ids = {e.id for e in nodes}
-    edges = [link for e in nodes for link in out_links(kb, e.id) if link.entity.id in ids]
+    edges = [link for e in nodes for link in out_links(kb, e.id, walk) if link.entity.id in ids]
     return Graph(tuple(nodes), tuple(edges))

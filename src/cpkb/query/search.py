@@ -7,15 +7,13 @@ can stand behind the same calls.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from itertools import islice
 from typing import Literal, NamedTuple, TypeAlias
 
-from cpkb.errors import Ambiguous, NotFound
 from cpkb.model.entities import Entity, cited_texts
-from cpkb.query.text import compact, fold, skeleton
+from cpkb.query.snippets import snippet
+from cpkb.query.text import fold, skeleton
 
 Fit = Literal["exact", "whole", "words", ""]
 """How a hit matched a label (id, name or alias): the query *is* the label; it covers every
@@ -30,9 +28,6 @@ LABELS = frozenset({"name", "alias", "id"})
 EXACT, TRANSLITERATED, PREFIX, LOOSE_PREFIX = 1.0, 0.92, 0.85, 0.8
 TYPOS = {1: 0.75, 2: 0.65}
 EXACT_SCORE, SKELETON_SCORE = 100.0, 99.0
-SNIPPET_WIDTH = 100
-SNIPPET_SCAN = 1 << 16  # characters of a field a snippet looks at
-SNIPPET_SPANS = 256  # matches a snippet's window is chosen among
 
 
 def typo_budget(word: str) -> int:
@@ -233,132 +228,3 @@ class SearchIndex:
         matched = set(fold(chosen.text).split()) if tally is None else tally.tokens[position]
         text, spans = snippet(chosen.text, matched)
         return SearchHit(self.entities[entity_id], score, chosen.kind, text, spans, fit)
-
-
-_PIECE = re.compile(r"\S+")
-
-
-def snippet(
-    text: str, words: set[str], *, width: int = SNIPPET_WIDTH
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """A window of `text` around the first of `words` (folded), and the spans where they occur.
-
-    Only the start of a huge field is looked at, and only its first matches: a snippet's work
-    is bounded, however large the field or frequent the word."""
-    cut = len(text) > SNIPPET_SCAN
-    text = " ".join(text[:SNIPPET_SCAN].split())
-    found = (m for m in _PIECE.finditer(text) if _has(m, words))
-    spans = [_trim(text, m.start(), m.end()) for m in islice(found, SNIPPET_SPANS)]
-    if len(text) <= width and not cut:
-        return text, tuple(spans)
-    start = _window(text, spans, width)
-    end = min(len(text), start + width)
-    if end < len(text) and (space := text.rfind(" ", start + width // 2, end)) != -1:
-        end = space
-    lead = "…" if start else ""
-    shown = lead + text[start:end] + ("…" if end < len(text) or cut else "")
-    shift = len(lead) - start
-    kept = tuple((a + shift, b + shift) for a, b in spans if a >= start and b <= end)
-    return shown, kept
-
-
-def _window(text: str, spans: list[tuple[int, int]], width: int) -> int:
-    """Where a `width`-long window showing the most matches starts, at a word boundary."""
-    best, most = 0, -1
-    for first, _ in spans:
-        start = max(0, first - width // 4)
-        if start and (space := text.find(" ", start, first)) != -1:
-            start = space + 1
-        shown = sum(1 for a, b in spans if a >= start and b <= start + width)
-        if shown > most:
-            best, most = start, shown
-    return best
-
-
-def _has(match: re.Match[str], words: set[str]) -> bool:
-    return not words.isdisjoint(fold(match.group()).split())
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Narrow a span to its letters and digits: '(Honest' -> 'Honest'."""
-    while start < end and not fold(text[start]):
-        start += 1
-    while end > start and not fold(text[end - 1]):
-        end -= 1
-    return start, end
-
-
-def suggested_names(hits: list[SearchHit]) -> list[str]:
-    """Names worth a 'did you mean': the best hits, those scoring at least half as well, and
-    those found by a name, an alias or an id, which come first (a reference is a name)."""
-    kept = [h for h in hits if h.field in LABELS or h.score >= hits[0].score / 2]
-    return [h.entity.name for h in sorted(kept, key=lambda h: h.field not in LABELS)]
-
-
-class NameIndex:
-    """Reference resolution: exact id or folded label first (cheap), then the search index."""
-
-    def __init__(self, entities: dict[str, Entity]) -> None:
-        self.entities = entities
-        self.by_key: dict[str, list[str]] = {}
-        self._search: SearchIndex | None = None
-
-    @classmethod
-    def build(cls, entities: Iterable[Entity]) -> NameIndex:
-        index = cls({e.id: e for e in entities})
-        for entity in index.entities.values():
-            for label in (entity.id, entity.name, *entity.aliases, *entity.former_ids):
-                key = compact(label)
-                ids = index.by_key.setdefault(key, []) if key else []
-                if key and entity.id not in ids:
-                    ids.append(entity.id)
-        return index
-
-    @property
-    def search_index(self) -> SearchIndex:
-        """The full search index, built on first use (resolving an id never needs it)."""
-        if self._search is None:
-            self._search = SearchIndex.build(self.entities.values())
-        return self._search
-
-    def resolve(self, ref: str, *, entity_type: str | None = None) -> Entity:
-        """The one entity `ref` names: an id, a label (ignoring case, accents, punctuation, script),
-        or, failing those, the only entity one of whose labels holds every word of `ref`.
-
-        With `entity_type`, only entities of that type count.
-        """
-        found = [ref] if ref in self.entities else self.by_key.get(compact(ref), [])
-        ids = [i for i in found if entity_type in (None, self.entities[i].type)]
-        if len(ids) == 1:
-            return self.entities[ids[0]]
-        if ids:
-            raise Ambiguous(ref, candidates=[self._label(i) for i in ids])
-        if found:
-            raise self._other_type(ref, found, entity_type)
-        return self._resolve_loosely(ref, entity_type)
-
-    def _resolve_loosely(self, ref: str, entity_type: str | None) -> Entity:
-        matches = self.search_index.label_matches(ref, entity_type=entity_type)
-        for fit in ("exact", "whole", "words"):
-            tier = [entity.id for found, entity in matches if found == fit]
-            if len(tier) == 1:
-                return self.entities[tier[0]]
-            if tier:
-                raise Ambiguous(ref, candidates=[self._label(i) for i in tier])
-        if entity_type is not None:
-            elsewhere = [entity.id for _, entity in self.search_index.label_matches(ref)]
-            if elsewhere:
-                raise self._other_type(ref, elsewhere, entity_type)
-        raise NotFound(ref, suggestions=self.suggest(ref, entity_type=entity_type))
-
-    def suggest(self, ref: str, *, entity_type: str | None = None, limit: int = 3) -> list[str]:
-        """Names of the entities that best match `ref`, if any come close to the best."""
-        return suggested_names(self.search_index.search(ref, entity_type=entity_type, limit=limit))
-
-    def _other_type(self, ref: str, ids: list[str], entity_type: str | None) -> NotFound:
-        others = ", ".join(self._label(i) for i in ids)
-        return NotFound(ref, hint=f"not a {entity_type}; see {others} with 'cpkb show'")
-
-    def _label(self, entity_id: str) -> str:
-        entity = self.entities[entity_id]
-        return f"{entity.id} ({entity.type}: {entity.name})"

@@ -24,10 +24,22 @@ def shown_for(kb: KnowledgeBase, reading: Reading, *, every: bool = False) -> Sh
     from cpkb.present.human.entity import Shown
 
     labels = {p.name: (p.label, p.inverse or f"{p.label} (from)") for p in kb.properties.values()}
+    return Shown(every=every, labels=labels, when=when_read(reading))
+
+
+def when_read(reading: Reading) -> str:
+    """The date a reading is at, as notes say it: 'on 2026-12-07, as known by 2025-11-29'."""
     when = f"on {reading.day.isoformat()}"
     if reading.known_by is not None:
         when += f", as known by {reading.known_by.isoformat()}"
-    return Shown(every=every, labels=labels, when=when)
+    return when
+
+
+def hidden_links(count: int, reading: Reading) -> str | None:
+    """What a walk over current links left out, and how to see it (None if nothing)."""
+    if not count:
+        return None
+    return f"{count} link{'s' * (count != 1)} not current {when_read(reading)} not shown: --all"
 
 
 def show_entity(view: View, sources: dict[str, View], shown: Shown | None = None) -> None:
@@ -74,11 +86,11 @@ def show_hits(hits: list[View]) -> None:
     fit.show_table(tables.hits_table(hits), base.console())
 
 
-def show_xref(view: View, sources: dict[str, View]) -> None:
-    """`xref`: an entity's links as a tree."""
+def show_xref(view: View, sources: dict[str, View], note: str | None = None) -> None:
+    """`xref`: an entity's links as a tree (and what it leaves out)."""
     from cpkb.present.human import base, links
 
-    base.console().print(links.xref_tree(view, sources))
+    base.console().print(links.xref_tree(view, sources, note))
 
 
 def show_path(view: View, sources: dict[str, View]) -> None:

@@ -15,8 +15,9 @@ def link_group(link: View) -> Text:
     return t(f"{arrow} {link['property']}", "italic")
 
 
-def xref_tree(view: View, sources: dict[str, View]) -> Group:
-    """Links as a tree: each entity, then its links grouped by direction and property."""
+def xref_tree(view: View, sources: dict[str, View], note: str | None = None) -> Group:
+    """Links as a tree: each entity, then its links grouped by direction and property (those
+    not current marked so); `note` says what it leaves out."""
     notes = Footnotes(sources)
     root = Tree(entity_ref(view["entity"]))
     nodes = {view["entity"]["id"]: root}
@@ -27,8 +28,11 @@ def xref_tree(view: View, sources: dict[str, View]) -> Group:
         if key not in groups:
             groups[key] = nodes[via].add(link_group(link))
         label = entity_ref(link["entity"]).append(" ").append_text(notes.ref(link["sources"]))
+        if not link.get("current", True):
+            label.append(" (not current)", style="dim")
         nodes.setdefault(link["entity"]["id"], groups[key].add(label))
-    return Group(root, notes.render() if view["links"] else Text("no links", style="dim"))
+    shown = notes.render() if view["links"] else Text("no links", style="dim")
+    return Group(root, shown, *([Text(note, style="dim")] if note else []))
 
 
 def path_chain(view: View, sources: dict[str, View]) -> Group:
@@ -40,7 +44,10 @@ def path_chain(view: View, sources: dict[str, View]) -> Group:
     for step in steps:
         arrow = Text("  ↓ " if step["direction"] == "out" else "  ↑ ", style="cyan")
         arrow.append_text(t(step["property"], "italic")).append(" ")
-        lines += [arrow.append_text(notes.ref(step["sources"])), entity_ref(step["to"])]
+        arrow.append_text(notes.ref(step["sources"]))
+        if not step.get("current", True):
+            arrow.append(" (not current)", style="dim")
+        lines += [arrow, entity_ref(step["to"])]
     legend = "↓: the entity above makes the claim; ↑: the entity below does"
     if steps:
         lines.append(notes.render())
