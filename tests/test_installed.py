@@ -170,3 +170,11 @@ def test_fast_lane_answers_exactly_like_the_full_app(
 def test_fast_lane_does_not_import_typer_or_rich(tmp_path: Path) -> None:
     loaded = modules_after("cpkb.entry", ["show", "adal-azamat", "--json"], tmp_path)
     assert "cpkb.present.views" in loaded and not loaded & {"typer", "rich"}
+
+
+@pytest.mark.parametrize(
+    "argv", [["show", "adal-azamat"], ["stats"], ["timeline", "adal-azamat"]], ids=" ".join
+)
+def test_the_fast_lanes_human_output_does_not_import_typer(argv: list[str], tmp_path: Path) -> None:
+    loaded = modules_after("cpkb.entry", argv, tmp_path)
+    assert "cpkb.present.pager" in loaded and "typer" not in loaded

@@ -100,7 +100,7 @@ def on_screen(draw: Printer) -> Printer:
     """Human output as the full app shows it: paged at a terminal, trimmed when piped."""
 
     def shown() -> None:
-        from cpkb.cli.pager import screen
+        from cpkb.present.pager import screen
 
         with screen(no_pager=False):
             draw()

@@ -139,7 +139,7 @@ def listing(
 
 def shown(ctx: typer.Context) -> AbstractContextManager[None]:
     """Human output: through the pager at a terminal, without trailing spaces when piped."""
-    from cpkb.cli.pager import screen
+    from cpkb.present.pager import screen
 
     return screen(no_pager=settings(ctx).no_pager)
 
