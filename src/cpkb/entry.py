@@ -1,6 +1,7 @@
 """The console-script entry point, with a fast lane for the calls scripts make most.
 
-`cpkb --version`, `cpkb show REF [--json]`, `cpkb search QUERY --json` and `cpkb stats [--json]`
+`cpkb --version`, `cpkb show REF [--json]`, `cpkb search QUERY --json`, `cpkb stats [--json]` and
+`cpkb TYPE list --json`
 (each with an optional leading `--data PATH`) are answered here without importing Typer, which
 costs more than most answers. Anything else, and any call that fails,
 goes to the full Typer app (cpkb.cli), which therefore also produces every error message: the fast
@@ -92,6 +93,8 @@ def fast_lane(argv: list[str]) -> int | None:
     as_json = rest.count("--json") == 1
     words = [arg for arg in rest[1:] if arg != "--json"]
     lane = LANES.get((rest[0] if rest else "", as_json, len(words)))
+    if lane is None and as_json and words == ["list"]:
+        lane = type_list(rest[0])
     if lane is None or any(word.startswith("-") for word in words) or "--json" in rest[:1]:
         return None
     try:
@@ -176,15 +179,34 @@ def search_json(data: str | None, words: list[str]) -> Printer:
     return write(dumps([hit_view(hit) for hit in hits]) + "\n")
 
 
+def listed(data: str | None, entity_type: str) -> Printer:
+    """`TYPE list --json` and `stats --json`, as cpkb.cli.read.print_listing prints them."""
+    from cpkb.kb.paths import resolve_data_path
+    from cpkb.present.listing import listing
+
+    path = resolve_data_path(data)
+    chunks = listing(path, entity_type, load=lambda: read(path))
+    return lambda: streams.write_chunks(chunks)
+
+
+def type_list(command: str) -> Lane | None:
+    """The lane of `ENTITY_TYPE list --json` when `command` names a type (or an alias of one)."""
+    from cpkb.model.fields import TYPES
+
+    for entity_type in TYPES:
+        if command in (entity_type.name, *entity_type.aliases):
+            return lambda data, _: listed(data, entity_type.name)
+    return None
+
+
 def stats(data: str | None, as_json: bool) -> Printer:
     from cpkb.kb.paths import resolve_data_path
-    from cpkb.present.jsonout import dumps
     from cpkb.present.views import entities_view, source_view
 
-    kb = read(resolve_data_path(data))
-    views = entities_view(kb, kb.of_type("statistic"), current=not as_json)  # as `stats` does
     if as_json:
-        return write(dumps(views) + "\n")
+        return listed(data, "statistic")
+    kb = read(resolve_data_path(data))
+    views = entities_view(kb, kb.of_type("statistic"), current=True)  # as `stats` does
     from cpkb.present import human
 
     sources = {i: source_view(s) for i, s in kb.sources.items()}

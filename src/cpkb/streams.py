@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import sys
+from collections.abc import Iterable
 
 from cpkb.errors import ExitCode
 
@@ -60,6 +61,16 @@ def write_utf8(text: str) -> None:
         return
     sys.stdout.flush()
     buffer.write(text.encode("utf-8"))
+
+
+def write_chunks(chunks: Iterable[bytes]) -> None:
+    """UTF-8 `chunks` to standard output as they are (text to a test's StringIO)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(b"".join(chunks).decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.writelines(chunks)
 
 
 def is_output_error(exc: OSError) -> bool:

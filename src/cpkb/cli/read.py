@@ -81,6 +81,9 @@ def stats_cmd(
     """
     from cpkb.present.views import entities_view
 
+    if as_json and not (as_of or known_by or current):
+        print_listing(ctx, "statistic")
+        return
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
     views = entities_view(kb, kb.of_type("statistic"), read, current=current or not as_json)
@@ -88,6 +91,15 @@ def stats_cmd(
         print_json(views)
     else:
         human.show_stats(views, source_views(ctx))
+
+
+def print_listing(ctx: typer.Context, entity_type: str) -> None:
+    """`--json` of a listing on today's reading: from the views the index keeps, when it can."""
+    from cpkb import streams
+    from cpkb.present.listing import listing
+
+    config = settings(ctx)
+    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
 
 
 @app.command("sources", cls=CpkbCommand)
@@ -130,6 +142,9 @@ def type_app(entity_type: str) -> typer.Typer:
     ) -> None:
         from cpkb.present.views import entities_view
 
+        if as_json and not (as_of or known_by or current):
+            print_listing(ctx, entity_type)
+            return
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
         views = entities_view(kb, kb.of_type(entity_type), read, current=current or not as_json)

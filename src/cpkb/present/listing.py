@@ -1,0 +1,84 @@
+"""Listings as JSON (`TYPE list --json`, `stats --json`) on today's reading: each entity's view as
+the bytes the command prints, kept in the index (cpkb.index.views) so that on a warm index a
+listing is those bytes read back, not the whole file read and every view made again. Either way
+the bytes are the same: `dumps` of a list is each item's `dumps` indented one level, joined."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from cpkb.index import views
+from cpkb.index.catalog import open_existing
+from cpkb.index.reader import UNREADABLE, Index
+from cpkb.index.schema import fingerprint, read_meta
+from cpkb.present.jsonout import dumps
+from cpkb.present.views import View, entities_view
+from cpkb.query.current import Reading
+from cpkb.query.time import steady, today
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    from cpkb.model.entities import KnowledgeBase
+
+
+def item_json(view: View) -> bytes:
+    """A view as `dumps` writes it inside a list: indented one level deeper (a JSON string holds
+    no raw line break, so every line break is one of the layout's)."""
+    return dumps(view).replace("\n", "\n  ").encode("utf-8")
+
+
+def framed_json(items: Sequence[bytes]) -> list[bytes]:
+    """The chunks of `dumps` of the list of `items` (made by `item_json`), and a line break."""
+    if not items:
+        return [b"[]\n"]
+    chunks = [b"[\n  "]
+    for n, item in enumerate(items):
+        chunks += [b",\n  ", item] if n else [item]
+    return [*chunks, b"\n]\n"]
+
+
+def made(kb: KnowledgeBase, entity_type: str, day: dt.date) -> list[tuple[str, bytes]]:
+    """Each entity of `entity_type`, in file order: its id, and its view (every claim a reader
+    knows on `day`) as `item_json` writes it."""
+    entities = kb.of_type(entity_type)
+    shown = entities_view(kb, entities, Reading(day))
+    return [(e.id, item_json(view)) for e, view in zip(entities, shown, strict=True)]
+
+
+def listing(data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBase]) -> list[bytes]:
+    """What `cpkb ENTITY_TYPE list --json` prints: read back from the index when it holds the
+    views of today, else made from the whole file (`load()`) and kept there for the next time."""
+    kind, day = f"json:{entity_type}", today()
+    index = open_existing(data_path)
+    if index is not None:
+        found = views.stored(index, kind, day)
+        if found is not None:
+            return framed_json(found)
+    kb = load()
+    items = made(kb, entity_type, day)
+    if index is not None:
+        _keep(index, kind, kb, items, data_path=data_path, day=day)
+    return framed_json([item for _, item in items])
+
+
+def _keep(
+    index: Index,
+    kind: str,
+    kb: KnowledgeBase,
+    items: list[tuple[str, bytes]],
+    *,
+    data_path: Path,
+    day: dt.date,
+) -> None:
+    """Store `items` in the index if `kb` was read from the file the index was made of."""
+    try:
+        stamp = read_meta(index.db).get("stamp", "")
+        unchanged = stamp == fingerprint(data_path)
+    except (*UNREADABLE, OSError):
+        return
+    if unchanged:
+        days = steady((claim for entity in kb for claim in entity.claims), day)
+        views.store(index, kind, stamp=stamp, days=days, rows=items)
