@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import shutil
 import sqlite3
 from pathlib import Path
@@ -22,6 +23,7 @@ from cpkb.index.schema import location
 from cpkb.kb import store
 from cpkb.model.entities import Claim
 from cpkb.model.fields import TYPES
+from cpkb.present.human.entity import list_lines
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import entities_view
 from cpkb.query.current import Reading
@@ -115,6 +117,11 @@ def test_listings_print_the_bytes_of_the_views(
         assert by_app(argv) == expected, argv  # read back
         assert by_lane(argv, capsysbinary) == expected, argv
     assert stored_kinds(kb_file) == {f"json:{t.name}" for t in TYPES}
+    kb = store.load(kb_file)
+    for entity_type in TYPES:
+        expected = list_lines(entities_view(kb, kb.of_type(entity_type.name), current=True))
+        piped = by_app(["--data", str(kb_file), entity_type.name, "list"])
+        assert piped == expected.encode("utf-8"), entity_type.name
 
 
 def stored_kinds(path: Path) -> set[str]:
@@ -214,3 +221,22 @@ def test_steady_days_hold_as_the_day_does(day: dt.date, offset: int) -> None:
 def test_steady_days_of_no_claims_are_every_day() -> None:
     found = steady([], today())
     assert (found.first, found.last) == (dt.date.min, dt.date.max)
+
+
+def test_piped_lines_are_read_from_the_index(tmp_path: Path) -> None:
+    """Fails if a piped listing reads the file while a current index holds the entities."""
+    path = generated(tmp_path / "kb.json", 200)
+    index(path)
+    with sqlite3.connect(location(path)) as db:
+        rows = db.execute(
+            "SELECT documents.rowid, doc FROM entities JOIN documents"
+            " ON documents.rowid = entities.rowid WHERE type = 'law'"
+        ).fetchall()
+        for rowid, doc in rows:
+            changed = marshal.loads(doc) | {"summary": "FROM THE INDEX"}
+            db.execute(
+                "UPDATE documents SET doc = ? WHERE rowid = ?", (marshal.dumps(changed, 2), rowid)
+            )
+    lines = by_app(["--data", str(path), "law", "list"]).decode().splitlines()
+    assert len(lines) == len(rows) > 0
+    assert all(line.endswith("\tFROM THE INDEX") for line in lines)

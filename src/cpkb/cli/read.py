@@ -102,6 +102,24 @@ def print_listing(ctx: typer.Context, entity_type: str) -> None:
     streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
 
 
+def print_lines(ctx: typer.Context, entity_type: str) -> bool:
+    """A listing's lines for a pipe, streamed from the index; False when at a terminal or when
+    there is no current index (the caller then makes its views)."""
+    from cpkb.present.human.base import console
+    from cpkb.present.listing import summary_lines
+
+    out = console()
+    if out.is_terminal:
+        return False
+    config = settings(ctx)
+    lines = summary_lines(config.data_path(), entity_type, load=config.kb)
+    if lines is None:
+        return False
+    for line in lines:
+        out.file.write(line)
+    return True
+
+
 @app.command("sources", cls=CpkbCommand)
 def sources_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """The source documents, and how many claims each supports.
@@ -144,6 +162,8 @@ def type_app(entity_type: str) -> typer.Typer:
 
         if as_json and not (as_of or known_by or current):
             print_listing(ctx, entity_type)
+            return
+        if not as_json and known_by is None and print_lines(ctx, entity_type):
             return
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)

@@ -5,7 +5,8 @@ the bytes are the same: `dumps` of a list is each item's `dumps` indented one le
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from cpkb.index import views
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from pathlib import Path
 
-    from cpkb.model.entities import KnowledgeBase
+    from cpkb.model.entities import Entity, KnowledgeBase
 
 
 def item_json(view: View) -> bytes:
@@ -82,3 +83,33 @@ def _keep(
     if unchanged:
         days = steady((claim for entity in kb for claim in entity.claims), day)
         views.store(index, kind, stamp=stamp, days=days, rows=items)
+
+
+def summary_lines(
+    data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBase]
+) -> Iterator[str] | None:
+    """`TYPE list`'s lines for a pipe (id, name, summary: as `human.entity.list_lines` writes
+    them), streamed from a current index as it is read; None without one."""
+    from cpkb.present.human.entity import list_lines
+
+    index = open_existing(data_path)
+    if index is None:
+        return None
+    views = ({"id": e.id, "name": e.name, "summary": e.summary} for e in index.of_type(entity_type))
+    return (list_lines([view]) for view in _read_on(views, index, entity_type, load))
+
+
+def _read_on(
+    views: Iterator[View], index: Index, entity_type: str, load: Callable[[], KnowledgeBase]
+) -> Iterator[View]:
+    """`views`; should the index fail midway, the rest from the file (and the index goes)."""
+    done = 0
+    try:
+        for view in views:
+            yield view
+            done += 1
+        return
+    except UNREADABLE:
+        index.discard()
+    rest: Iterator[Entity] = islice(load().of_type(entity_type), done, None)
+    yield from ({"id": e.id, "name": e.name, "summary": e.summary} for e in rest)
