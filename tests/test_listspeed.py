@@ -240,3 +240,31 @@ def test_piped_lines_are_read_from_the_index(tmp_path: Path) -> None:
     lines = by_app(["--data", str(path), "law", "list"]).decode().splitlines()
     assert len(lines) == len(rows) > 0
     assert all(line.endswith("\tFROM THE INDEX") for line in lines)
+
+
+def stats_reference(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """The `stats` table as made from the views of the whole file."""
+    from cpkb.present import human
+    from cpkb.present.views import source_view
+
+    kb = store.load(path)
+    views = entities_view(kb, kb.of_type("statistic"), Reading.asked(), current=True)
+    capsys.readouterr()
+    human.show_stats(views, {i: source_view(s) for i, s in kb.sources.items()})
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n", [60, 700])  # one table; pages of PAGE rows
+def test_the_stats_table_from_the_index_is_the_table_from_the_file(
+    n: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = generated(tmp_path / "kb.json", n)
+    expected = stats_reference(path, capsys)
+    index(path)
+    argv = ["--data", str(path), "stats"]
+    made, kept = by_app(argv), by_app(argv)
+    assert made.decode() == kept.decode() == expected
+    assert "table:statistic" in stored_kinds(path)
+    with sqlite3.connect(location(path)) as db:  # bars scaled to nothing: none drawn
+        db.execute("UPDATE view_sets SET note = '{}' WHERE kind = 'table:statistic'")
+    assert "█" in expected and "█" not in by_app(argv).decode()

@@ -200,17 +200,19 @@ def type_list(command: str) -> Lane | None:
 
 
 def stats(data: str | None, as_json: bool) -> Printer:
+    """`stats --json` and `stats`, as cpkb.cli.read prints them."""
     from cpkb.kb.paths import resolve_data_path
-    from cpkb.present.views import entities_view, source_view
+    from cpkb.present.listing import stats_table
+    from cpkb.present.views import source_view
 
     if as_json:
         return listed(data, "statistic")
-    kb = read(resolve_data_path(data))
-    views = entities_view(kb, kb.of_type("statistic"), current=True)  # as `stats` does
+    path = resolve_data_path(data)
+    laid = stats_table(path, load=lambda: read(path))
     from cpkb.present import human
 
-    sources = {i: source_view(s) for i, s in kb.sources.items()}
-    return lambda: human.show_stats(views, sources)
+    sources = {i: source_view(s) for i, s in laid.sources.items()}
+    return lambda: human.show_stats(laid.views, sources, laid.scales)
 
 
 Printer = Callable[[], object]

@@ -84,6 +84,9 @@ def stats_cmd(
     if as_json and not (as_of or known_by or current):
         print_listing(ctx, "statistic")
         return
+    if not as_json and not (as_of or known_by):
+        print_stats(ctx)
+        return
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
     views = entities_view(kb, kb.of_type("statistic"), read, current=current or not as_json)
@@ -100,6 +103,17 @@ def print_listing(ctx: typer.Context, entity_type: str) -> None:
 
     config = settings(ctx)
     streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
+
+
+def print_stats(ctx: typer.Context) -> None:
+    """The `stats` table on today's reading: from what the index keeps, when it can."""
+    from cpkb.present.listing import stats_table
+    from cpkb.present.views import source_view
+
+    config = settings(ctx)
+    laid = stats_table(config.data_path(), load=config.kb)
+    sources = {i: source_view(s) for i, s in laid.sources.items()}
+    human.show_stats(laid.views, sources, laid.scales)
 
 
 def print_lines(ctx: typer.Context, entity_type: str) -> bool:

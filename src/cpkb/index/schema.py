@@ -40,7 +40,7 @@ CREATE INDEX links_by_origin ON links(origin);
 VIEW_TABLES = """
 CREATE TABLE IF NOT EXISTS view_sets(kind TEXT PRIMARY KEY, stamp TEXT NOT NULL,
                                      valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
-                                     count INTEGER NOT NULL);
+                                     count INTEGER NOT NULL, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS view_rows(kind TEXT NOT NULL, entity INTEGER NOT NULL,
                                      bytes BLOB NOT NULL, PRIMARY KEY(kind, entity));
 """

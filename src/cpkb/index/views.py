@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cpkb.index import schema
 from cpkb.index.reader import UNREADABLE, Index
@@ -19,9 +19,16 @@ if TYPE_CHECKING:
     from cpkb.query.time import Span
 
 
-def stored(index: Index, kind: str, day: dt.date) -> list[bytes] | None:
-    """The bytes of set `kind`, in file order, if they were stored for this index and `day`;
-    None if not (never stored, stale, or an index this cannot read)."""
+class Stored(NamedTuple):
+    """A set's bytes in file order, and what it notes of them all (an aggregate)."""
+
+    rows: list[bytes]
+    note: str
+
+
+def stored(index: Index, kind: str, day: dt.date) -> Stored | None:
+    """The bytes of set `kind` if they were stored for this index and `day`; None if not (never
+    stored, stale, or an index this cannot read)."""
     db = index.db
     try:
         db.execute("BEGIN")  # one snapshot: a set stored meanwhile is seen whole or not at all
@@ -33,8 +40,8 @@ def stored(index: Index, kind: str, day: dt.date) -> list[bytes] | None:
         return None
 
 
-def _read(db: sqlite3.Connection, kind: str, day: dt.date) -> list[bytes] | None:
-    query = "SELECT stamp, valid_from, valid_to, count FROM view_sets WHERE kind = ?"
+def _read(db: sqlite3.Connection, kind: str, day: dt.date) -> Stored | None:
+    query = "SELECT stamp, valid_from, valid_to, count, note FROM view_sets WHERE kind = ?"
     found = db.execute(query, (kind,)).fetchone()
     if found is None or found[0] != schema.read_meta(db).get("stamp"):
         return None
@@ -42,14 +49,21 @@ def _read(db: sqlite3.Connection, kind: str, day: dt.date) -> list[bytes] | None
         return None
     query = "SELECT bytes FROM view_rows WHERE kind = ? ORDER BY entity"
     rows = [bytes(blob) for (blob,) in db.execute(query, (kind,))]
-    return rows if len(rows) == found[3] else None
+    return Stored(rows, str(found[4])) if len(rows) == found[3] else None
 
 
 def store(
-    index: Index, kind: str, *, stamp: str, days: Span, rows: Sequence[tuple[str, bytes]]
+    index: Index,
+    kind: str,
+    *,
+    stamp: str,
+    days: Span,
+    rows: Sequence[tuple[str, bytes]],
+    note: str = "",
 ) -> bool:
     """Keep `rows` (entity id, bytes) as set `kind`, valid for the index of data file state
-    `stamp` from `days.first` to `days.last` (both included); False if it could not be."""
+    `stamp` from `days.first` to `days.last` (both included), with `note`; False if it could
+    not be."""
     try:
         with closing(sqlite3.connect(index.path, timeout=1, isolation_level=None)) as db:
             db.execute("BEGIN IMMEDIATE")
@@ -57,8 +71,8 @@ def store(
                 db.execute("ROLLBACK")
                 return False
             valid = (days.first.isoformat(), days.last.isoformat())
-            db.execute("INSERT OR REPLACE INTO view_sets VALUES (?, ?, ?, ?, ?)",
-                       (kind, stamp, *valid, len(rows)))  # fmt: skip
+            db.execute("INSERT OR REPLACE INTO view_sets VALUES (?, ?, ?, ?, ?, ?)",
+                       (kind, stamp, *valid, len(rows), note))  # fmt: skip
             db.execute("COMMIT")
     except (sqlite3.Error, OSError):
         return False

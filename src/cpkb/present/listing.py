@@ -5,14 +5,18 @@ the bytes are the same: `dumps` of a list is each item's `dumps` indented one le
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import contextlib
+import json
+import marshal
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cpkb.index import views
 from cpkb.index.catalog import open_existing
 from cpkb.index.reader import UNREADABLE, Index
 from cpkb.index.schema import fingerprint, read_meta
+from cpkb.model.entities import Source
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import View, entities_view
 from cpkb.query.current import Reading
@@ -57,7 +61,7 @@ def listing(data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBa
     if index is not None:
         found = views.stored(index, kind, day)
         if found is not None:
-            return framed_json(found)
+            return framed_json(found.rows)
     kb = load()
     items = made(kb, entity_type, day)
     if index is not None:
@@ -73,6 +77,7 @@ def _keep(
     *,
     data_path: Path,
     day: dt.date,
+    note: str = "",
 ) -> None:
     """Store `items` in the index if `kb` was read from the file the index was made of."""
     try:
@@ -82,7 +87,37 @@ def _keep(
         return
     if unchanged:
         days = steady((claim for entity in kb for claim in entity.claims), day)
-        views.store(index, kind, stamp=stamp, days=days, rows=items)
+        views.store(index, kind, stamp=stamp, days=days, rows=items, note=note)
+
+
+class Laid(NamedTuple):
+    """What the `stats` table lays out: the current views of the statistics, in file order, the
+    largest value in each unit (bars are scaled to it), and the sources."""
+
+    views: Iterable[View]
+    scales: dict[str, float]
+    sources: dict[str, Source]
+
+
+def stats_table(data_path: Path, *, load: Callable[[], KnowledgeBase]) -> Laid:
+    """What `cpkb stats` lays out on today's reading: from the index when it holds it (views
+    decoded as they are laid out), else made from the whole file and kept there."""
+    from cpkb.present.human.stats import scales
+
+    kind, day = "table:statistic", today()
+    index = open_existing(data_path)
+    found = views.stored(index, kind, day) if index is not None else None
+    if index is not None and found is not None:
+        with contextlib.suppress(*UNREADABLE):
+            by_unit = json.loads(found.note)
+            return Laid((marshal.loads(row) for row in found.rows), by_unit, index.sources())
+    kb = load()
+    shown = entities_view(kb, kb.of_type("statistic"), Reading(day), current=True)
+    by_unit = scales(shown)
+    if index is not None:
+        rows = [(view["id"], marshal.dumps(view)) for view in shown]
+        _keep(index, kind, kb, rows, data_path=data_path, day=day, note=json.dumps(by_unit))
+    return Laid(shown, by_unit, kb.sources)
 
 
 def summary_lines(

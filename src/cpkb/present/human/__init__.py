@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from cpkb.model.entities import KnowledgeBase
     from cpkb.present.human.entity import Shown
@@ -47,11 +47,20 @@ def show_list(views: list[View], title: str) -> None:
         out.file.write(entity.list_lines(views))
 
 
-def show_stats(views: list[View], sources: dict[str, View]) -> None:
-    """`stats`: a row per statistic."""
+def show_stats(
+    views: Iterable[View], sources: dict[str, View], scales: dict[str, float] | None = None
+) -> None:
+    """`stats`: a row per statistic, a page at a time when long (bars scaled to `scales`, the
+    largest value in each unit, else to those of `views`)."""
     from cpkb.present.human import base, stats
 
-    base.console().print(stats.stats_table(views, sources))
+    if scales is None:
+        views = list(views)
+        scales = stats.scales(views)
+    out = base.console()
+    for page in stats.stats_pages(views, sources, scales):
+        out.print(page)
+        out.file.flush()
 
 
 def show_sources(rows: list[View]) -> None:
