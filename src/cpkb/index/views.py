@@ -5,8 +5,9 @@ days over which no claim starts or ends (what is current, and so the views, stay
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -58,36 +59,99 @@ def store(
     *,
     stamp: str,
     days: Span,
-    rows: Sequence[tuple[str, bytes]],
+    rows: Iterable[tuple[str, bytes]],
     note: str = "",
-) -> bool:
-    """Keep `rows` (entity id, bytes) as set `kind`, valid for the index of data file state
-    `stamp` from `days.first` to `days.last` (both included), with `note`; False if it could
-    not be."""
+) -> None:
+    """Keep `rows` (entity id, bytes) as set `kind`: see `kept`."""
+    for _ in kept(index, kind, stamp=stamp, rows=rows, days=lambda: days, note=note):
+        pass
+
+
+def kept(
+    index: Index,
+    kind: str,
+    *,
+    stamp: str,
+    rows: Iterable[tuple[str, bytes]],
+    days: Callable[[], Span],
+    note: str = "",
+) -> Iterator[bytes]:
+    """The bytes of `rows` (entity id, bytes) as they come, stored as set `kind` on the way, a
+    batch a write (readers of the index are never held up for long). Once all are in, the set
+    is valid for the index of data file state `stamp`, on the days `days()` then gives (both
+    ends included), with `note`. It is only a cache: what cannot be stored is not."""
+    db = _emptied(index, kind, stamp)
+    count, batch = 0, []
+    for entity_id, blob in rows:
+        yield blob
+        batch.append((kind, blob, entity_id))
+        count += 1
+        if len(batch) >= BATCH:
+            db = _append(db, batch)
+            batch = []
+    db = _append(db, batch)
+    if db is not None:
+        with closing(db), contextlib.suppress(sqlite3.Error):
+            _finish(db, kind, (stamp, days(), count, note))
+
+
+BATCH = 1000  # rows a write
+
+
+def _emptied(index: Index, kind: str, stamp: str) -> sqlite3.Connection | None:
+    """A connection that writes the index, set `kind` removed; None if it cannot be had."""
     try:
-        with closing(sqlite3.connect(index.path, timeout=1, isolation_level=None)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            if schema.read_meta(db).get("stamp") != stamp or not _write(db, kind, rows):
-                db.execute("ROLLBACK")
-                return False
-            valid = (days.first.isoformat(), days.last.isoformat())
-            db.execute("INSERT OR REPLACE INTO view_sets VALUES (?, ?, ?, ?, ?, ?)",
-                       (kind, stamp, *valid, len(rows), note))  # fmt: skip
+        db = sqlite3.connect(index.path, timeout=1, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        db.execute("PRAGMA synchronous = OFF")  # a cache: a crash loses nothing of value
+        db.execute("BEGIN IMMEDIATE")
+        for statement in schema.VIEW_TABLES.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("DELETE FROM view_sets WHERE kind = ?", (kind,))
+        db.execute("DELETE FROM view_rows WHERE kind = ?", (kind,))
+        if schema.read_meta(db).get("stamp") == stamp:
             db.execute("COMMIT")
+            return db
+        db.execute("ROLLBACK")
     except (sqlite3.Error, OSError):
-        return False
-    return True
+        pass
+    db.close()
+    return None
 
 
-def _write(db: sqlite3.Connection, kind: str, rows: Sequence[tuple[str, bytes]]) -> bool:
-    """Replace the rows of set `kind`, numbered as their entities are; False if one is unknown."""
-    for statement in schema.VIEW_TABLES.split(";"):
-        if statement.strip():
-            db.execute(statement)
-    db.execute("DELETE FROM view_rows WHERE kind = ?", (kind,))
-    db.executemany(
-        "INSERT INTO view_rows(kind, entity, bytes) SELECT ?, rowid, ? FROM entities WHERE id = ?",
-        ((kind, blob, entity_id) for entity_id, blob in rows),
-    )
+def _append(
+    db: sqlite3.Connection | None, batch: list[tuple[str, bytes, str]]
+) -> sqlite3.Connection | None:
+    """Add rows (kind, bytes, entity id), numbered as their entities; None once it fails."""
+    if db is None:
+        return None
+    try:
+        db.execute("BEGIN")
+        db.executemany(
+            "INSERT INTO view_rows(kind, entity, bytes) SELECT ?, rowid, ? FROM entities"
+            " WHERE id = ?",
+            batch,
+        )
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        db.close()
+        return None
+    return db
+
+
+def _finish(db: sqlite3.Connection, kind: str, made: tuple[str, Span, int, str]) -> None:
+    """Make the set valid, if every row is in and the index is still the one it was made for."""
+    stamp, days, count, note = made
+    db.execute("BEGIN IMMEDIATE")
     query = "SELECT count(*) FROM view_rows WHERE kind = ?"
-    return bool(db.execute(query, (kind,)).fetchone()[0] == len(rows))
+    whole = db.execute(query, (kind,)).fetchone()[0] == count
+    if not whole or schema.read_meta(db).get("stamp") != stamp:
+        db.execute("ROLLBACK")
+        return
+    valid = (days.first.isoformat(), days.last.isoformat())
+    db.execute("INSERT OR REPLACE INTO view_sets VALUES (?, ?, ?, ?, ?, ?)",
+               (kind, stamp, *valid, count, note))  # fmt: skip
+    db.execute("COMMIT")
