@@ -23,6 +23,7 @@ from cpkb.index.schema import location
 from cpkb.kb import store
 from cpkb.model.entities import Claim
 from cpkb.model.fields import TYPES
+from cpkb.present.flatfiles import jsonl_lines
 from cpkb.present.human.entity import list_lines
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import entities_view
@@ -118,6 +119,11 @@ def test_listings_print_the_bytes_of_the_views(
         assert by_lane(argv, capsysbinary) == expected, argv
     assert stored_kinds(kb_file) == {f"json:{t.name}" for t in TYPES}
     kb = store.load(kb_file)
+    lines = "".join(jsonl_lines(kb, kb)).encode("utf-8")
+    argv = ["--data", str(kb_file), "export", "jsonl"]
+    assert by_app(argv) == lines  # made, and kept
+    assert by_app(argv) == lines  # read back
+    assert "export:jsonl" in stored_kinds(kb_file)
     for entity_type in TYPES:
         expected = list_lines(entities_view(kb, kb.of_type(entity_type.name), current=True))
         piped = by_app(["--data", str(kb_file), entity_type.name, "list"])
@@ -268,3 +274,18 @@ def test_the_stats_table_from_the_index_is_the_table_from_the_file(
     with sqlite3.connect(location(path)) as db:  # bars scaled to nothing: none drawn
         db.execute("UPDATE view_sets SET note = '{}' WHERE kind = 'table:statistic'")
     assert "█" in expected and "█" not in by_app(argv).decode()
+
+
+def test_a_warm_export_prints_the_kept_lines(tmp_path: Path) -> None:
+    path = generated(tmp_path / "kb.json", 200)
+    index(path)
+    argv = ["--data", str(path), "export", "jsonl"]
+    made = by_app(argv)
+    with sqlite3.connect(location(path)) as db:
+        db.execute(
+            'UPDATE view_rows SET bytes = CAST(replace(CAST(bytes AS TEXT), \'"property":"\','
+            " '\"property\":\"KEPT ') AS BLOB) WHERE kind = 'export:jsonl'"
+        )
+    rows = [json.loads(line) for line in by_app(argv).splitlines()]
+    assert len(rows) == len(made.splitlines()) > 0
+    assert all(row["property"].startswith("KEPT ") for row in rows)

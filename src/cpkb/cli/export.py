@@ -131,11 +131,16 @@ def jsonl_cmd(ctx: typer.Context) -> None:
 
     Example: cpkb export jsonl | jq -r 'select(.current) | [.entity_name, .property] | @tsv'
     """
-    from cpkb.present.flatfiles import write_jsonl
+    from cpkb.present.listing import jsonl_export, stored_export
 
+    data_path = settings(ctx).data_path()
+    kept: Iterable[bytes] | None = stored_export(data_path, "jsonl")  # on a warm index
     with collector.paused():
-        kb, entities = corpus(ctx)
-        write_jsonl(streams.write_utf8, kb, entities)
+        if kept is None:
+            kb, entities = corpus(ctx)
+            kept = jsonl_export(data_path, kb, entities)  # made, and kept on the way
+        for lines in kept:
+            streams.write_chunks([lines])
 
 
 @app.command("jsonld", cls=CpkbCommand)

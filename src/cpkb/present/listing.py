@@ -6,6 +6,7 @@ the bytes are the same: `dumps` of a list is each item's `dumps` indented one le
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import marshal
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,10 +21,9 @@ from cpkb.model.entities import Source
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import View, entities_view
 from cpkb.query.current import Reading
-from cpkb.query.time import steady, today
+from cpkb.query.time import Span, steady, today
 
 if TYPE_CHECKING:
-    import datetime as dt
     from pathlib import Path
 
     from cpkb.model.entities import Entity, KnowledgeBase
@@ -80,12 +80,8 @@ def _keep(
     note: str = "",
 ) -> None:
     """Store `items` in the index if `kb` was read from the file the index was made of."""
-    try:
-        stamp = read_meta(index.db).get("stamp", "")
-        unchanged = stamp == fingerprint(data_path)
-    except (*UNREADABLE, OSError):
-        return
-    if unchanged:
+    stamp = _stamp(index, data_path)
+    if stamp:
         days = steady((claim for entity in kb for claim in entity.claims), day)
         views.store(index, kind, stamp=stamp, days=days, rows=items, note=note)
 
@@ -148,3 +144,42 @@ def _read_on(
         index.discard()
     rest: Iterator[Entity] = islice(load().of_type(entity_type), done, None)
     yield from ({"id": e.id, "name": e.name, "summary": e.summary} for e in rest)
+
+
+def stored_export(data_path: Path, kind: str) -> list[bytes] | None:
+    """Export `kind` as the current index keeps it for today; None if it does not."""
+    index = open_existing(data_path)
+    found = views.stored(index, f"export:{kind}", today()) if index is not None else None
+    return found.rows if found is not None else None
+
+
+def jsonl_export(data_path: Path, kb: KnowledgeBase, entities: Iterable[Entity]) -> Iterator[bytes]:
+    """`export jsonl`'s lines on today's reading, entity by entity as they are made (as
+    `flatfiles.jsonl_lines` makes them), kept in the current index on the way."""
+    from cpkb.present.flatfiles import json_line
+    from cpkb.present.statements import Statements
+
+    day = today()
+    table = Statements(kb, Reading(day))
+    days = [Span(dt.date.min, dt.date.max)]
+
+    def rows() -> Iterator[tuple[str, bytes]]:
+        for entity in entities:
+            found = steady(entity.claims, day)
+            days[0] = Span(max(days[0].first, found.first), min(days[0].last, found.last))
+            yield entity.id, "".join(json_line(row) for row in table.dicts(entity)).encode()
+
+    index = open_existing(data_path)
+    stamp = _stamp(index, data_path) if index is not None else ""
+    if index is None or not stamp:
+        return (blob for _, blob in rows())
+    return views.kept(index, "export:jsonl", stamp=stamp, rows=rows(), days=lambda: days[0])
+
+
+def _stamp(index: Index, data_path: Path) -> str:
+    """The index's stamp if it is the data file's as it is now; else ""."""
+    try:
+        stamp = read_meta(index.db).get("stamp", "")
+        return stamp if stamp == fingerprint(data_path) else ""
+    except (*UNREADABLE, OSError):
+        return ""
