@@ -25,6 +25,7 @@ from cpkb.model.entities import Claim
 from cpkb.model.fields import TYPES
 from cpkb.present.flatfiles import jsonl_lines
 from cpkb.present.human.entity import list_lines
+from cpkb.present.jsonld import jsonld_chunks
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import entities_view
 from cpkb.query.current import Reading
@@ -124,6 +125,11 @@ def test_listings_print_the_bytes_of_the_views(
     assert by_app(argv) == lines  # made, and kept
     assert by_app(argv) == lines  # read back
     assert "export:jsonl" in stored_kinds(kb_file)
+    document = "".join(jsonld_chunks(kb, kb, base="urn:x:")).encode("utf-8")
+    argv = ["--data", str(kb_file), "export", "jsonld", "--base", "urn:x:"]
+    assert by_app(argv) == document  # made, and kept
+    assert by_app(argv) == document  # read back
+    assert "export:jsonld urn:x:" in stored_kinds(kb_file)
     for entity_type in TYPES:
         expected = list_lines(entities_view(kb, kb.of_type(entity_type.name), current=True))
         piped = by_app(["--data", str(kb_file), entity_type.name, "list"])
@@ -289,3 +295,22 @@ def test_a_warm_export_prints_the_kept_lines(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in by_app(argv).splitlines()]
     assert len(rows) == len(made.splitlines()) > 0
     assert all(row["property"].startswith("KEPT ") for row in rows)
+
+
+def test_a_warm_jsonld_export_is_of_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept nodes, under the day it is read at (the export's own node says it)."""
+    path = generated(tmp_path / "kb.json", 200)
+    index(path)
+    argv = ["--data", str(path), "export", "jsonld"]
+    by_app(argv)
+    with sqlite3.connect(location(path)) as db:
+        db.execute(
+            "UPDATE view_rows SET bytes = CAST(replace(CAST(bytes AS TEXT), ?, ?) AS BLOB)"
+            " WHERE kind LIKE ?",
+            ('"@type":"Claim"', '"@type":"KEPT"', "export:jsonld %"),
+        )
+    warm = by_app(argv).decode()
+    assert '"@type":"KEPT"' in warm and '"@type":"Claim"' not in warm
+    monkeypatch.setenv("CPKB_TODAY", "2026-12-08")  # within the kept days (a generated KB's
+    later = by_app(argv).decode()  # dates are of the past)
+    assert later == warm.replace('"@value":"2026-12-07"', '"@value":"2026-12-08"', 1)

@@ -158,9 +158,13 @@ def jsonld_cmd(
 
     Example: cpkb export jsonld --base https://kb.example.org/ > kb.jsonld
     """
-    from cpkb.present.jsonld import jsonld_chunks
+    from cpkb.present.listing import jsonld_export, stored_jsonld
 
+    data_path = settings(ctx).data_path()
+    kept: Iterable[bytes] | None = stored_jsonld(data_path, base)  # on a warm index
     with collector.paused():
-        kb, entities = corpus(ctx)
-        for chunk in jsonld_chunks(kb, entities, base=base):
-            streams.write_utf8(chunk)
+        if kept is None:
+            kb, entities = corpus(ctx)
+            kept = jsonld_export(data_path, kb, entities, base=base)  # made, and kept
+        for chunk in kept:
+            streams.write_chunks([chunk])
