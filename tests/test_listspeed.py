@@ -21,9 +21,9 @@ from cpkb import entry
 from cpkb.cli import app
 from cpkb.index.schema import location
 from cpkb.kb import store
-from cpkb.model.entities import Claim
+from cpkb.model.entities import Claim, KnowledgeBase
 from cpkb.model.fields import TYPES
-from cpkb.present.flatfiles import jsonl_lines
+from cpkb.present.flatfiles import CSV_FILES, jsonl_lines, write_csv
 from cpkb.present.human.entity import list_lines
 from cpkb.present.jsonld import jsonld_chunks
 from cpkb.present.jsonout import dumps
@@ -130,6 +130,7 @@ def test_listings_print_the_bytes_of_the_views(
     assert by_app(argv) == document  # made, and kept
     assert by_app(argv) == document  # read back
     assert "export:jsonld urn:x:" in stored_kinds(kb_file)
+    assert_csv_alike(kb_file, kb)
     for entity_type in TYPES:
         expected = list_lines(entities_view(kb, kb.of_type(entity_type.name), current=True))
         piped = by_app(["--data", str(kb_file), entity_type.name, "list"])
@@ -314,3 +315,27 @@ def test_a_warm_jsonld_export_is_of_today(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("CPKB_TODAY", "2026-12-08")  # within the kept days (a generated KB's
     later = by_app(argv).decode()  # dates are of the past)
     assert later == warm.replace('"@value":"2026-12-07"', '"@value":"2026-12-08"', 1)
+
+
+def assert_csv_alike(path: Path, kb: KnowledgeBase) -> None:
+    """`export csv` made and kept, then read back: the files `write_csv` writes."""
+    folder = path.parent / "csv"
+    write_csv(folder / "reference", kb, kb)
+    for run in ("made", "kept"):
+        by_app(["--data", str(path), "export", "csv", str(folder / run)])
+        for name in CSV_FILES:
+            expected = (folder / "reference" / name).read_bytes()
+            assert (folder / run / name).read_bytes() == expected, (run, name)
+    assert "export:csv" in stored_kinds(path)
+
+
+def test_a_warm_csv_export_writes_the_kept_parts(tmp_path: Path) -> None:
+    path = generated(tmp_path / "kb.json", 200)
+    index(path)
+    argv = ["--data", str(path), "export", "csv", str(tmp_path / "out"), "--force"]
+    by_app(argv)
+    with sqlite3.connect(location(path)) as db:
+        db.execute("UPDATE view_sets SET note = ? WHERE kind = 'export:csv'", ('["A\\r\\n", "B"]',))
+    by_app(argv)
+    assert (tmp_path / "out" / "sources.csv").read_bytes() == b"A\r\n"
+    assert (tmp_path / "out" / "properties.csv").read_bytes() == b"B"

@@ -113,13 +113,18 @@ def csv_cmd(
 
     Example: cpkb export csv out/ && head -3 out/claims.csv
     """
-    from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv, writing
+    from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv_parts, writing
+    from cpkb.present.kept import csv_export, stored_csv
 
     refuse_overwrite([dir / name for name in CSV_FILES], force=force)
+    data_path = settings(ctx).data_path()
+    parts = stored_csv(data_path)  # on a warm index: the parts it keeps
     with collector.paused():
-        kb, entities = corpus(ctx)
+        if parts is None:
+            kb, entities = corpus(ctx)
+            parts = csv_export(data_path, kb, entities)  # made, and kept on the way
         with writing(dir):
-            written = write_csv(dir, kb, entities)
+            written = write_csv_parts(dir, parts.records, parts.entities)
     _wrote(written, dir)
 
 
@@ -131,7 +136,7 @@ def jsonl_cmd(ctx: typer.Context) -> None:
 
     Example: cpkb export jsonl | jq -r 'select(.current) | [.entity_name, .property] | @tsv'
     """
-    from cpkb.present.listing import jsonl_export, stored_export
+    from cpkb.present.kept import jsonl_export, stored_export
 
     data_path = settings(ctx).data_path()
     kept: Iterable[bytes] | None = stored_export(data_path, "jsonl")  # on a warm index
@@ -158,7 +163,7 @@ def jsonld_cmd(
 
     Example: cpkb export jsonld --base https://kb.example.org/ > kb.jsonld
     """
-    from cpkb.present.listing import jsonld_export, stored_jsonld
+    from cpkb.present.kept import jsonld_export, stored_jsonld
 
     data_path = settings(ctx).data_path()
     kept: Iterable[bytes] | None = stored_jsonld(data_path, base)  # on a warm index

@@ -21,7 +21,7 @@ from cpkb.model.entities import Source
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import View, entities_view
 from cpkb.query.current import Reading
-from cpkb.query.time import Span, steady, today
+from cpkb.query.time import steady, today
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,7 +80,7 @@ def _keep(
     note: str = "",
 ) -> None:
     """Store `items` in the index if `kb` was read from the file the index was made of."""
-    stamp = _stamp(index, data_path)
+    stamp = current_stamp(index, data_path)
     if stamp:
         days = steady((claim for entity in kb for claim in entity.claims), day)
         views.store(index, kind, stamp=stamp, days=days, rows=items, note=note)
@@ -146,105 +146,7 @@ def _read_on(
     yield from ({"id": e.id, "name": e.name, "summary": e.summary} for e in rest)
 
 
-def stored_export(data_path: Path, kind: str) -> list[bytes] | None:
-    """Export `kind` as the current index keeps it for today; None if it does not."""
-    index = open_existing(data_path)
-    found = views.stored(index, f"export:{kind}", today()) if index is not None else None
-    return found.rows if found is not None else None
-
-
-def jsonl_export(data_path: Path, kb: KnowledgeBase, entities: Iterable[Entity]) -> Iterator[bytes]:
-    """`export jsonl`'s lines on today's reading, entity by entity as they are made (as
-    `flatfiles.jsonl_lines` makes them), kept in the current index on the way."""
-    from cpkb.present.flatfiles import json_line
-    from cpkb.present.statements import Statements
-
-    day = today()
-    table = Statements(kb, Reading(day))
-    rows, days = _entity_rows(entities, day, lambda e: "".join(map(json_line, table.dicts(e))))
-    return _kept(data_path, "export:jsonl", rows, days=days)
-
-
-def _kept(
-    data_path: Path,
-    kind: str,
-    rows: Iterator[tuple[str, bytes]],
-    *,
-    days: Callable[[], Span],
-    note: str = "",
-) -> Iterator[bytes]:
-    """The bytes of `rows`, kept in the current index on the way when there is one."""
-    index = open_existing(data_path)
-    stamp = _stamp(index, data_path) if index is not None else ""
-    if index is None or not stamp:
-        return (blob for _, blob in rows)
-    return views.kept(index, kind, stamp=stamp, rows=rows, days=days, note=note)
-
-
-def _entity_rows(
-    entities: Iterable[Entity], day: dt.date, text: Callable[[Entity], str]
-) -> tuple[Iterator[tuple[str, bytes]], Callable[[], Span]]:
-    """Each entity's id and `text`, and the days over which what is current stays as on `day`
-    for the entities passed so far."""
-    days = [Span(dt.date.min, dt.date.max)]
-
-    def rows() -> Iterator[tuple[str, bytes]]:
-        for entity in entities:
-            found = steady(entity.claims, day)
-            days[0] = Span(max(days[0].first, found.first), min(days[0].last, found.last))
-            yield entity.id, text(entity).encode("utf-8")
-
-    return rows(), lambda: days[0]
-
-
-def jsonld_kind(base: str) -> str:
-    return f"export:jsonld {base}"
-
-
-def as_of_mark(day: dt.date) -> str:
-    """How the JSON-LD export's own node gives the day it was read at: the only place the
-    day shows before the entities' nodes (no JSON string holds a bare quote)."""
-    return f'"@value":"{day.isoformat()}"'
-
-
-def stored_jsonld(data_path: Path, base: str) -> list[bytes] | None:
-    """`export jsonld --base BASE` as the current index keeps it for today; None if it does not."""
-    from cpkb.present.jsonld import TAIL
-
-    day = today()
-    index = open_existing(data_path)
-    found = views.stored(index, jsonld_kind(base), day) if index is not None else None
-    if found is None:
-        return None
-    try:
-        before, after = json.loads(found.note)
-    except (ValueError, TypeError):  # not the two parts `jsonld_export` keeps: make it again
-        return None
-    head = str(before) + as_of_mark(day) + str(after)
-    return [head.encode("utf-8"), *found.rows, TAIL.encode("utf-8")]
-
-
-def jsonld_export(
-    data_path: Path, kb: KnowledgeBase, entities: Iterable[Entity], *, base: str
-) -> Iterator[bytes]:
-    """`export jsonld` on today's reading, as `jsonld.jsonld_chunks` makes it, each entity's
-    nodes kept in the current index on the way (and the nodes before, the day left out)."""
-    from cpkb.present.jsonld import TAIL, entity_text, head_text
-
-    day = today()
-    reading = Reading(day)
-    head = head_text(kb, base=base, reading=reading)
-    yield head.encode("utf-8")
-    rows, days = _entity_rows(entities, day, lambda entity: entity_text(kb, entity, reading))
-    parts = head.split(as_of_mark(day), 1)
-    if len(parts) == 2:
-        yield from _kept(data_path, jsonld_kind(base), rows, days=days, note=json.dumps(parts))
-    else:
-        yield from (blob for _, blob in rows)
-    yield TAIL.encode("utf-8")
-
-
-def _stamp(index: Index, data_path: Path) -> str:
+def current_stamp(index: Index, data_path: Path) -> str:
     """The index's stamp if it is the data file's as it is now; else ""."""
     try:
         stamp = read_meta(index.db).get("stamp", "")
