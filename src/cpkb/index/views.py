@@ -21,36 +21,52 @@ if TYPE_CHECKING:
 
 
 class Stored(NamedTuple):
-    """A set's bytes in file order, and what it notes of them all (an aggregate)."""
+    """A set's bytes in file order, read as iterated (from one snapshot of the index), and
+    what it notes of them all (an aggregate)."""
 
-    rows: list[bytes]
+    rows: Iterator[bytes]
     note: str
 
 
 def stored(index: Index, kind: str, day: dt.date) -> Stored | None:
-    """The bytes of set `kind` if they were stored for this index and `day`; None if not (never
-    stored, stale, or an index this cannot read)."""
+    """The bytes of set `kind` if they were stored whole for this index and `day`; None if not
+    (never stored, stale, or an index this cannot read). Reading the rows may still raise
+    one of UNREADABLE, should the index be damaged."""
     db = index.db
     try:
         db.execute("BEGIN")  # one snapshot: a set stored meanwhile is seen whole or not at all
-        try:
-            return _read(db, kind, day)
-        finally:
-            db.execute("COMMIT")
+        note = _valid(db, kind, day)
+        if note is not None:
+            return Stored(_rows(db, kind), note)
+        db.execute("COMMIT")
     except UNREADABLE:  # no such table yet, among others: the caller makes the views
-        return None
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+    return None
 
 
-def _read(db: sqlite3.Connection, kind: str, day: dt.date) -> Stored | None:
+def _valid(db: sqlite3.Connection, kind: str, day: dt.date) -> str | None:
+    """The note of set `kind` if it is whole and valid for this index and `day`."""
     query = "SELECT stamp, valid_from, valid_to, count, note FROM view_sets WHERE kind = ?"
     found = db.execute(query, (kind,)).fetchone()
     if found is None or found[0] != schema.read_meta(db).get("stamp"):
         return None
     if not found[1] <= day.isoformat() <= found[2]:
         return None
-    query = "SELECT bytes FROM view_rows WHERE kind = ? ORDER BY entity"
-    rows = [bytes(blob) for (blob,) in db.execute(query, (kind,))]
-    return Stored(rows, str(found[4])) if len(rows) == found[3] else None
+    (count,) = db.execute("SELECT count(*) FROM view_rows WHERE kind = ?", (kind,)).fetchone()
+    return str(found[4]) if count == found[3] else None
+
+
+def _rows(db: sqlite3.Connection, kind: str) -> Iterator[bytes]:
+    try:
+        query = "SELECT bytes FROM view_rows WHERE kind = ? ORDER BY entity"
+        for (blob,) in db.execute(query, (kind,)):
+            if not isinstance(blob, bytes):
+                raise TypeError("not the bytes of a view")
+            yield blob
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("COMMIT")
 
 
 def store(

@@ -10,10 +10,13 @@ import io
 import json
 import marshal
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
+from cpkb.errors import ToolError
 from cpkb.index import views
 from cpkb.index.catalog import open_existing
+from cpkb.index.reader import UNREADABLE, Index
 from cpkb.present.listing import current_stamp
 from cpkb.query.current import Reading
 from cpkb.query.time import Span, steady, today
@@ -25,11 +28,21 @@ if TYPE_CHECKING:
     from cpkb.present.statements import Statements
 
 
-def stored_export(data_path: Path, kind: str) -> list[bytes] | None:
+def stored_export(data_path: Path, kind: str) -> Iterator[bytes] | None:
     """Export `kind` as the current index keeps it for today; None if it does not."""
     index = open_existing(data_path)
     found = views.stored(index, f"export:{kind}", today()) if index is not None else None
-    return found.rows if found is not None else None
+    return streamed(found.rows, index) if found is not None and index is not None else None
+
+
+def streamed(rows: Iterator[bytes], index: Index) -> Iterator[bytes]:
+    """`rows`; should the index fail midway (its file damaged), one error (the index goes, so
+    that the next run makes the export anew)."""
+    try:
+        yield from rows
+    except UNREADABLE:
+        index.discard()
+        raise ToolError("the index broke while the export was read from it; run it again") from None
 
 
 def jsonl_export(data_path: Path, kb: KnowledgeBase, entities: Iterable[Entity]) -> Iterator[bytes]:
@@ -90,7 +103,7 @@ def as_of_mark(day: dt.date) -> str:
     return f'"@value":"{day.isoformat()}"'
 
 
-def stored_jsonld(data_path: Path, base: str) -> list[bytes] | None:
+def stored_jsonld(data_path: Path, base: str) -> Iterator[bytes] | None:
     """`export jsonld --base BASE` as the current index keeps it for today; None if it does not."""
     from cpkb.present.jsonld import TAIL
 
@@ -104,7 +117,8 @@ def stored_jsonld(data_path: Path, base: str) -> list[bytes] | None:
     except (ValueError, TypeError):  # not the two parts `jsonld_export` keeps: make it again
         return None
     head = str(before) + as_of_mark(day) + str(after)
-    return [head.encode("utf-8"), *found.rows, TAIL.encode("utf-8")]
+    assert index is not None
+    return chain([head.encode("utf-8")], streamed(found.rows, index), [TAIL.encode("utf-8")])
 
 
 def jsonld_export(
@@ -149,7 +163,8 @@ def stored_csv(data_path: Path) -> CsvParts | None:
         records = [str(text) for text in json.loads(found.note)]
     except (ValueError, TypeError):
         return None
-    return CsvParts(records, found.rows) if len(records) == 2 else None
+    assert index is not None
+    return CsvParts(records, streamed(found.rows, index)) if len(records) == 2 else None
 
 
 def csv_export(data_path: Path, kb: KnowledgeBase, entities: Iterable[Entity]) -> CsvParts:

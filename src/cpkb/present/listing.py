@@ -58,10 +58,10 @@ def listing(data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBa
     views of today, else made from the whole file (`load()`) and kept there for the next time."""
     kind, day = f"json:{entity_type}", today()
     index = open_existing(data_path)
-    if index is not None:
-        found = views.stored(index, kind, day)
-        if found is not None:
-            return framed_json(found.rows)
+    found = views.stored(index, kind, day) if index is not None else None
+    if found is not None:
+        with contextlib.suppress(*UNREADABLE):
+            return framed_json(list(found.rows))
     kb = load()
     items = made(kb, entity_type, day)
     if index is not None:
@@ -105,8 +105,8 @@ def stats_table(data_path: Path, *, load: Callable[[], KnowledgeBase]) -> Laid:
     found = views.stored(index, kind, day) if index is not None else None
     if index is not None and found is not None:
         with contextlib.suppress(*UNREADABLE):
-            by_unit = json.loads(found.note)
-            return Laid((marshal.loads(row) for row in found.rows), by_unit, index.sources())
+            kept, by_unit = list(found.rows), json.loads(found.note)
+            return Laid((marshal.loads(row) for row in kept), by_unit, index.sources())
     kb = load()
     shown = entities_view(kb, kb.of_type("statistic"), Reading(day), current=True)
     by_unit = scales(shown)
