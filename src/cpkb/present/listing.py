@@ -45,28 +45,55 @@ def framed_json(items: Sequence[bytes]) -> list[bytes]:
     return [*chunks, b"\n]\n"]
 
 
-def made(kb: KnowledgeBase, entity_type: str, day: dt.date) -> list[tuple[str, bytes]]:
+def item_line(view: View) -> bytes:
+    """A view as one compact JSON line (JSON Lines), as cpkb's exports write a line."""
+    from cpkb.present.flatfiles import json_line
+
+    return json_line(view).encode("utf-8")
+
+
+def joined(items: Sequence[bytes]) -> list[bytes]:
+    return list(items)
+
+
+class Form(NamedTuple):
+    """How a listing is printed: each view's bytes, and the whole made of them."""
+
+    item: Callable[[View], bytes]
+    whole: Callable[[Sequence[bytes]], list[bytes]]
+
+
+# `--json`, and JSON Lines for a `--format jsonl` to use (a listing's kept set is per form).
+FORMS = {"json": Form(item_json, framed_json), "jsonl": Form(item_line, joined)}
+
+
+def made(
+    kb: KnowledgeBase, entity_type: str, day: dt.date, item: Callable[[View], bytes] = item_json
+) -> list[tuple[str, bytes]]:
     """Each entity of `entity_type`, in file order: its id, and its view (every claim a reader
-    knows on `day`) as `item_json` writes it."""
+    knows on `day`) as `item` writes it."""
     entities = kb.of_type(entity_type)
     shown = entities_view(kb, entities, Reading(day))
-    return [(e.id, item_json(view)) for e, view in zip(entities, shown, strict=True)]
+    return [(e.id, item(view)) for e, view in zip(entities, shown, strict=True)]
 
 
-def listing(data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBase]) -> list[bytes]:
-    """What `cpkb ENTITY_TYPE list --json` prints: read back from the index when it holds the
-    views of today, else made from the whole file (`load()`) and kept there for the next time."""
-    kind, day = f"json:{entity_type}", today()
+def listing(
+    data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBase], form: str = "json"
+) -> list[bytes]:
+    """What `cpkb ENTITY_TYPE list --json` prints (`form` "json"; "jsonl": a line a view): read
+    back from the index when it holds the views of today, else made from the whole file
+    (`load()`) and kept there for the next time."""
+    kind, day, (item, whole) = f"{form}:{entity_type}", today(), FORMS[form]
     index = open_existing(data_path)
     found = views.stored(index, kind, day) if index is not None else None
     if found is not None:
         with contextlib.suppress(*UNREADABLE):
-            return framed_json(list(found.rows))
+            return whole(list(found.rows))
     kb = load()
-    items = made(kb, entity_type, day)
+    items = made(kb, entity_type, day, item)
     if index is not None:
         _keep(index, kind, kb, items, data_path=data_path, day=day)
-    return framed_json([item for _, item in items])
+    return whole([blob for _, blob in items])
 
 
 def _keep(
