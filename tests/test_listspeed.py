@@ -353,3 +353,28 @@ def test_the_jsonl_form_is_a_line_a_view(tmp_path: Path) -> None:
     for _ in ("made", "kept"):
         assert b"".join(listing(path, "law", load=lambda: kb, form="jsonl")) == expected
     assert "jsonl:law" in stored_kinds(path)
+
+
+@pytest.mark.parametrize("n", [60, 700])  # one table; pages of PAGE rows
+def test_the_list_table_from_the_index_is_the_table_from_the_file(
+    n: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`TYPE list` at a terminal (Rich forced to think it is one): kept rows, the same table."""
+    from cpkb.present import human
+    from cpkb.present.human.entity import list_cells
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    path = generated(tmp_path / "kb.json", n)
+    kb = store.load(path)
+    views = entities_view(kb, kb.of_type("official"), Reading.asked(), current=True)
+    capsys.readouterr()
+    human.show_list_pages(map(list_cells, views), "Officials")
+    expected = capsys.readouterr().out
+    if n < 100:
+        human.show_list(views, "Officials")
+        assert capsys.readouterr().out == expected  # as before pages were thought of
+    index(path)
+    argv = ["--data", str(path), "official", "list"]
+    assert by_app(argv).decode() == by_app(argv).decode() == expected
+    assert "cells:official" in stored_kinds(path)
+    assert "\x1b[" in expected  # a table, coloured: the terminal's path was taken

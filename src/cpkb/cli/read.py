@@ -179,6 +179,13 @@ def type_app(entity_type: str) -> typer.Typer:
             return
         if not as_json and known_by is None and print_lines(ctx, entity_type):
             return
+        if not as_json and not (as_of or known_by):
+            from cpkb.present.listing import list_cells
+
+            config = settings(ctx)
+            cells = list_cells(config.data_path(), entity_type, load=config.kb)
+            human.show_list_pages(cells, PLURALS[entity_type].capitalize())
+            return
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
         views = entities_view(kb, kb.of_type(entity_type), read, current=current or not as_json)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cpkb.model.entities import Entity, KnowledgeBase
+    from cpkb.present.human.entity import Cells
 
 
 def item_json(view: View) -> bytes:
@@ -180,3 +181,26 @@ def current_stamp(index: Index, data_path: Path) -> str:
         return stamp if stamp == fingerprint(data_path) else ""
     except (*UNREADABLE, OSError):
         return ""
+
+
+def list_cells(
+    data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBase]
+) -> Iterator[Cells]:
+    """The rows of `cpkb ENTITY_TYPE list` at a terminal on today's reading: from the index when
+    it holds them (decoded as they are laid out), else made from the whole file and kept."""
+    from cpkb.present.human.entity import list_cells as cells_of
+
+    kind, day = f"cells:{entity_type}", today()
+    index = open_existing(data_path)
+    found = views.stored(index, kind, day) if index is not None else None
+    if found is not None:
+        with contextlib.suppress(*UNREADABLE):
+            kept = list(found.rows)
+            return (marshal.loads(row) for row in kept)
+    kb = load()
+    entities = kb.of_type(entity_type)
+    rows = [cells_of(v) for v in entities_view(kb, entities, Reading(day), current=True)]
+    if index is not None:
+        items = [(row[0], marshal.dumps(row)) for row in rows]
+        _keep(index, kind, kb, items, data_path=data_path, day=day)
+    return iter(rows)

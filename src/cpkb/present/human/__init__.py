@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from cpkb.model.entities import KnowledgeBase
-    from cpkb.present.human.entity import Shown
+    from cpkb.present.human.entity import Cells, Shown
     from cpkb.present.views import View
     from cpkb.query.current import Reading
 
@@ -45,6 +45,16 @@ def show_list(views: list[View], title: str) -> None:
         out.print(entity.list_table(views, title))
     else:
         out.file.write(entity.list_lines(views))
+
+
+def show_list_pages(rows: Iterable[Cells], title: str) -> None:
+    """`<type> list` at a terminal: the table, a page at a time when long."""
+    from cpkb.present.human import base, entity
+
+    out = base.console()
+    for page in entity.list_pages(rows, title):
+        out.print(page)
+        out.file.flush()
 
 
 def show_stats(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -166,16 +167,43 @@ def entity_panel(view: View, sources: dict[str, View], shown: Shown) -> Group:
 
 
 def list_table(views: list[View], title: str) -> Table:
-    grid = table(title, "id", "name", "aliases", "claims", "links in")
-    for v in views:
-        grid.add_row(
-            t(v["id"], "dim"),
-            t(v["name"], "bold"),
-            t(", ".join(v["aliases"])),
-            t(len(v["claims"])),
-            t(len(v["backlinks"])),
-        )
+    return cells_table([list_cells(v) for v in views], title)
+
+
+Cells = tuple[str, str, str, int, int]
+LIST_COLUMNS = ("id", "name", "aliases", "claims", "links in")
+LIST_RATIOS = (3, 3, 3, 1, 1)  # of the width, for a list laid out a page at a time
+PAGE = 100  # rows: a longer list prints a page at a time, the first before the rest is made
+
+
+def list_cells(view: View) -> Cells:
+    """What a listing's row shows of an entity's view."""
+    aliases = ", ".join(view["aliases"])
+    return view["id"], view["name"], aliases, len(view["claims"]), len(view["backlinks"])
+
+
+def cells_table(rows: Iterable[Cells], title: str | None, **options: Any) -> Table:
+    grid = table(title, *LIST_COLUMNS, **options)
+    for entity_id, name, aliases, claims, links in rows:
+        grid.add_row(t(entity_id, "dim"), t(name, "bold"), t(aliases), t(claims), t(links))
     return grid
+
+
+def list_pages(rows: Iterable[Cells], title: str) -> Iterator[Table]:
+    """The list, in one table up to PAGE rows; longer, a page at a time, each as wide as the
+    terminal and split in fixed shares, so that the columns of every page line up."""
+    found = iter(rows)
+    page = list(islice(found, PAGE + 1))
+    if len(page) <= PAGE:
+        yield cells_table(page, title)
+        return
+    head = True
+    while page:
+        grid = cells_table(page, title if head else None, show_header=head, expand=True)
+        for column, ratio in zip(grid.columns, LIST_RATIOS, strict=True):
+            column.ratio = ratio
+        yield grid
+        page, head = list(islice(found, PAGE)), False
 
 
 def list_lines(views: list[View]) -> str:
