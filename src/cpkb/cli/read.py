@@ -116,16 +116,19 @@ def print_stats(ctx: typer.Context) -> None:
     human.show_stats(laid.views, sources, laid.scales)
 
 
-def print_lines(ctx: typer.Context, entity_type: str) -> bool:
-    """A listing's lines for a pipe, streamed from the index; False when at a terminal or when
-    there is no current index (the caller then makes its views)."""
+def print_list(ctx: typer.Context, entity_type: str, *, today: bool) -> bool:
+    """`TYPE list` from what the index keeps: a table of rows at a terminal (read `today`),
+    piped lines (any day: they do not change); False if it cannot (the caller makes views)."""
     from cpkb.present.human.base import console
-    from cpkb.present.listing import summary_lines
+    from cpkb.present.listing import list_cells, summary_lines
 
-    out = console()
+    out, config = console(), settings(ctx)
     if out.is_terminal:
-        return False
-    config = settings(ctx)
+        if not today:
+            return False
+        cells = list_cells(config.data_path(), entity_type, load=config.kb)
+        human.show_list_pages(cells, PLURALS[entity_type].capitalize())
+        return True
     lines = summary_lines(config.data_path(), entity_type, load=config.kb)
     if lines is None:
         return False
@@ -177,14 +180,7 @@ def type_app(entity_type: str) -> typer.Typer:
         if as_json and not (as_of or known_by or current):
             print_listing(ctx, entity_type)
             return
-        if not as_json and known_by is None and print_lines(ctx, entity_type):
-            return
-        if not as_json and not (as_of or known_by):
-            from cpkb.present.listing import list_cells
-
-            config = settings(ctx)
-            cells = list_cells(config.data_path(), entity_type, load=config.kb)
-            human.show_list_pages(cells, PLURALS[entity_type].capitalize())
+        if not as_json and not known_by and print_list(ctx, entity_type, today=not as_of):
             return
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
