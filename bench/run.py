@@ -218,6 +218,7 @@ class Bench:
     warmup: bool
     budget: float
     rows: list[Row] = field(default_factory=list)
+    only: list[str] | None = None  # row keys; None: every row
 
     def measure(
         self, argv: list[str], *, cold: Callable[[], None] | None = None, runs: int = 0
@@ -260,7 +261,7 @@ class Bench:
     def time_kb(self, kb: str, path: Path | None, probes: dict[str, str]) -> None:
         data = ["--data", str(path)] if path else []
         for key, label, args, jq in COMMANDS:
-            if path and key in BUNDLED_ONLY:
+            if (path and key in BUNDLED_ONLY) or (self.only is not None and key not in self.only):
                 continue
             progress(f"{kb}: cpkb {label}")
             argv = [*self.cpkb, *data, *(a.format(**probes) for a in args)]
@@ -269,6 +270,8 @@ class Bench:
                 row.jq = self.time_jq(label, jq, probes, path or BUNDLED)
             self.rows.append(row)
         for key, label, args in FIRST_BYTE:
+            if self.only is not None and key not in self.only:
+                continue
             progress(f"{kb}: cpkb {label}")
             self.rows.append(Row(kb, key, label, self.first_byte([*self.cpkb, *data, *args])))
 
@@ -621,6 +624,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="all",
         help="time reading commands, write commands (bench/writes.py), or all (default)",
     )
+    add(
+        "--only",
+        type=lambda text: [key.strip() for key in text.split(",") if key.strip()],
+        help="time only these rows, by key (e.g. show_id_json,stats_json,stats_first): at the "
+        "sizes given, not on the bundled KB, and no cold or first-run rows",
+    )
     add("--kbs-dir", type=Path, default=BENCH / "kbs", help="KB cache (default bench/kbs)")
     add("--results-dir", type=Path, default=BENCH / "results", help="default bench/results")
     args = parser.parse_args(argv)
@@ -643,16 +652,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     shutil.rmtree(kbs / "cache", ignore_errors=True)  # our own XDG_CACHE_HOME: start clean
     source = source_digest()
     spawner = Spawner(env, kbs, args.timeout)
-    bench = Bench(spawner, cpkb, jq, args.runs, not args.quick, args.budget)
+    bench = Bench(spawner, cpkb, jq, args.runs, not args.quick, args.budget, only=args.only)
     try:
         progress("floor: python -c pass")
         floor = bench.measure([sys.executable, "-c", "pass"])
         if reads:
-            bench.time_kb("bundled", None, BUNDLED_PROBES)
+            if args.only is None:
+                bench.time_kb("bundled", None, BUNDLED_PROBES)
             for size, (path, probes) in files.items():
                 bench.time_kb(size_name(size), path, probes)
             memos = kbs / "cache" / "cpkb" / "validate"  # where validate remembers, in our cache
-            bench.time_cold(size_name(size), path, probes, memos)
+            if args.only is None:
+                bench.time_cold(size_name(size), path, probes, memos)
         written = None
         if args.rows != "reads":
             import writes
