@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import select
 import shutil
 import statistics
 import subprocess
@@ -50,6 +51,8 @@ COLD_RUNS = 3  # at most; each needs a fresh copy of the data file
 SELECT_ID = ".entities[] | select(.id == $q)"
 SELECT_NAME = ".entities[] | select(.name == $q)"
 SELECT_TYPE = '[.entities[] | select(.type == "statistic")]'
+SELECT_PROGRAMMES = '[.entities[] | select(.type == "programme")]'
+SELECT_ALL = ".entities[]"  # what an export reads: every entity
 SUBSTRING = '.entities[] | select([.name, .summary, .aliases[]] | any(test($q; "i")))'
 # key, label, cpkb arguments ({probe} filled in), jq equivalent: (program, probe for $q) or None
 COMMANDS: list[tuple[str, str, list[str], tuple[str, str] | None]] = [
@@ -74,7 +77,20 @@ COMMANDS: list[tuple[str, str, list[str], tuple[str, str] | None]] = [
     ("graph", "graph --focus ID --depth 2", ["graph", "--focus", "{id}", "--depth", "2"], None),
     ("stats_json", "stats --json (whole file)", ["stats", "--json"], (SELECT_TYPE, "")),
     ("validate", "validate", ["validate"], None),
+    ("list_json", "programme list --json", ["programme", "list", "--json"],
+     (SELECT_PROGRAMMES, "")),
+    ("export_jsonl", "export jsonl", ["export", "jsonl"], (SELECT_ALL, "")),
+    ("export_jsonld", "export jsonld", ["export", "jsonld"], (SELECT_ALL, "")),
+    ("export_csv", "export csv DIR", ["export", "csv", "exported-csv", "--force"],
+     (SELECT_ALL, "")),
+    ("export_sqlite", "export sqlite FILE", ["export", "sqlite", "exported.sqlite", "--force"],
+     (SELECT_ALL, "")),
 ]  # fmt: skip
+# Human listings: the time until their first byte reaches a pipe (the rest is not waited for).
+FIRST_BYTE: list[tuple[str, str, list[str]]] = [
+    ("stats_first", "stats (table): first byte in a pipe", ["stats"]),
+    ("list_first", "programme list: first byte in a pipe", ["programme", "list"]),
+]
 BUNDLED_ONLY = {"version", "help", "stats"}  # they do not read the data, or print all of it
 # Timed on the version-2 KB too (its claims have ids, periods and a vocabulary), beside `show`.
 TIME_KEYS = ("show_id_json", "show_as_of", "show_known_by", "timeline", "path")
@@ -122,7 +138,7 @@ class Spawner:
     """Runs commands from a small helper process; reads back time, exit code and peak RSS."""
 
     def __init__(self, env: dict[str, str], workdir: Path, timeout: int) -> None:
-        self.workdir, self.timeout = workdir, timeout
+        self.env, self.workdir, self.timeout = env, workdir, timeout
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", SPAWNER],
             stdin=subprocess.PIPE,
@@ -171,7 +187,8 @@ class Timing:
         return statistics.median(s.seconds for s in self.samples) if self.usable() else None
 
     def peak_mib(self) -> float | None:
-        return max(s.rss_kib for s in self.samples) / 1024 if self.usable() else None
+        peak = max((s.rss_kib for s in self.samples), default=0) if self.usable() else 0
+        return peak / 1024 if peak else None  # none for a first byte: the run is cut short
 
     def usable(self) -> bool:
         return self.status == "ok" and bool(self.samples)
@@ -203,6 +220,7 @@ class Bench:
     warmup: bool
     budget: float
     rows: list[Row] = field(default_factory=list)
+    only: list[str] | None = None  # row keys; None: every row
 
     def measure(
         self, argv: list[str], *, cold: Callable[[], None] | None = None, runs: int = 0
@@ -230,6 +248,18 @@ class Bench:
                     break
         return timing
 
+    def first_byte(self, argv: list[str]) -> Timing:
+        """Time until `argv` writes its first byte to a pipe, after an untimed warm-up; each
+        run is stopped at that byte."""
+        timing = Timing(argv)
+        for attempt in range(self.runs + self.warmup):
+            seconds = first_byte_of(argv, self.spawner)
+            if seconds is None:
+                return Timing(argv, "error", "no output", timing.samples)
+            if attempt >= self.warmup:
+                timing.samples.append(Sample(seconds, 0, 0))
+        return timing
+
     def time_kb(
         self,
         kb: str,
@@ -238,8 +268,9 @@ class Bench:
         keys: Sequence[str] | None = None,
     ) -> None:
         data = ["--data", str(path)] if path else []
+        wanted = keys if keys is not None else self.only
         for key, label, args, jq in COMMANDS:
-            if (path and key in BUNDLED_ONLY) or (keys is not None and key not in keys):
+            if (path and key in BUNDLED_ONLY) or (wanted is not None and key not in wanted):
                 continue
             progress(f"{kb}: cpkb {label}")
             argv = [*self.cpkb, *data, *(a.format(**probes) for a in args)]
@@ -247,6 +278,11 @@ class Bench:
             if jq:
                 row.jq = self.time_jq(label, jq, probes, path or BUNDLED)
             self.rows.append(row)
+        for key, label, args in FIRST_BYTE:
+            if wanted is not None and key not in wanted:
+                continue
+            progress(f"{kb}: cpkb {label}")
+            self.rows.append(Row(kb, key, label, self.first_byte([*self.cpkb, *data, *args])))
 
     def time_jq(
         self, label: str, jq: tuple[str, str], probes: dict[str, str], path: Path
@@ -295,6 +331,20 @@ class Bench:
                 timing = self.measure(argv, cold=first_time, runs=min(self.runs, COLD_RUNS))
                 self.rows.append(Row(f"{kb}, first run", f"{key}_first", label, timing))
         copy.unlink(missing_ok=True)
+
+
+def first_byte_of(argv: list[str], spawner: Spawner) -> float | None:
+    """Seconds from starting `argv` to its first byte on a pipe; None if none came."""
+    start = time.perf_counter()
+    with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env=spawner.env, cwd=spawner.workdir,
+                          ) as proc:  # fmt: skip
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], spawner.timeout)
+        first = proc.stdout.read(1) if ready else b""
+        seconds = time.perf_counter() - start
+        proc.kill()
+    return seconds if first else None
 
 
 def progress(message: str) -> None:
@@ -459,13 +509,15 @@ def table(rows: list[Row], floor: Timing) -> str:
 
 
 SEARCHES = ("search_words", "search_typo", "search_cyrillic")
+LIKE_JQ = ("stats_json", "list_json", "export_jsonl", "export_jsonld", "export_csv",
+           "export_sqlite")  # fmt: skip
 TIMED_LIKE_SHOW = ("show_as_of", "show_known_by", "timeline", "path")
 
 
 def targets(rows: list[Row], floor: Timing) -> list[dict[str, Any]]:
     """The issue's targets, checked against this run's medians."""
     found = {(r.kb, r.key): r for r in rows}
-    label = {key: text for key, text, _, _ in COMMANDS}
+    label = {key: text for key, text, _, _ in COMMANDS} | {k: t for k, t, _ in FIRST_BYTE}
 
     def median(row: Row) -> float | None:
         return row.cpkb.median()
@@ -491,6 +543,12 @@ def targets(rows: list[Row], floor: Timing) -> list[dict[str, Any]]:
         specs.append((f"100k v2 warm: {label[key]} ≤ 100 ms", "100k v2", [key], median, 0.1, ms))
     # issue 17: a brief of one entity within a second
     specs.append((f"100k warm: {label['brief']} ≤ 1 s", "100k", ["brief"], median, 1.0, ms))
+    for key in LIKE_JQ:  # issue 17: listings and exports within 1.5× jq's selection
+        specs.append((f"100k warm: {label[key]} ≤ 1.5× jq", "100k", [key], vs_jq, 1.5, times))
+    name = "100k warm: peak RSS of stats --json, programme list --json and exports ≤ 300 MiB"
+    specs.append((name, "100k", list(LIKE_JQ), peak, 300, mib))
+    for key, text, _ in FIRST_BYTE:  # issue 17: a human listing's first screen within 1 s
+        specs.append((f"100k warm: {text} ≤ 1 s", "100k", [key], median, 1.0, ms))
     name = "100k warm: peak RSS of show ID --json and search ≤ 60 MiB"
     specs.append((name, "100k", ["show_id_json", *SEARCHES], peak, 60, mib))
     name = "100k cold (an entity edited): show ID --json, the index brought up to date, ≤ 10 s"
@@ -584,6 +642,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "and path on the version-2 KB, beside show), write commands (bench/writes.py), or all "
         "(default)",
     )
+    add(
+        "--only",
+        type=lambda text: [key.strip() for key in text.split(",") if key.strip()],
+        help="time only these rows, by key (e.g. show_id_json,stats_json,stats_first): at the "
+        "sizes given, not on the bundled KB, and no cold or first-run rows",
+    )
     add("--kbs-dir", type=Path, default=BENCH / "kbs", help="KB cache (default bench/kbs)")
     add("--results-dir", type=Path, default=BENCH / "results", help="default bench/results")
     args = parser.parse_args(argv)
@@ -607,16 +671,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     shutil.rmtree(kbs / "cache", ignore_errors=True)  # our own XDG_CACHE_HOME: start clean
     source = source_digest()
     spawner = Spawner(env, kbs, args.timeout)
-    bench = Bench(spawner, cpkb, jq, args.runs, not args.quick, args.budget)
+    bench = Bench(spawner, cpkb, jq, args.runs, not args.quick, args.budget, only=args.only)
     try:
         progress("floor: python -c pass")
         floor = bench.measure([sys.executable, "-c", "pass"])
         if reads:
-            bench.time_kb("bundled", None, BUNDLED_PROBES)
+            if args.only is None:
+                bench.time_kb("bundled", None, BUNDLED_PROBES)
             for size, (path, probes) in files.items():
                 bench.time_kb(size_name(size), path, probes)
             memos = kbs / "cache" / "cpkb" / "validate"  # where validate remembers, in our cache
-            bench.time_cold(size_name(size), path, probes, memos)
+            if args.only is None:
+                bench.time_cold(size_name(size), path, probes, memos)
         if timed is not None:
             bench.time_kb(f"{size_name(max(args.sizes))} v2", *timed, keys=TIME_KEYS)
         written = None

@@ -1,8 +1,8 @@
 """The console-script entry point, with a fast lane for the calls scripts make most.
 
 `cpkb --version`, `cpkb show REF [--json]`, `cpkb timeline REF [--json]`, `cpkb path A B [--json]`
-(these three with the time options, cpkb.lanes), `cpkb search QUERY --json` and
-`cpkb stats [--json]` (each with an optional leading `--data PATH`) are answered here without
+(these three with the time options, cpkb.lanes), `cpkb search QUERY --json`, `cpkb stats [--json]`
+and `cpkb TYPE list --json` (each with an optional leading `--data PATH`) are answered here without
 importing Typer, which costs more than most answers. Anything else, and any call that fails,
 goes to the full Typer app (cpkb.cli), which therefore also produces every error message: the fast
 lane prints only on success, and prints exactly what the full app would.
@@ -85,9 +85,11 @@ def fast_lane(argv: list[str]) -> int | None:
     if command in ("show", "search") and len(words) > 1:
         words = [" ".join(words)]  # words without quotes: one reference, one query
     lane = LANES.get((command, as_json, len(words)))
-    if lane is None:
+    if lane is not None and not given(asked) <= TAKES.get(command, set()):
         return None
-    if not given(asked) <= TAKES.get(command, set()):
+    if lane is None and as_json and words == ["list"] and not given(asked):
+        lane = type_list(command)  # no time options: the kept views are today's
+    if lane is None:
         return None
     try:
         printer = lane(data, words, asked)  # everything is computed before anything is printed
@@ -171,22 +173,47 @@ def search_json(data: str | None, words: list[str], asked: Asked) -> Printer:
     return write(dumps([hit_view(hit) for hit in hits]) + "\n")
 
 
-def stats(data: str | None, as_json: bool) -> Printer:
+def listed(data: str | None, entity_type: str) -> Printer:
+    """`TYPE list --json` and `stats --json`, as cpkb.cli.read.print_listing prints them."""
     from cpkb.kb.paths import resolve_data_path
-    from cpkb.present.jsonout import dumps
-    from cpkb.present.views import entities_view, source_view
+    from cpkb.present.listing import listing
 
-    kb = read(resolve_data_path(data))
-    views = entities_view(kb, kb.of_type("statistic"), current=not as_json)  # as `stats` does
+    path = resolve_data_path(data)
+    chunks = listing(path, entity_type, load=lambda: read(path))
+    return lambda: streams.write_chunks(chunks)
+
+
+def type_list(command: str) -> Lane | None:
+    """The lane of `ENTITY_TYPE list --json` when `command` names a type (or an alias of one)."""
+    from cpkb.model.fields import TYPES
+
+    for entity_type in TYPES:
+        if command in (entity_type.name, *entity_type.aliases):
+            return lambda data, _, __: listed(data, entity_type.name)
+    return None
+
+
+def stats(data: str | None, as_json: bool) -> Printer:
+    """`stats --json` and `stats`, as cpkb.cli.read prints them."""
+    from cpkb.kb.paths import resolve_data_path
+    from cpkb.present.listing import stats_table
+    from cpkb.present.views import source_view
+
     if as_json:
-        return write(dumps(views) + "\n")
-    if not views:
+        return listed(data, "statistic")
+    path = resolve_data_path(data)
+    laid = stats_table(path, load=lambda: read(path))
+    rows = iter(laid.views)
+    first = next(rows, None)
+    if first is None:
         raise LookupError("nothing to list: the full app tells it")
+    from itertools import chain
+
     from cpkb.lanes import on_screen
     from cpkb.present import human
 
-    sources = {i: source_view(s) for i, s in kb.sources.items()}
-    return on_screen(lambda: human.show_stats(views, sources))
+    sources = {i: source_view(s) for i, s in laid.sources.items()}
+    return on_screen(lambda: human.show_stats(chain([first], rows), sources, laid.scales))
 
 
 Printer = Callable[[], object]

@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import sys
+from collections.abc import Iterable
 from typing import BinaryIO, TextIO
 
 from cpkb.errors import ExitCode
@@ -125,6 +126,16 @@ def utf8_output() -> TextIO | Utf8Output:
         return sys.stdout
     sys.stdout.flush()
     return Utf8Output(buffer)
+
+
+def write_chunks(chunks: Iterable[bytes]) -> None:
+    """UTF-8 `chunks` to standard output as they are (text to a test's StringIO)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(b"".join(chunks).decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.writelines(chunks)
 
 
 def is_output_error(exc: OSError) -> bool:

@@ -114,15 +114,20 @@ def csv_cmd(
 
     Example: cpkb export csv out/ && head -3 out/claims.csv
     """
-    from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv, writing
+    from cpkb.present.flatfiles import CSV_FILES, refuse_overwrite, write_csv_parts, writing
+    from cpkb.present.kept import csv_export, stored_csv
 
     folder = output_folder(ctx, dir, CSV_FILES)
     refuse_overwrite([folder / name for name in CSV_FILES], force=force)
+    data_path = settings(ctx).data_path()
+    parts = stored_csv(data_path)  # on a warm index: the parts it keeps
     with collector.paused():
-        kb, entities = corpus(ctx)
+        if parts is None:
+            kb, entities = corpus(ctx)
+            parts = csv_export(data_path, kb, entities)  # made, and kept on the way
         with writing(dir):
             folder.mkdir(exist_ok=True)
-            written = write_csv(folder, kb, entities)
+            written = write_csv_parts(folder, parts.records, parts.entities)
     _wrote(written, dir)
 
 
@@ -134,11 +139,16 @@ def jsonl_cmd(ctx: typer.Context) -> None:
 
     Example: cpkb export jsonl | jq -r 'select(.current) | [.entity_name, .property] | @tsv'
     """
-    from cpkb.present.flatfiles import write_jsonl
+    from cpkb.present.kept import jsonl_export, stored_export
 
+    data_path = settings(ctx).data_path()
+    kept: Iterable[bytes] | None = stored_export(data_path, "jsonl")  # on a warm index
     with collector.paused():
-        kb, entities = corpus(ctx)
-        write_jsonl(streams.write_utf8, kb, entities)
+        if kept is None:
+            kb, entities = corpus(ctx)
+            kept = jsonl_export(data_path, kb, entities)  # made, and kept on the way
+        for lines in kept:
+            streams.write_chunks([lines])
 
 
 @app.command("jsonld", cls=CpkbCommand)
@@ -156,9 +166,13 @@ def jsonld_cmd(
 
     Example: cpkb export jsonld --base https://kb.example.org/ > kb.jsonld
     """
-    from cpkb.present.jsonld import jsonld_chunks
+    from cpkb.present.kept import jsonld_export, stored_jsonld
 
+    data_path = settings(ctx).data_path()
+    kept: Iterable[bytes] | None = stored_jsonld(data_path, base)  # on a warm index
     with collector.paused():
-        kb, entities = corpus(ctx)
-        for chunk in jsonld_chunks(kb, entities, base=base):
-            streams.write_utf8(chunk)
+        if kept is None:
+            kb, entities = corpus(ctx)
+            kept = jsonld_export(data_path, kb, entities, base=base)  # made, and kept
+        for chunk in kept:
+            streams.write_chunks([chunk])

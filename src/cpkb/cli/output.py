@@ -74,6 +74,10 @@ class Output:
     fields: tuple[str, ...]
     chosen: bool  # whether --fields chose the columns
 
+    def is_human(self) -> bool:
+        """Whether what `human` draws is printed (no format asked for, or table; no --fields)."""
+        return self.format in (None, Format.table) and not self.chosen
+
     def machine(self) -> bool:
         """Whether a format for programs was asked for (an empty result prints its empty form:
         `[]`, a header), not one for people (an empty result is told on stderr)."""

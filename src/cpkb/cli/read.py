@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from itertools import chain
 from typing import NamedTuple
 
 import typer
@@ -23,7 +25,7 @@ from cpkb.cli.context import (
     settings,
     source_views,
 )
-from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of, shown
+from cpkb.cli.output import FieldsOpt, Format, FormatOpt, listing, output_of, shown
 from cpkb.model.fields import PLURALS, TYPES
 from cpkb.present import human
 from cpkb.present.views import entity_view
@@ -88,11 +90,57 @@ def stats_cmd(
     from cpkb.present.views import entities_view
 
     out = output_of("stats", as_json, output_format, fields)
+    if out.format is Format.json and not (as_of or known_by or current):
+        print_listing(ctx, "statistic")
+        return
+    if out.is_human() and not (as_of or known_by) and print_stats(ctx):
+        return
     kb = settings(ctx).kb()
     read = reading(as_of, known_by)
     views = entities_view(kb, kb.of_type("statistic"), read, current=current or out.shows_current())
     if not said_empty(out.machine(), views, "statistics"):
         listing(ctx, out, views, human.show_stats, source_views(ctx))
+
+
+def print_listing(ctx: typer.Context, entity_type: str) -> None:
+    """`--json` of a listing on today's reading: from the views the index keeps, when it can."""
+    from cpkb import streams
+    from cpkb.present.listing import listing
+
+    config = settings(ctx)
+    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
+
+
+def print_stats(ctx: typer.Context) -> bool:
+    """The `stats` table on today's reading, from what the index keeps when it can; False if
+    there are no statistics (the caller tells it)."""
+    from cpkb.present.listing import stats_table
+    from cpkb.present.views import source_view
+
+    config = settings(ctx)
+    laid = stats_table(config.data_path(), load=config.kb)
+    rows = iter(laid.views)
+    first = next(rows, None)
+    if first is None:
+        return False
+    sources = {i: source_view(s) for i, s in laid.sources.items()}
+    with shown(ctx):
+        human.show_stats(chain([first], rows), sources, laid.scales)
+    return True
+
+
+def print_lines(ctx: typer.Context, entity_type: str) -> bool:
+    """`TYPE list` into a pipe, streamed from what the index keeps (the lines do not change
+    with the day); False if it cannot, or there is nothing to list (the caller does it)."""
+    from cpkb.present.listing import summary_lines
+
+    config = settings(ctx)
+    lines = summary_lines(config.data_path(), entity_type, load=config.kb)
+    first = next(lines, None) if lines is not None else None
+    if lines is None or first is None:
+        return False
+    sys.stdout.writelines(chain([first], lines))
+    return True
 
 
 @app.command("sources", cls=CpkbCommand)
@@ -151,6 +199,12 @@ def type_app(entity_type: str) -> typer.Typer:
         from cpkb.present.views import entities_view
 
         out = output_of("list", as_json, output_format, fields)
+        if out.format is Format.json and not (as_of or known_by or current):
+            print_listing(ctx, entity_type)
+            return
+        piped = out.format is None and not out.chosen and not sys.stdout.isatty()
+        if piped and not known_by and print_lines(ctx, entity_type):
+            return
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)
         views = entities_view(

@@ -211,6 +211,16 @@ def open_catalog(
     return MemoryCatalog(load())
 
 
+def open_existing(data_path: Path | str) -> Index | None:
+    """The index of `data_path` if one is wanted and is current; None otherwise (never built)."""
+    if not wants_index(data_path):
+        return None
+    try:
+        return Index.open(schema.location(data_path), data_path, schema.fingerprint(data_path))
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def open_current(
     data_path: Path | str, *, load: Callable[[], KnowledgeBase], progress: Progress | None = None
 ) -> Index | None:

@@ -161,6 +161,12 @@ class Index:
         for entity_id, kind, name, aliases in rows:
             yield labels_only(entity_id, kind, name, aliases=marshal.loads(aliases))
 
+    def of_type(self, entity_type: str) -> Iterator[Entity]:
+        """The entities of `entity_type`, in data-file order, read as iterated."""
+        query = f"SELECT doc FROM {WITH_DOCUMENTS} WHERE type = ? ORDER BY entities.rowid"
+        for (doc,) in self.db.execute(query, (entity_type,)):
+            yield entity_from_doc(doc, self.schema_version)
+
     def label_ids(self, key: str, *, former: str | None = None) -> list[str]:
         """The entities with a label of this key (or a former id of key `former`), in file
         order."""

@@ -43,6 +43,16 @@ CREATE INDEX edges_by_origin ON edges(origin, target, since, until);
 CREATE INDEX statements_by_stater ON statements(stater);
 """
 
+# Listings' views, stored as the bytes a command prints (cpkb.index.views): apart from the tables
+# above, made on demand, and each set valid only for the index `stamp` and the days it names.
+VIEW_TABLES = """
+CREATE TABLE IF NOT EXISTS view_sets(kind TEXT PRIMARY KEY, stamp TEXT NOT NULL,
+                                     valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
+                                     count INTEGER NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS view_rows(kind TEXT NOT NULL, entity INTEGER NOT NULL,
+                                     bytes BLOB NOT NULL, PRIMARY KEY(kind, entity));
+"""
+
 # Rowid order is file order, however the index was made (see refresh): an entity's rowid is its
 # place in the file times GAP (room for entities inserted later), and its label and link rows
 # are numbered by its rowid and their place in it.

@@ -6,10 +6,12 @@ held at a time.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import marshal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import orjson
 
@@ -113,11 +115,45 @@ def _records(writer: Any, table: Table, records: Iterable[Any]) -> None:
 @contextmanager
 def _csv_file(target: Path) -> Iterator[Any]:
     """A CSV writer over a temporary file that replaces `target` if the block ends well."""
+    with _text_file(target) as stream:
+        yield csv.writer(stream)
+
+
+@contextmanager
+def _text_file(target: Path) -> Iterator[TextIO]:
+    """A temporary text file (UTF-8, line ends as written) that replaces `target` if the block
+    ends well."""
     with (
         atomic.replacing(target) as temporary,
         open(temporary, "w", encoding="utf-8", newline="") as stream,
     ):
-        yield csv.writer(stream)
+        yield stream
+
+
+def records_text(table: Table, records: Iterable[Any]) -> str:
+    """A file of plain records (sources.csv, properties.csv) as `write_csv` writes it."""
+    out = io.StringIO(newline="")
+    _records(csv.writer(out), table, records)
+    return out.getvalue()
+
+
+def write_csv_parts(folder: Path, records: list[str], parts: Iterable[bytes]) -> Written:
+    """The files `write_csv` writes, from their parts (cpkb.present.kept.CsvParts): sources.csv
+    and properties.csv whole, then each entity's lines of claims.csv and entities.csv."""
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(_text_file(folder / name)) for name in CSV_FILES}
+        files[SOURCES].write(records[0])
+        files[PROPERTIES].write(records[1])
+        claims, entities = files[CLAIMS], files[ENTITIES]
+        csv.writer(claims).writerow(Statements.columns)
+        csv.writer(entities).writerow(columns_of(fields.ENTITY))
+        written = Written()
+        for part in parts:
+            rows, record, count = marshal.loads(part)
+            claims.write(rows)
+            entities.write(record)
+            written = Written(written.entities + 1, written.claims + count)
+        return written
 
 
 def jsonl_lines(

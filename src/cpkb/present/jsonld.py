@@ -181,6 +181,13 @@ def claim_node(entity: Entity, row: Assessed) -> Node:
 def nodes(kb: KnowledgeBase, entities: Iterable[Entity], reading: Reading) -> Iterator[Node]:
     """The graph's nodes: the export, the vocabulary, the sources, then each entity followed
     by its claims."""
+    yield from head_nodes(kb, reading)
+    for entity in entities:
+        yield from entity_nodes(kb, entity, reading)
+
+
+def head_nodes(kb: KnowledgeBase, reading: Reading) -> Iterator[Node]:
+    """The nodes before the entities': the export, the vocabulary, the sources."""
     yield {
         "@type": "Dataset",
         "name": os.path.basename(str(kb.path)),
@@ -189,10 +196,16 @@ def nodes(kb: KnowledgeBase, entities: Iterable[Entity], reading: Reading) -> It
     }
     yield from (property_node(p) for p in kb.properties.values())
     yield from (source_node(s) for s in kb.sources.values())
-    for entity in entities:
-        rows = assess(entity, sources=kb.sources, properties=kb.properties, reading=reading)
-        yield entity_node(entity, rows)
-        yield from (claim_node(entity, row) for row in rows)
+
+
+def entity_nodes(kb: KnowledgeBase, entity: Entity, reading: Reading) -> Iterator[Node]:
+    """An entity's node, then its claims'."""
+    rows = assess(entity, sources=kb.sources, properties=kb.properties, reading=reading)
+    yield entity_node(entity, rows)
+    yield from (claim_node(entity, row) for row in rows)
+
+
+TAIL = "\n]}\n"
 
 
 def jsonld_chunks(
@@ -203,12 +216,24 @@ def jsonld_chunks(
     reading: Reading | None = None,
 ) -> Iterator[str]:
     """The document as text, a node a line, as the nodes are made."""
+    reading = reading or Reading.asked()
+    yield head_text(kb, base=base, reading=reading)
+    for entity in entities:
+        yield entity_text(kb, entity, reading)
+    yield TAIL
+
+
+def head_text(kb: KnowledgeBase, *, base: str, reading: Reading) -> str:
+    """The document up to the entities' nodes (the export's own node comes first)."""
     from cpkb.present.flatfiles import json_line
 
-    reading = reading or Reading.asked()
-    yield '{"@context": ' + json_line(context(base)).rstrip("\n") + ',\n"@graph": [\n'
-    separator = ""
-    for node in nodes(kb, entities, reading):
-        yield separator + json_line(node).rstrip("\n")
-        separator = ",\n"
-    yield "\n]}\n"
+    lines = [json_line(node).rstrip("\n") for node in head_nodes(kb, reading)]
+    context_line = json_line(context(base)).rstrip("\n")
+    return '{"@context": ' + context_line + ',\n"@graph": [\n' + ",\n".join(lines)
+
+
+def entity_text(kb: KnowledgeBase, entity: Entity, reading: Reading) -> str:
+    """An entity's nodes and its claims', each after the separator from the node before."""
+    from cpkb.present.flatfiles import json_line
+
+    return "".join(",\n" + json_line(n).rstrip("\n") for n in entity_nodes(kb, entity, reading))

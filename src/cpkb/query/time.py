@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from cpkb.errors import UsageProblem
@@ -96,3 +97,22 @@ def point(claim: Claim) -> Span | None:
     """The claim's point in time, which orders a series and a timeline."""
     when = claim.date if claim.date is not None else claim.start
     return None if when is None else span(when)
+
+
+def steady(claims: Iterable[Claim], day: dt.date) -> Span:
+    """The days around `day` on which each of `claims` holds or not as on `day` (both ends
+    included): what is current, read at any of them, is what it is at `day`."""
+    first, last = dt.date.min, dt.date.max
+    for claim in claims:
+        begins = claim.start if claim.start is not None else claim.date
+        starts = span(begins) if begins is not None else None
+        changes = [starts.first] if starts is not None else []
+        ends = span(claim.end) if claim.end is not None else None
+        if ends is not None and ends.last < dt.date.max:
+            changes.append(ends.last + dt.timedelta(days=1))
+        for change in changes:  # the first day on which the claim holds, or no longer does
+            if change <= day:
+                first = max(first, change)
+            else:
+                last = min(last, change - dt.timedelta(days=1))
+    return Span(first, last)

@@ -57,12 +57,27 @@ def show_records(rows: Iterable[Row], fields: tuple[str, ...], title: str | None
     fit.show_table(base.records_table(rows, fields, title), out)
 
 
-def show_stats(views: list[View], sources: dict[str, View]) -> None:
-    """`stats`: a row per statistic."""
+def show_stats(
+    views: Iterable[View], sources: dict[str, View], scales: dict[str, float] | None = None
+) -> None:
+    """`stats`: a row per statistic, fitted to the terminal; a long table a page at a time
+    (bars scaled to `scales`, the largest value in each unit, else to those of `views`)."""
+    from itertools import chain
+
     from cpkb.present.human import base, fit, stats
 
+    if scales is None:
+        views = list(views)
+        scales = stats.scales(views)
     out = base.console()
-    fit.show_table(stats.stats_table(views, sources), out)
+    pages = stats.stats_pages(views, sources, scales)
+    first, second = next(pages), next(pages, None)
+    if second is None:
+        fit.show_table(first, out)
+        return
+    for page in chain([first, second], pages):
+        out.print(page)
+        out.file.flush()
 
 
 def show_sources(rows: list[View]) -> None:

@@ -4,6 +4,8 @@ neutral colour: whether a fall is good news depends on what is measured."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import TypeGuard
 
 from rich.table import Table
@@ -116,12 +118,47 @@ def scales(views: list[View]) -> dict[str, float]:
     return largest
 
 
-def stats_table(views: list[View], sources: dict[str, View]) -> Table:
+COLUMNS = ("statistic", "value", "change, period", "attributed to", "source")
+RATIOS = (3, 2, 2, 2, 3)  # of the width, for a table laid out a page at a time
+PAGE = 100  # rows: a longer table prints a page at a time, the first before the rest is made
+
+
+def stats_table(
+    views: list[View], sources: dict[str, View], by_unit: dict[str, float] | None = None
+) -> Table:
     grid = table("Statistics", show_lines=True)
-    for column in ("statistic", "value", "change, period", "attributed to", "source"):
+    for column in COLUMNS:
         width = BAR_WIDTH if column == "value" else None
         grid.add_column(column, overflow="fold", min_width=width)
-    by_unit = scales(views)
+    by_unit = scales(views) if by_unit is None else by_unit
+    for view in views:
+        grid.add_row(*stat_row(view, sources, by_unit))
+    return grid
+
+
+def stats_pages(
+    views: Iterable[View], sources: dict[str, View], by_unit: dict[str, float]
+) -> Iterator[Table]:
+    """The table, in one piece up to PAGE rows; longer, a page at a time, each as wide as the
+    terminal and split in fixed shares, so that the columns of every page line up."""
+    rows = iter(views)
+    first = list(islice(rows, PAGE + 1))
+    if len(first) <= PAGE:
+        yield stats_table(first, sources, by_unit)
+        return
+    page, head = first, True
+    while page:
+        yield _page(page, sources, by_unit, head=head)
+        page, head = list(islice(rows, PAGE)), False
+
+
+def _page(
+    views: list[View], sources: dict[str, View], by_unit: dict[str, float], *, head: bool
+) -> Table:
+    grid = table("Statistics" if head else None, show_lines=True, show_header=head, expand=True)
+    for column, ratio in zip(COLUMNS, RATIOS, strict=True):
+        width = BAR_WIDTH if column == "value" else None
+        grid.add_column(column, overflow="fold", min_width=width, ratio=ratio)
     for view in views:
         grid.add_row(*stat_row(view, sources, by_unit))
     return grid
