@@ -209,3 +209,35 @@ def test_merge_driver_refuses_a_merge_that_does_not_validate(repo: Path) -> None
     out = git(repo, "merge", "theirs", "-m", "merged")
     assert "CONFLICT" in out
     assert "E203" in out and "targets unknown entity 'post-b'" in out
+
+
+def test_merge_driver_keeps_both_claims_two_sides_added_under_one_id(repo: Path) -> None:
+    git(repo, "checkout", "-qb", "theirs")
+    write(repo, "claim", "add", "post-a", "budget", "5", "--unit", "KZT", "--source", "decree",
+          "--paraphrase", "Theirs.")  # fmt: skip
+    write(repo, "claim", "add", "post-a", "budget", "6", "--unit", "KZT", "--source", "decree",
+          "--paraphrase", "Theirs, later.", "--supersedes", "post-a-c1")  # fmt: skip
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    write(repo, "claim", "add", "post-a", "budget", "7", "--unit", "KZT", "--source", "decree",
+          "--paraphrase", "Ours.")  # fmt: skip
+    git(repo, "commit", "-qam", "ours")
+    out = git(repo, "merge", "theirs", "-m", "merged")
+    assert "CONFLICT" not in out, out
+    post = next(e for e in document(repo / "kb.json")["entities"] if e["id"] == "post-a")
+    found = [(c["id"], c["value"], c.get("supersedes")) for c in post["claims"]]
+    assert found == [("post-a-c1", 7, None), ("post-a-c3", 5, None),
+                     ("post-a-c2", 6, ["post-a-c3"])]  # fmt: skip
+    assert run("--data", str(repo / "kb.json"), "validate").returncode == 0
+
+
+def test_merge_driver_takes_one_claim_both_sides_added_alike(repo: Path) -> None:
+    for branch in ("theirs", "main"):
+        git(repo, "checkout", "-q", *(["-b"] if branch == "theirs" else []), branch)
+        write(repo, "claim", "add", "post-a", "budget", "5", "--unit", "KZT", "--source",
+              "decree", "--paraphrase", "Funded.")  # fmt: skip
+        git(repo, "commit", "-qam", branch)
+    out = git(repo, "merge", "theirs", "-m", "merged")
+    assert "CONFLICT" not in out, out
+    post = next(e for e in document(repo / "kb.json")["entities"] if e["id"] == "post-a")
+    assert [c["id"] for c in post["claims"]] == ["post-a-c1"]

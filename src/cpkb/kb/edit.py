@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from typing import Any
 
 from cpkb.errors import NoResults, Refused
@@ -49,11 +50,16 @@ def claim_id_first(claim: Doc) -> None:
     claim.update({"id": claim_id, **rest})
 
 
+def next_claim_number(ids: Collection[str]) -> int:
+    """The first claim number past both the count of `ids` and every number they end with."""
+    numbers = [int(m.group(1)) for i in ids if (m := _NUMBERED.search(i))]
+    return max([len(ids), *numbers]) + 1
+
+
 def new_claim_id(draft: Draft, entity: Doc) -> str:
     """An id no claim of the entity, nor anything else in the file, has."""
     taken = set(claim_ids(entity))
-    numbers = [int(m.group(1)) for i in taken if (m := _NUMBERED.search(i))]
-    n = max([len(taken), *numbers]) + 1
+    n = next_claim_number(taken)
     while f"{entity['id']}-c{n}" in taken or draft.mentions(f"{entity['id']}-c{n}"):
         n += 1
     return f"{entity['id']}-c{n}"
