@@ -109,6 +109,23 @@ def test_a_problem_of_the_result_is_named_by_the_line_that_made_it(
     assert f"{feed}:2:" not in done.output
 
 
+@pytest.mark.parametrize("whole", ["", "1"])
+def test_import_of_many_claims_on_one_entity_numbers_them_in_turn(
+    kb: Path, tmp_path: Path, whole: str
+) -> None:
+    feed = tmp_path / "many.csv"
+    rows = [f"post-a,status,v{n},article,p{n}" for n in range(2_000)]
+    feed.write_text("entity,property,value,source,paraphrase\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    done = cli(kb, "import", str(feed), env={"CPKB_WRITE_WHOLE": whole})
+    assert done.exit_code == 0, done.output
+    post = next(e for e in document(kb)["entities"] if e["id"] == "post-a")
+    assert [c["id"] for c in post["claims"]] == [f"post-a-c{n}" for n in range(1, 2_001)]
+    assert [c["value"] for c in post["claims"]][-1] == "v1999"
+    assert layout.is_canonical(kb.read_bytes(), document(kb))
+    assert run("--data", str(kb), "validate").returncode == 0
+
+
 def test_diff_of_two_files_human_and_json(kb: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     shutil.copy(kb, old)

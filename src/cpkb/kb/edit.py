@@ -79,6 +79,46 @@ def add_claim(draft: Draft, entity_id: str, claim: Doc) -> str:
     return str(claim["id"])
 
 
+class ClaimBatch:
+    """Claims added one after another, as `add_claim` adds them, each entity read (and its ids
+    counted) once rather than once a claim: an import's claims on one entity stay linear. Its
+    entities are the draft's own (put once), changed in place; `forget` before other changes."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        self._held: dict[str, tuple[Doc, set[str], list[int]]] = {}
+
+    def add(self, entity_id: str, claim: Doc) -> str:
+        """Add the claim to the entity, with a new id unless it has one; its id."""
+        entity, ids, after = self._hold(entity_id)
+        if "id" not in claim:
+            n = after[0]
+            while f"{entity['id']}-c{n}" in ids or self.draft.mentions(f"{entity['id']}-c{n}"):
+                n += 1
+            claim["id"] = f"{entity['id']}-c{n}"
+        elif claim["id"] in ids or self.draft.mentions(claim["id"]):
+            raise refused(f"the claim id {claim['id']!r} is taken")
+        claim_id_first(claim)
+        entity.setdefault("claims", []).append(claim)
+        ids.add(claim["id"])
+        after[0] = max(after[0], next_claim_number([claim["id"]]), len(ids) + 1)
+        self.draft.claim_added(entity["id"], claim["id"])
+        return str(claim["id"])
+
+    def _hold(self, entity_id: str) -> tuple[Doc, set[str], list[int]]:
+        if entity_id not in self._held:
+            entity = entity_of(self.draft, entity_id)
+            store_claim_ids(entity)
+            self.draft.put(entity)
+            ids = set(claim_ids(entity))
+            self._held[entity_id] = (entity, ids, [next_claim_number(ids)])
+        return self._held[entity_id]
+
+    def forget(self) -> None:
+        """Read each entity afresh from now on (another change may have replaced it)."""
+        self._held.clear()
+
+
 def find_claim(draft: Draft, claim_id: str) -> tuple[Doc, int]:
     """The entity that has the claim, and the claim's place in it."""
     owner = draft.claim_owner(claim_id)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from cpkb.errors import CpkbError
 from cpkb.kb.draft import Doc, Draft
-from cpkb.kb.edit import add_claim, add_entity, add_record, store_claim_ids, typed_value
+from cpkb.kb.edit import ClaimBatch, add_entity, add_record, store_claim_ids, typed_value
 from cpkb.model import fields
 
 KINDS = ("source", "property", "entity", "claim")
@@ -111,9 +111,12 @@ def apply_rows(draft: Draft, rows: list[Row]) -> tuple[Imported, list[Problem]]:
     origins: dict[str, int] = {}
     problems: list[Problem] = []
     takes = {p.get("name"): p.get("takes") for p in draft.properties}
+    batch = ClaimBatch(draft)
     for row in rows:
+        if row.kind != "claim":
+            batch.forget()
         try:
-            origins[_add(draft, row, takes)] = row.line
+            origins[_add(batch, row, takes)] = row.line
             counts[row.kind] += 1
         except CpkbError as exc:
             problems.append(Problem(row.line, exc.message + (f" ({exc.hint})" if exc.hint else "")))
@@ -124,9 +127,9 @@ def apply_rows(draft: Draft, rows: list[Row]) -> tuple[Imported, list[Problem]]:
     return Imported(counts, origins), problems
 
 
-def _add(draft: Draft, row: Row, takes: dict[Any, Any]) -> str:
+def _add(batch: ClaimBatch, row: Row, takes: dict[Any, Any]) -> str:
     """Add the row's record; a key naming it (for the origins)."""
-    record = dict(row.record)
+    record, draft = dict(row.record), batch.draft
     if row.kind in ("source", "property"):
         add_record(draft, row.kind, record)
         return f"{row.kind} {record['id' if row.kind == 'source' else 'name']}"
@@ -139,7 +142,7 @@ def _add(draft: Draft, row: Row, takes: dict[Any, Any]) -> str:
     for name in () if row.typed else TYPED_BY_PROPERTY:
         if name in record:
             record[name] = typed_value(record[name], takes.get(record.get("property")))
-    return f"claim {add_claim(draft, entity_id, record)}"
+    return f"claim {batch.add(entity_id, record)}"
 
 
 class _NoEntity(CpkbError):
