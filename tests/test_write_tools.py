@@ -126,6 +126,45 @@ def test_import_of_many_claims_on_one_entity_numbers_them_in_turn(
     assert run("--data", str(kb), "validate").returncode == 0
 
 
+CLAIM_LINE = (
+    '{"kind": "claim", "entity": "post-a", "property": "status", "value": "x", "value": "y", '
+    '"sources": [{"source": "decree", "paraphrase": "p"}]}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("deep.jsonl", "[" * 100_000 + "\n", "feed:1: not JSON that can be read: nested"),
+        ("twice.jsonl", "\n" + CLAIM_LINE, "feed:2: the key 'value' is given twice"),
+        ("twice.csv", "entity,entity,property,value,source,paraphrase\npost-a,post-b,status,x,"
+         "decree,p\n", "feed:1: the column 'entity' is named twice"),
+    ],
+    ids=["deep", "key-twice", "column-twice"],
+)  # fmt: skip
+def test_import_names_unreadable_or_ambiguous_input_by_line(
+    kb: Path, tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    feed = tmp_path / name
+    feed.write_text(text, encoding="utf-8")
+    before = kb.read_bytes()
+    done = run("--data", str(kb), "import", str(feed))
+    assert done.returncode == 3, done.stderr
+    assert said.replace("feed", str(feed)) in done.stderr and "Traceback" not in done.stderr
+    assert kb.read_bytes() == before
+
+
+def test_import_reads_a_csv_cell_past_csvs_own_limit(kb: Path, tmp_path: Path) -> None:
+    feed = tmp_path / "long.csv"
+    long = "x" * 200_000
+    feed.write_text(f"entity,property,value,source,paraphrase\npost-a,status,{long},decree,p\n",
+                    encoding="utf-8")  # fmt: skip
+    done = run("--data", str(kb), "import", str(feed))
+    assert done.returncode == 0, done.stderr
+    post = next(e for e in document(kb)["entities"] if e["id"] == "post-a")
+    assert post["claims"][0]["value"] == long
+
+
 def test_diff_of_two_files_human_and_json(kb: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     shutil.copy(kb, old)
