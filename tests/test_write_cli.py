@@ -433,3 +433,15 @@ def test_the_whole_document_path_writes_the_same_bytes(
     monkeypatch.setenv("CPKB_WRITE_WHOLE", "1")  # through TinyDB's storage
     assert cli(whole, *args).exit_code == 0
     assert spliced.read_bytes() == whole.read_bytes()
+
+
+def test_source_add_with_texts_not_a_folder_is_one_line(kb: Path, tmp_path: Path) -> None:
+    text = tmp_path / "decree2.txt"
+    text.write_text("Article 2.\n", encoding="utf-8")
+    shutil.rmtree(kb.parent / "texts")
+    (kb.parent / "texts").write_text("not a folder", encoding="utf-8")
+    before = kb.read_bytes()
+    done = cli(kb, "source", "add", "s4", "--title", "t", "--publisher", "p", "--text", str(text))
+    assert done.exit_code == 3
+    assert f"cannot keep the text in {kb.parent / 'texts'}: it is not a folder" in done.output
+    assert kb.read_bytes() == before

@@ -114,7 +114,12 @@ def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
         if copy.read_bytes() == raw:
             return None
         raise Refused(f"{copy} exists and holds another text; nothing written")
-    atomic.write_bytes(copy, raw)
+    try:
+        atomic.write_bytes(copy, raw)
+    except OSError as exc:
+        why = "it is not a folder" if copy.parent.exists() and not copy.parent.is_dir() else None
+        raise Refused(f"cannot keep the text in {copy.parent}: {why or exc.strerror or exc}; "
+                      "nothing written") from None  # fmt: skip
     return copy
 
 
