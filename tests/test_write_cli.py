@@ -445,3 +445,25 @@ def test_source_add_with_texts_not_a_folder_is_one_line(kb: Path, tmp_path: Path
     assert done.exit_code == 3
     assert f"cannot keep the text in {kb.parent / 'texts'}: it is not a folder" in done.output
     assert kb.read_bytes() == before
+
+
+def test_a_linked_data_file_reads_and_keeps_texts_beside_the_real_file(
+    kb: Path, tmp_path: Path
+) -> None:
+    real = kb.parent / "real"
+    real.mkdir()
+    for name in ("kb.json", "texts"):
+        (kb.parent / name).rename(real / name)
+    link = tmp_path / "elsewhere" / "link.json"
+    link.parent.mkdir()
+    link.symlink_to(real / "kb.json")
+    assert cli(None, "validate", str(link)).exit_code == 0
+    done = cli(link, "claim", "add", "post-a", "status", "y", "--source", "article",
+               "--quote", "Post B exists.")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    text = tmp_path / "t2.txt"
+    text.write_text("Text two.\n", encoding="utf-8")
+    done = cli(link, "source", "add", "s2", "--title", "t", "--publisher", "p", "--text", str(text))
+    assert done.exit_code == 0, done.output
+    assert (real / "texts" / "s2.txt").read_text(encoding="utf-8") == "Text two.\n"
+    assert link.is_symlink() and cli(None, "validate", str(link)).exit_code == 0

@@ -101,6 +101,7 @@ def _choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
 def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
     """Copy the source's text beside the data file; the copy, if this made it."""
     from cpkb.kb import atomic, files
+    from cpkb.kb.paths import folder_of
 
     if "/" in source_id or source_id.startswith("."):
         raise UsageProblem(f"a source id to name a file by, not {source_id!r}")
@@ -109,7 +110,7 @@ def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageProblem(f"--text {text}: is not UTF-8 text") from None
-    copy = Path(data).parent / TEXTS / f"{source_id}.txt"
+    copy = folder_of(data) / TEXTS / f"{source_id}.txt"
     if copy.exists():
         if copy.read_bytes() == raw:
             return None
