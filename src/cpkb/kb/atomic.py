@@ -32,9 +32,11 @@ def replacing(
 
     `durable`: the file, then its folder, are synced, so the replacement survives a crash
     (caches, which can be made again, skip it). `last_check` runs just before the replacement
-    and may raise to prevent it. On error the temporary file is removed.
+    and may raise to prevent it. On error the temporary file is removed; one a killed process
+    left for the same target is removed first.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(str(target.parent), of=target.name)  # a killed writer's, of this target
     temporary = temporary_for(target)
     try:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
