@@ -229,7 +229,7 @@ def test_correcting_by_superseding(kb: Path) -> None:
         "--paraphrase",
         "p",
     )
-    assert other.exit_code == 3 and "has no such claim" in other.output
+    assert other.exit_code == 1 and "has no such claim" in other.output
 
 
 def test_claim_rank_normal_removes_the_rank(kb: Path) -> None:
@@ -467,3 +467,62 @@ def test_a_linked_data_file_reads_and_keeps_texts_beside_the_real_file(
     assert done.exit_code == 0, done.output
     assert (real / "texts" / "s2.txt").read_text(encoding="utf-8") == "Text two.\n"
     assert link.is_symlink() and cli(None, "validate", str(link)).exit_code == 0
+
+
+CITE = ("--source", "article", "--quote", "Post B exists.")
+
+
+def test_a_claim_holds_at_a_date_or_over_a_time_in_every_write(kb: Path) -> None:
+    done = cli(kb, "claim", "add", "post-a", "status", "x", *CITE, "--date", "2026")
+    assert done.exit_code == 0, done.output
+    claim_id = done.stdout.strip()
+    done = cli(kb, "claim", "set", claim_id, "--start", "2025")
+    assert done.exit_code == 2 and "give --date (a point in time) or --start/--end" in done.output
+    assert "--unset" in done.output
+    assert cli(kb, "claim", "set", claim_id, "--start", "2025", "--unset", "date").exit_code == 0
+    done = cli(kb, "claim", "add", "post-a", "status", "y", *CITE, "--date", "2026", "--end", "1")
+    assert done.exit_code == 2 and "give --date" in done.output
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("", "VALUE is empty"),
+        ("1e400", "the number 1e400 is out of range"),
+        ("1e-400", "the number 1e-400 is too small to store: it would read as 0"),
+    ],
+)
+def test_a_value_the_file_cannot_hold_as_given_is_a_usage_error(
+    kb: Path, value: str, said: str
+) -> None:
+    before = kb.read_bytes()
+    done = cli(kb, "claim", "add", "post-a", "budget", value, "--unit", "KZT", *CITE)
+    assert done.exit_code == 2 and said in done.output
+    assert kb.read_bytes() == before
+
+
+def test_write_errors_name_what_went_wrong_with_the_right_hint(kb: Path, tmp_path: Path) -> None:
+    done = cli(kb, "claim", "add", "post-a", "status", "y", *CITE, "--supersedes", "nosuch")
+    assert done.exit_code == 1 and "'post-a' has no such claim" in done.output
+    missing = tmp_path / "nowhere.txt"
+    done = cli(
+        kb, "source", "add", "s5", "--title", "t", "--publisher", "p", "--text", str(missing)
+    )
+    assert done.exit_code == 3 and f"{missing}: no such file (check --text)" in done.output
+    done = cli(kb, "import", str(tmp_path / "nowhere.jsonl"))
+    assert done.exit_code == 3 and "no such file" in done.output and "CPKB_DATA" not in done.output
+    done = cli(None, "--data", "-", "claim", "add", "post-a", "status", "y", *CITE)
+    assert done.exit_code == 3 and "-: a write needs a file, not standard input" in done.output
+    kb.parent.chmod(0o555)
+    try:
+        done = cli(kb, "claim", "add", "post-a", "status", "y", *CITE)
+    finally:
+        kb.parent.chmod(0o755)
+    assert done.exit_code == 3 and "is read-only" in done.output
+    assert "cpkb validate" not in done.output
+
+
+def test_export_jsonl_escapes_del_as_json_output_does(kb: Path) -> None:
+    assert cli(kb, "claim", "add", "post-a", "status", "a\x7fb", *CITE).exit_code == 0
+    exported = cli(kb, "export", "jsonl").stdout
+    assert "\x7f" not in exported and "a\\u007fb" in exported

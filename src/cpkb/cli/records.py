@@ -105,7 +105,7 @@ def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
 
     if "/" in source_id or source_id.startswith("."):
         raise UsageProblem(f"a source id to name a file by, not {source_id!r}")
-    raw = files.read_bytes(text)
+    raw = files.read_input(text, hint="check --text")
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -10,11 +10,12 @@ ids its claims were read with, so that removing one does not renumber the others
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Collection
 from typing import Any
 
-from cpkb.errors import NoResults, Refused
+from cpkb.errors import NoResults, Refused, UsageProblem
 from cpkb.kb.draft import Doc, Draft, claim_ids
 
 ID_LIMIT = 200
@@ -67,6 +68,7 @@ def new_claim_id(draft: Draft, entity: Doc) -> str:
 
 def add_claim(draft: Draft, entity_id: str, claim: Doc) -> str:
     """Add the claim to the entity, with a new id unless it has one; its id."""
+    check_when(claim)
     entity = entity_of(draft, entity_id)
     store_claim_ids(entity)
     if "id" not in claim:
@@ -90,6 +92,7 @@ class ClaimBatch:
 
     def add(self, entity_id: str, claim: Doc) -> str:
         """Add the claim to the entity, with a new id unless it has one; its id."""
+        check_when(claim)
         entity, ids, after = self._hold(entity_id)
         if "id" not in claim:
             n = after[0]
@@ -119,6 +122,16 @@ class ClaimBatch:
         self._held.clear()
 
 
+WHEN = "give --date (a point in time) or --start/--end (how long it holds)"
+
+
+def check_when(claim: Doc, *, hint: str | None = None) -> None:
+    """A claim holds at a point in time (`date`) or over a time (`start`, `end`), not both:
+    the one rule of every write that makes or changes a claim."""
+    if claim.get("date") is not None and any(claim.get(k) is not None for k in ("start", "end")):
+        raise UsageProblem(WHEN, hint=hint)
+
+
 def find_claim(draft: Draft, claim_id: str) -> tuple[Doc, int]:
     """The entity that has the claim, and the claim's place in it."""
     owner = draft.claim_owner(claim_id)
@@ -138,6 +151,7 @@ def set_claim(draft: Draft, claim_id: str, fields: dict[str, Any]) -> str:
             claim.pop(name, None)
         else:
             claim[name] = value
+    check_when(claim, hint=f"{claim_id} holds the other: remove it with --unset")
     draft.put(entity)
     return str(entity["id"])
 
@@ -231,4 +245,16 @@ def typed_value(text: str, takes: str | None) -> Any:
     except ValueError:
         return text
     is_number = isinstance(number, (int, float)) and not isinstance(number, bool)
-    return number if is_number and takes != "boolean" else text
+    if is_number and takes != "boolean":
+        _representable(text, number)
+        return number
+    return text
+
+
+def _representable(text: str, number: float) -> None:
+    """Refuse a number a data file cannot hold as written: one past a double's range (it would
+    be infinite, which JSON cannot write) or so small it would read as 0."""
+    if isinstance(number, float) and not math.isfinite(number):
+        raise UsageProblem(f"the number {text} is out of range (at most about 1.8e308)")
+    if number == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):
+        raise UsageProblem(f"the number {text} is too small to store: it would read as 0")

@@ -21,7 +21,7 @@ from cpkb.errors import DataError
 from cpkb.kb import atomic
 from cpkb.kb.draft import Draft, WholeDraft
 from cpkb.kb.files import unreadable
-from cpkb.kb.paths import default_data_path
+from cpkb.kb.paths import STDIN, default_data_path
 from cpkb.kb.spans import NotCanonical
 from cpkb.kb.spliced import SplicedDraft
 
@@ -182,6 +182,8 @@ def check_version(path: Path, header: dict[str, Any], *, version_1: bool) -> Non
 
 def writable(path: Path) -> Path:
     """The file a write replaces (a symbolic link's target); refuses what cpkb never writes."""
+    if str(path) == STDIN:
+        raise DataError(path, "a write needs a file, not standard input", hint="")
     if os.path.realpath(path) == os.path.realpath(default_data_path()):
         problem = "is the knowledge base bundled with cpkb, which is never written"
         raise DataError(path, problem, hint=INIT_HINT)
@@ -193,7 +195,7 @@ def writable(path: Path) -> Path:
     except OSError as exc:
         raise unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(st.st_mode):
-        raise DataError(path, "is not a regular file, and cannot be written in place")
+        raise DataError(path, "is not a regular file, and cannot be written in place", hint="")
     if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise DataError(path, "is read-only", hint="make it writable (chmod u+w) to change it")
     return target
@@ -214,7 +216,7 @@ def locked(target: Path) -> Iterator[None]:
     name, wait = f"{target}.lock", lock_wait()
     folder = target.parent
     if not os.stat(folder).st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
-        raise DataError(target, f"cannot be written: its folder {folder} is read-only")
+        raise DataError(target, f"cannot be written: its folder {folder} is read-only", hint="")
     lock = filelock.FileLock(name, timeout=wait)
     try:
         lock.acquire()
@@ -224,7 +226,7 @@ def locked(target: Path) -> Iterator[None]:
         raise DataError(target, problem, hint=hint) from None
     except OSError as exc:
         problem = f"cannot take its lock {name} ({exc.strerror or exc})"
-        raise DataError(target, problem) from None
+        raise DataError(target, problem, hint="") from None
     try:
         yield
     finally:
