@@ -526,3 +526,31 @@ def test_export_jsonl_escapes_del_as_json_output_does(kb: Path) -> None:
     assert cli(kb, "claim", "add", "post-a", "status", "a\x7fb", *CITE).exit_code == 0
     exported = cli(kb, "export", "jsonl").stdout
     assert "\x7f" not in exported and "a\\u007fb" in exported
+
+
+def one_line(kb: Path, entity_id: str) -> None:
+    """Lay one entity out on one line by hand (still valid JSON, no longer canonical)."""
+    raw = kb.read_text(encoding="utf-8")
+    start = raw.index(f'    {{\n      "id": "{entity_id}"')
+    end = raw.index("\n    }", start) + len("\n    }")
+    entity = next(e for e in document(kb)["entities"] if e["id"] == entity_id)
+    kb.write_text(raw[:start] + "    " + json.dumps(entity) + raw[end:], encoding="utf-8")
+
+
+def test_a_write_after_a_hand_edit_leaves_the_whole_file_canonical(
+    kb: Path, tmp_path: Path
+) -> None:
+    from cpkb.kb import canonical
+    from cpkb.kb.write import Identity
+
+    assert cli(kb, "claim", "add", "post-b", "status", "x", *CITE).exit_code == 0
+    assert canonical.known(kb, Identity.of(kb.stat()))  # so the next write is spliced
+    one_line(kb, "law-x")
+    assert not canonical.known(kb, Identity.of(kb.stat()))
+    copy = tmp_path / "whole" / "kb.json"
+    shutil.copytree(kb.parent, copy.parent)
+    args = ("claim", "add", "post-a", "status", "y", *CITE)
+    assert cli(kb, *args).exit_code == 0
+    assert cli(copy, *args, env={"CPKB_WRITE_WHOLE": "1"}).exit_code == 0
+    assert kb.read_bytes() == copy.read_bytes()
+    assert cli(kb, "fmt", "--check").exit_code == 0

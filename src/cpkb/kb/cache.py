@@ -21,7 +21,7 @@ from cpkb import __version__
 
 CACHE_ENV = "CPKB_CACHE_DIR"
 APP = "cpkb"
-KINDS = ("index", "validate")  # a folder each
+KINDS = ("index", "validate", "layout")  # a folder each
 MAX_AGE = 30 * 24 * 3600  # seconds: an entry unused this long is removed
 MAX_BYTES = 4 << 30  # past this, the least recently used entries are removed
 LIBRARIES = ("anyascii", "fastjsonschema", "orjson")  # their answers are kept in cache entries
@@ -125,7 +125,9 @@ class Entry(NamedTuple):
 
 # What cpkb makes in a kind's folder: an entry (`entry`), SQLite's files beside an index, and
 # the temporary file of each (kb.atomic). Anything else there is someone else's: left alone.
-MADE = re.compile(r"[0-9a-f]{16}\.(?:sqlite|memo)(?:-journal|-wal|-shm)?(?:\.[0-9]+\.tmp)?")
+MADE = re.compile(
+    r"[0-9a-f]{16}\.(?:sqlite|memo|canonical)(?:-journal|-wal|-shm)?(?:\.[0-9]+\.tmp)?"
+)
 
 
 def entries(*, others: list[str] | None = None) -> list[Entry]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from cpkb.errors import DataError
-from cpkb.kb import atomic
+from cpkb.kb import atomic, canonical
 from cpkb.kb.draft import Draft, WholeDraft
 from cpkb.kb.files import unreadable
 from cpkb.kb.paths import STDIN, default_data_path
@@ -103,6 +103,7 @@ def transact(
     atomic.remove_stale(str(target.parent), of=target.name)
     with locked(target):
         raw, identity = _read(target)
+        whole = whole or not canonical.known(target, identity)
         draft, result = _apply(target, raw, change, whole=whole, version_1=version_1)
         finish = Commit(Proposal(path, raw, raw, draft), identity, validate, dry_run=dry_run)
         if isinstance(draft, WholeDraft):  # TinyDB's storage writes it, through `finish`
@@ -127,15 +128,20 @@ class Commit:
 
     def __call__(self, after: bytes) -> None:
         self.after = after
+        target = Path(os.path.realpath(self.proposal.path))
         if after == self.proposal.before:
+            if not self.dry_run:
+                canonical.stamp(target, self.identity)  # laid out whole, or known already
             return
         proposal = self.proposal._replace(after=after)
         problems = self.validate(proposal)
         if problems:
             raise Invalid(proposal.path, problems)
         if not self.dry_run:
-            commit(Path(os.path.realpath(proposal.path)), after, self.identity)
+            commit(target, after, self.identity)
             self.written = True
+            with contextlib.suppress(OSError):
+                canonical.stamp(target, Identity.of(os.stat(target)))
 
 
 def _apply(
