@@ -7,7 +7,8 @@ it out).
 - the same through the whole document (CPKB_WRITE_WHOLE=1: the file read whole through TinyDB's
   storage and laid out whole), the reference path of writes;
 - `import` of 10,000 claims (a tenth of the entities' count below 100k) in one write, from a
-  CSV of new claims each run, on a fresh copy whose memo is warm;
+  CSV of new claims each run, on a fresh copy whose memo is warm; and of 2,000 claims all on
+  one entity (the ids an entity has are counted once, not once a claim);
 - `diff OLD NEW` of two versions that differ in 100 claims.
 """
 
@@ -22,6 +23,7 @@ import version2
 from run import Bench, Row, Spawner, progress, size_name
 
 IMPORTED = 10_000  # claims, at 100k entities
+ON_ONE = 2_000  # claims, on one entity
 DIFFERING = 100  # claims
 
 
@@ -41,8 +43,9 @@ def kb_file(kbs: Path, size: int, seed: int) -> tuple[Path, dict[str, str]]:
 REMARK = "remark"  # the property the timed claims say, declared on each fresh copy
 
 
-def claims_csv(path: Path, base: Path, count: int, tag: str) -> None:
-    """`count` new claims on entities of `base` picked at random (a remark each, paraphrased)."""
+def claims_csv(path: Path, base: Path, count: int, tag: str, *, one: bool = False) -> None:
+    """`count` new claims on entities of `base` picked at random, or all on the first if `one`
+    (a remark each, paraphrased)."""
     import re
 
     raw = base.read_bytes()
@@ -50,7 +53,7 @@ def claims_csv(path: Path, base: Path, count: int, tag: str) -> None:
     rng = random.Random(tag)
     rows = ["entity,property,value,source,paraphrase"]
     for k in range(count):
-        entity = rng.choice(ids).decode()
+        entity = (ids[0] if one else rng.choice(ids)).decode()
         rows.append(f"{entity},{REMARK},{tag} {k},synthetic-1,Said in bulk ({tag} {k}).")
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
@@ -101,6 +104,14 @@ def _time_import(
     argv = [*bench.cpkb, "--data", str(work), "import", str(feed)]
     timing = bench.measure(argv, cold=new_claims, runs=min(bench.runs, 3))
     bench.rows.append(Row(kb, "import", f"import {count:,} claims (one write)", timing))
+
+    def on_one() -> None:
+        fresh()
+        claims_csv(feed, base, ON_ONE, f"run-{next(counter)}", one=True)
+
+    progress(f"{kb}: cpkb import of {ON_ONE:,} claims on one entity")
+    timing = bench.measure(argv, cold=on_one, runs=min(bench.runs, 3))
+    bench.rows.append(Row(kb, "import_one", f"import {ON_ONE:,} claims on one entity", timing))
     feed.unlink(missing_ok=True)
 
 

@@ -72,13 +72,31 @@ def test_tidy_removes_unused_and_excess_entries(
     monkeypatch.setenv("CPKB_CACHE_DIR", str(tmp_path))
     (tmp_path / "index").mkdir()
     now = time.time()
-    for name, age in (("a.sqlite", 0), ("b.sqlite", 10), ("c.sqlite", cache.MAX_AGE + 10)):
+    a, b, c = (f"{n:016x}.sqlite" for n in (10, 11, 12))
+    for name, age in ((a, 0), (b, 10), (c, cache.MAX_AGE + 10)):
         path = tmp_path / "index" / name
         path.write_bytes(b"x" * 100)
         os.utime(path, (now - age, now - age))
     cache.tidy()
-    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["a.sqlite", "b.sqlite"]
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == [a, b]
     monkeypatch.setattr(cache, "MAX_BYTES", 150)
     cache.tidy()  # the most recently used first, until the bound
-    assert [p.name for p in (tmp_path / "index").iterdir()] == ["a.sqlite"]
-    assert cache.clear() == (1, 100)
+    assert [p.name for p in (tmp_path / "index").iterdir()] == [a]
+    assert cache.clear() == (1, 100, 0)
+
+
+def test_cache_clear_removes_only_what_cpkb_made(tmp_path: Path) -> None:
+    env = {**os.environ, "CPKB_CACHE_DIR": str(tmp_path)}
+    for kind in ("index", "validate"):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "notes.txt").write_text("mine", encoding="utf-8")
+    made = [tmp_path / "index" / f"{1:016x}.sqlite", tmp_path / "index" / f"{1:016x}.sqlite-wal",
+            tmp_path / "validate" / f"{2:016x}.memo.12345.tmp"]  # fmt: skip
+    for path in made:
+        path.write_bytes(b"x")
+    done = subprocess.run([sys.executable, "-m", "cpkb", "cache", "clear"], env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "removed 3 entries" in done.stderr and "left 2 other files alone" in done.stderr
+    assert not any(p.exists() for p in made)
+    assert all((tmp_path / kind / "notes.txt").exists() for kind in ("index", "validate"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -268,3 +269,22 @@ def test_every_export_command_has_help_with_an_example(runner: CliRunner) -> Non
         result = runner.invoke(app, ["export", command, "--help"])
         assert result.exit_code == 0, result.output
         assert f"Example: cpkb export {command}" in result.output
+
+
+def test_a_killed_exports_temporary_files_are_removed_by_the_next(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its pid names no process now
+    out, db, brief = tmp_path / "out", tmp_path / "x.db", tmp_path / "brief.md"
+    out.mkdir()
+    stale = [out / f"claims.csv.{gone.pid}.tmp", tmp_path / f"x.db.{gone.pid}.tmp",
+             tmp_path / f"brief.md.{gone.pid}.tmp"]  # fmt: skip
+    kept = [tmp_path / f"x.db.{os.getppid()}.tmp", out / "notes.tmp"]  # a live writer's; not ours
+    for path in [*stale, *kept]:
+        path.write_text("left", encoding="utf-8")
+    for args in (["export", "csv", str(out)], ["export", "sqlite", str(db)],
+                 ["brief", "a-person", "-o", str(brief)]):  # fmt: skip
+        result = runner.invoke(app, ["--data", str(V2), *args])
+        assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in kept)

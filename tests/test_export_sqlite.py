@@ -177,3 +177,22 @@ def test_datasette_shows_the_tables_and_searches_them(runner: CliRunner, tmp_pat
     assert quotes.json() and all("bullying" in row["quote"].lower() for row in quotes.json())
     (claim,) = claims.json()
     assert claim["entity_id"] == {"value": "adal-azamat", "label": "Adal Azamat"}  # a foreign key
+
+
+def test_a_database_the_disk_cannot_hold_is_one_line_exit_5(tmp_path: Path) -> None:
+    """A file size limit (RLIMIT_FSIZE) stops SQLite's writes as a full disk does."""
+    import resource
+    import subprocess
+    import sys
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+    target = tmp_path / "kb.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "cpkb", "--data", str(V2), "export", "sqlite", str(target)],
+        preexec_fn=limited, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 5, done.stderr
+    assert done.stderr.startswith(f"cpkb: error: cannot write {target}: ")
+    assert len(done.stderr.splitlines()) == 1 and not target.exists()

@@ -229,7 +229,7 @@ def test_correcting_by_superseding(kb: Path) -> None:
         "--paraphrase",
         "p",
     )
-    assert other.exit_code == 3 and "has no such claim" in other.output
+    assert other.exit_code == 1 and "has no such claim" in other.output
 
 
 def test_claim_rank_normal_removes_the_rank(kb: Path) -> None:
@@ -433,3 +433,124 @@ def test_the_whole_document_path_writes_the_same_bytes(
     monkeypatch.setenv("CPKB_WRITE_WHOLE", "1")  # through TinyDB's storage
     assert cli(whole, *args).exit_code == 0
     assert spliced.read_bytes() == whole.read_bytes()
+
+
+def test_source_add_with_texts_not_a_folder_is_one_line(kb: Path, tmp_path: Path) -> None:
+    text = tmp_path / "decree2.txt"
+    text.write_text("Article 2.\n", encoding="utf-8")
+    shutil.rmtree(kb.parent / "texts")
+    (kb.parent / "texts").write_text("not a folder", encoding="utf-8")
+    before = kb.read_bytes()
+    done = cli(kb, "source", "add", "s4", "--title", "t", "--publisher", "p", "--text", str(text))
+    assert done.exit_code == 3
+    assert f"cannot keep the text in {kb.parent / 'texts'}: it is not a folder" in done.output
+    assert kb.read_bytes() == before
+
+
+def test_a_linked_data_file_reads_and_keeps_texts_beside_the_real_file(
+    kb: Path, tmp_path: Path
+) -> None:
+    real = kb.parent / "real"
+    real.mkdir()
+    for name in ("kb.json", "texts"):
+        (kb.parent / name).rename(real / name)
+    link = tmp_path / "elsewhere" / "link.json"
+    link.parent.mkdir()
+    link.symlink_to(real / "kb.json")
+    assert cli(None, "validate", str(link)).exit_code == 0
+    done = cli(link, "claim", "add", "post-a", "status", "y", "--source", "article",
+               "--quote", "Post B exists.")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    text = tmp_path / "t2.txt"
+    text.write_text("Text two.\n", encoding="utf-8")
+    done = cli(link, "source", "add", "s2", "--title", "t", "--publisher", "p", "--text", str(text))
+    assert done.exit_code == 0, done.output
+    assert (real / "texts" / "s2.txt").read_text(encoding="utf-8") == "Text two.\n"
+    assert link.is_symlink() and cli(None, "validate", str(link)).exit_code == 0
+
+
+CITE = ("--source", "article", "--quote", "Post B exists.")
+
+
+def test_a_claim_holds_at_a_date_or_over_a_time_in_every_write(kb: Path) -> None:
+    done = cli(kb, "claim", "add", "post-a", "status", "x", *CITE, "--date", "2026")
+    assert done.exit_code == 0, done.output
+    claim_id = done.stdout.strip()
+    done = cli(kb, "claim", "set", claim_id, "--start", "2025")
+    assert done.exit_code == 2 and "give --date (a point in time) or --start/--end" in done.output
+    assert "--unset" in done.output
+    assert cli(kb, "claim", "set", claim_id, "--start", "2025", "--unset", "date").exit_code == 0
+    done = cli(kb, "claim", "add", "post-a", "status", "y", *CITE, "--date", "2026", "--end", "1")
+    assert done.exit_code == 2 and "give --date" in done.output
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("", "VALUE is empty"),
+        ("1e400", "the number 1e400 is out of range"),
+        ("1e-400", "the number 1e-400 is too small to store: it would read as 0"),
+    ],
+)
+def test_a_value_the_file_cannot_hold_as_given_is_a_usage_error(
+    kb: Path, value: str, said: str
+) -> None:
+    before = kb.read_bytes()
+    done = cli(kb, "claim", "add", "post-a", "budget", value, "--unit", "KZT", *CITE)
+    assert done.exit_code == 2 and said in done.output
+    assert kb.read_bytes() == before
+
+
+def test_write_errors_name_what_went_wrong_with_the_right_hint(kb: Path, tmp_path: Path) -> None:
+    done = cli(kb, "claim", "add", "post-a", "status", "y", *CITE, "--supersedes", "nosuch")
+    assert done.exit_code == 1 and "'post-a' has no such claim" in done.output
+    missing = tmp_path / "nowhere.txt"
+    done = cli(
+        kb, "source", "add", "s5", "--title", "t", "--publisher", "p", "--text", str(missing)
+    )
+    assert done.exit_code == 3 and f"{missing}: no such file (check --text)" in done.output
+    done = cli(kb, "import", str(tmp_path / "nowhere.jsonl"))
+    assert done.exit_code == 3 and "no such file" in done.output and "CPKB_DATA" not in done.output
+    done = cli(None, "--data", "-", "claim", "add", "post-a", "status", "y", *CITE)
+    assert done.exit_code == 3 and "-: a write needs a file, not standard input" in done.output
+    kb.parent.chmod(0o555)
+    try:
+        done = cli(kb, "claim", "add", "post-a", "status", "y", *CITE)
+    finally:
+        kb.parent.chmod(0o755)
+    assert done.exit_code == 3 and "is read-only" in done.output
+    assert "cpkb validate" not in done.output
+
+
+def test_export_jsonl_escapes_del_as_json_output_does(kb: Path) -> None:
+    assert cli(kb, "claim", "add", "post-a", "status", "a\x7fb", *CITE).exit_code == 0
+    exported = cli(kb, "export", "jsonl").stdout
+    assert "\x7f" not in exported and "a\\u007fb" in exported
+
+
+def one_line(kb: Path, entity_id: str) -> None:
+    """Lay one entity out on one line by hand (still valid JSON, no longer canonical)."""
+    raw = kb.read_text(encoding="utf-8")
+    start = raw.index(f'    {{\n      "id": "{entity_id}"')
+    end = raw.index("\n    }", start) + len("\n    }")
+    entity = next(e for e in document(kb)["entities"] if e["id"] == entity_id)
+    kb.write_text(raw[:start] + "    " + json.dumps(entity) + raw[end:], encoding="utf-8")
+
+
+def test_a_write_after_a_hand_edit_leaves_the_whole_file_canonical(
+    kb: Path, tmp_path: Path
+) -> None:
+    from cpkb.kb import canonical
+    from cpkb.kb.write import Identity
+
+    assert cli(kb, "claim", "add", "post-b", "status", "x", *CITE).exit_code == 0
+    assert canonical.known(kb, Identity.of(kb.stat()))  # so the next write is spliced
+    one_line(kb, "law-x")
+    assert not canonical.known(kb, Identity.of(kb.stat()))
+    copy = tmp_path / "whole" / "kb.json"
+    shutil.copytree(kb.parent, copy.parent)
+    args = ("claim", "add", "post-a", "status", "y", *CITE)
+    assert cli(kb, *args).exit_code == 0
+    assert cli(copy, *args, env={"CPKB_WRITE_WHOLE": "1"}).exit_code == 0
+    assert kb.read_bytes() == copy.read_bytes()
+    assert cli(kb, "fmt", "--check").exit_code == 0

@@ -109,6 +109,62 @@ def test_a_problem_of_the_result_is_named_by_the_line_that_made_it(
     assert f"{feed}:2:" not in done.output
 
 
+@pytest.mark.parametrize("whole", ["", "1"])
+def test_import_of_many_claims_on_one_entity_numbers_them_in_turn(
+    kb: Path, tmp_path: Path, whole: str
+) -> None:
+    feed = tmp_path / "many.csv"
+    rows = [f"post-a,status,v{n},article,p{n}" for n in range(2_000)]
+    feed.write_text("entity,property,value,source,paraphrase\n" + "\n".join(rows) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    done = cli(kb, "import", str(feed), env={"CPKB_WRITE_WHOLE": whole})
+    assert done.exit_code == 0, done.output
+    post = next(e for e in document(kb)["entities"] if e["id"] == "post-a")
+    assert [c["id"] for c in post["claims"]] == [f"post-a-c{n}" for n in range(1, 2_001)]
+    assert [c["value"] for c in post["claims"]][-1] == "v1999"
+    assert layout.is_canonical(kb.read_bytes(), document(kb))
+    assert run("--data", str(kb), "validate").returncode == 0
+
+
+CLAIM_LINE = (
+    '{"kind": "claim", "entity": "post-a", "property": "status", "value": "x", "value": "y", '
+    '"sources": [{"source": "decree", "paraphrase": "p"}]}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("deep.jsonl", "[" * 100_000 + "\n", "feed:1: not JSON that can be read: nested"),
+        ("twice.jsonl", "\n" + CLAIM_LINE, "feed:2: the key 'value' is given twice"),
+        ("twice.csv", "entity,entity,property,value,source,paraphrase\npost-a,post-b,status,x,"
+         "decree,p\n", "feed:1: the column 'entity' is named twice"),
+    ],
+    ids=["deep", "key-twice", "column-twice"],
+)  # fmt: skip
+def test_import_names_unreadable_or_ambiguous_input_by_line(
+    kb: Path, tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    feed = tmp_path / name
+    feed.write_text(text, encoding="utf-8")
+    before = kb.read_bytes()
+    done = run("--data", str(kb), "import", str(feed))
+    assert done.returncode == 3, done.stderr
+    assert said.replace("feed", str(feed)) in done.stderr and "Traceback" not in done.stderr
+    assert kb.read_bytes() == before
+
+
+def test_import_reads_a_csv_cell_past_csvs_own_limit(kb: Path, tmp_path: Path) -> None:
+    feed = tmp_path / "long.csv"
+    long = "x" * 200_000
+    feed.write_text(f"entity,property,value,source,paraphrase\npost-a,status,{long},decree,p\n",
+                    encoding="utf-8")  # fmt: skip
+    done = run("--data", str(kb), "import", str(feed))
+    assert done.returncode == 0, done.stderr
+    post = next(e for e in document(kb)["entities"] if e["id"] == "post-a")
+    assert post["claims"][0]["value"] == long
+
+
 def test_diff_of_two_files_human_and_json(kb: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     shutil.copy(kb, old)
@@ -209,3 +265,35 @@ def test_merge_driver_refuses_a_merge_that_does_not_validate(repo: Path) -> None
     out = git(repo, "merge", "theirs", "-m", "merged")
     assert "CONFLICT" in out
     assert "E203" in out and "targets unknown entity 'post-b'" in out
+
+
+def test_merge_driver_keeps_both_claims_two_sides_added_under_one_id(repo: Path) -> None:
+    git(repo, "checkout", "-qb", "theirs")
+    write(repo, "claim", "add", "post-a", "budget", "5", "--unit", "KZT", "--source", "decree",
+          "--paraphrase", "Theirs.")  # fmt: skip
+    write(repo, "claim", "add", "post-a", "budget", "6", "--unit", "KZT", "--source", "decree",
+          "--paraphrase", "Theirs, later.", "--supersedes", "post-a-c1")  # fmt: skip
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    write(repo, "claim", "add", "post-a", "budget", "7", "--unit", "KZT", "--source", "decree",
+          "--paraphrase", "Ours.")  # fmt: skip
+    git(repo, "commit", "-qam", "ours")
+    out = git(repo, "merge", "theirs", "-m", "merged")
+    assert "CONFLICT" not in out, out
+    post = next(e for e in document(repo / "kb.json")["entities"] if e["id"] == "post-a")
+    found = [(c["id"], c["value"], c.get("supersedes")) for c in post["claims"]]
+    assert found == [("post-a-c1", 7, None), ("post-a-c3", 5, None),
+                     ("post-a-c2", 6, ["post-a-c3"])]  # fmt: skip
+    assert run("--data", str(repo / "kb.json"), "validate").returncode == 0
+
+
+def test_merge_driver_takes_one_claim_both_sides_added_alike(repo: Path) -> None:
+    for branch in ("theirs", "main"):
+        git(repo, "checkout", "-q", *(["-b"] if branch == "theirs" else []), branch)
+        write(repo, "claim", "add", "post-a", "budget", "5", "--unit", "KZT", "--source",
+              "decree", "--paraphrase", "Funded.")  # fmt: skip
+        git(repo, "commit", "-qam", branch)
+    out = git(repo, "merge", "theirs", "-m", "merged")
+    assert "CONFLICT" not in out, out
+    post = next(e for e in document(repo / "kb.json")["entities"] if e["id"] == "post-a")
+    assert [c["id"] for c in post["claims"]] == ["post-a-c1"]

@@ -53,9 +53,11 @@ def info_cmd(as_json: JsonOpt = False) -> None:
 
 @app.command("clear", cls=CpkbCommand)
 def clear_cmd() -> None:
-    """Remove every entry (cpkb makes each again when it is next needed).
+    """Remove every entry (cpkb makes each again when it is next needed); files cpkb did not
+    make are left alone.
 
     Example: cpkb cache clear
     """
-    count, freed = cache.clear()
-    typer.echo(f"removed {count} entries ({_size(freed)}) from {cache.location()}", err=True)
+    count, freed, others = cache.clear()
+    left = f"; left {others} other file{'s' if others != 1 else ''} alone" if others else ""
+    typer.echo(f"removed {count} entries ({_size(freed)}) from {cache.location()}{left}", err=True)

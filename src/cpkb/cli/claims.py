@@ -19,7 +19,7 @@ from cpkb.cli.writing import (
     resolve_in,
     run,
 )
-from cpkb.errors import Refused, UsageProblem
+from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import RANKS
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def add_cmd(
 
     Example: cpkb claim add adal-azamat status approved --start 2026-01-27 --supersedes adal-azamat-c2 --source decree --paraphrase "The programme was approved."
     """  # noqa: E501
-    _check_shape(value, target, date, start, end, rank)
+    _check_shape(value, target, rank)
     asked = Asked(ref, prop, value, target, stated_by, supersedes or [],
                   (source, quote, paraphrase, locator))  # fmt: skip
     fields = {"unit": unit, "date": date, "period": period, "start": start, "end": end,
@@ -121,14 +121,12 @@ def _add(ctx: typer.Context, asked: Asked, fields: dict[str, Any], draft: Draft)
     return add_claim(draft, entity_id, claim), entity_id
 
 
-def _check_shape(
-    value: str | None, target: str | None, date: str | None, start: str | None,
-    end: str | None, rank: str | None,
-) -> None:  # fmt: skip
+def _check_shape(value: str | None, target: str | None, rank: str | None) -> None:
+    """What `claim add` refuses before reading the file (when it holds: kb.edit.check_when)."""
     if (value is None) == (target is None):
         raise UsageProblem("give exactly one of VALUE and --target")
-    if date is not None and (start is not None or end is not None):
-        raise UsageProblem("give --date (a point in time) or --start/--end (how long it holds)")
+    if value is not None and not value.strip():
+        raise UsageProblem("VALUE is empty: give what the claim says (or --target)")
     if rank is not None and rank not in RANKS:
         raise UsageProblem(f"--rank must be one of {', '.join(RANKS)}, not {rank!r}")
 
@@ -144,7 +142,7 @@ def _own_claims(draft: Draft, entity_id: str, claim_ids: list[str]) -> None:
     """Refuse to supersede a claim of another entity (or none)."""
     for claim_id in claim_ids:
         if draft.claim_owner(claim_id) != entity_id:
-            raise Refused(f"--supersedes {claim_id}: {entity_id!r} has no such claim")
+            raise NoResults(f"--supersedes {claim_id}: {entity_id!r} has no such claim")
 
 
 @app.command("set", cls=CpkbCommand)

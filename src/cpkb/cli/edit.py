@@ -1,7 +1,8 @@
 """`cpkb edit REF`: an entity as JSON in your editor, as `git commit` and `kubectl edit` do.
 
 On save the entity replaces the one in the file, through the same validated write as every
-command. If the result has problems, the editor opens again with them on top (as `#` lines);
+command. If the result has problems, the editor opens again with them on top (as `#` lines),
+at most ROUNDS times, and only when stdin is a terminal (else the problems are reported once);
 an unchanged or emptied buffer changes nothing. The lock is not held while you edit: if the
 entity changed meanwhile, the edit is refused and your buffer kept.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +31,7 @@ HEADER = (
     "# Lines starting with '#' are ignored. Save to apply; empty the buffer to cancel.\n"
 )
 REFUSED = "# The change was refused. Fix these and save, or empty the buffer to cancel:\n"
+ROUNDS = 5  # saves with problems before giving up
 
 
 @app.command("edit", cls=CpkbCommand)
@@ -45,17 +48,23 @@ def edit_cmd(
 
     path = settings(ctx).data_path()
     writable(path)
+    command = editor()
     entity_id, original = peek(path, lambda draft: _entity(ctx, draft, ref))
     shown = dumps(ordered_entity(original)).decode("utf-8") + "\n"
-    session = Session(HEADER.format(id=entity_id, file=path), shown)
+    session = Session(HEADER.format(id=entity_id, file=path), shown, command)
     while True:
         entity = session.next()
         if entity is None:
             return
+        final = session.final()
         try:
-            outcome = _apply(ctx, entity_id, original, entity, dry_run=dry_run, as_json=as_json)
+            outcome = _apply(ctx, entity_id, original, entity, dry_run=dry_run, as_json=as_json,
+                             quiet=not final)  # fmt: skip
         except Invalid as invalid:
-            session.problems = _problem_lines(invalid.problems)
+            if final:
+                note(f"your edit is kept in {session.buffer}")
+                raise
+            session.failed(_problem_lines(invalid.problems))
             continue
         session.done()
         report(outcome, as_json=as_json, said=f"edited {entity_id}", extra={"id": entity_id})
@@ -71,12 +80,14 @@ def _entity(ctx: typer.Context, draft: Draft, ref: str) -> tuple[str, Doc]:
 
 
 class Session:
-    """The buffer being edited: its header, the problems of the last try, the JSON text."""
+    """The buffer being edited: its header, the problems of the last try, the JSON text; the
+    editor's command line, and how many saves had problems."""
 
-    def __init__(self, header: str, text: str) -> None:
+    def __init__(self, header: str, text: str, command: list[str]) -> None:
         import tempfile
 
         self.header, self.text, self.problems = header, text, ""
+        self.command, self.rounds = command, 0
         handle, name = tempfile.mkstemp(prefix="cpkb-edit-", suffix=".json")
         os.close(handle)
         self.buffer = Path(name)
@@ -98,14 +109,37 @@ class Session:
             try:
                 return _parse(edited)
             except UsageProblem as usage:
-                self.problems = f"{REFUSED}#   {usage.message}\n"
+                if self.final():
+                    raise self._given_up(usage.message) from None
+                self.failed(f"{REFUSED}#   {usage.message}\n")
+
+    def final(self) -> bool:
+        """Whether a problem with this save ends the edit: no terminal to reopen the editor
+        on, or the last round."""
+        return not sys.stdin.isatty() or self.rounds + 1 >= ROUNDS
+
+    def failed(self, problems: str) -> None:
+        self.problems, self.rounds = problems, self.rounds + 1
+
+    def _given_up(self, message: str) -> Refused:
+        tries = f" after {ROUNDS} tries" if sys.stdin.isatty() else ""
+        return Refused(f"{message}{tries}; nothing written",
+                       hint=f"your edit is kept in {self.buffer}")  # fmt: skip
 
     def _edit(self) -> str:
         """Open the buffer (problems on top) in the editor; what it holds after, `#` lines out."""
         import subprocess
 
         self.buffer.write_text(self.header + self.problems + self.text, encoding="utf-8")
-        done = subprocess.run([*editor(), str(self.buffer)], check=False)
+        try:
+            done = subprocess.run([*self.command, str(self.buffer)], check=False)
+        except OSError as exc:
+            if not self.problems:
+                self.done()
+            kept = f"your edit is kept in {self.buffer}" if self.problems else None
+            named = f"${_editor_variable()}" if _editor_variable() else "the default"
+            raise UsageProblem(f"the editor {self.command[0]!r} ({named}) cannot be run: "
+                               f"{exc.strerror or exc}", hint=kept) from None  # fmt: skip
         if done.returncode != 0:
             hint = f"your edit is kept in {self.buffer}"
             raise Refused(f"the editor exited with status {done.returncode}; nothing written",
@@ -122,10 +156,27 @@ class Session:
 
 
 def editor() -> list[str]:
-    """$VISUAL, else $EDITOR, else vi: a command line (it may hold arguments)."""
+    """$VISUAL, else $EDITOR, else vi if there is a terminal for it: a command line (it may
+    hold arguments)."""
     import shlex
 
-    return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    name = _editor_variable()
+    if name is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageProblem("no editor: set $VISUAL or $EDITOR (vi needs a terminal)")
+        return ["vi"]
+    try:
+        found = shlex.split(os.environ[name])
+    except ValueError as exc:
+        raise UsageProblem(f"${name} is not a command line: {exc}") from None
+    if not found:
+        raise UsageProblem(f"${name} is blank: set it to an editor's command line")
+    return found
+
+
+def _editor_variable() -> str | None:
+    """The variable that names the editor: VISUAL, else EDITOR (set and not empty), or None."""
+    return next((n for n in ("VISUAL", "EDITOR") if os.environ.get(n)), None)
 
 
 def _parse(text: str) -> Doc:
@@ -140,14 +191,14 @@ def _parse(text: str) -> Doc:
 
 def _apply(
     ctx: typer.Context, entity_id: str, original: Doc, entity: Doc, *, dry_run: bool,
-    as_json: bool,
+    as_json: bool, quiet: bool,
 ) -> Outcome[None]:  # fmt: skip
     def change(draft: Draft) -> None:
         if draft.entity(entity_id) != original:
             raise Refused(f"{entity_id} was changed by another write while you edited it")
         draft.put(entity, replacing=entity_id)
 
-    return run(ctx, change, dry_run=dry_run, as_json=as_json, quiet=True)
+    return run(ctx, change, dry_run=dry_run, as_json=as_json, quiet=quiet)
 
 
 def _problem_lines(problems: Iterable[Mapping[str, Any]]) -> str:

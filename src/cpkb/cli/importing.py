@@ -51,7 +51,7 @@ def import_cmd(
     from cpkb.kb import files
     from cpkb.kb.importing import read_rows
 
-    rows, unread = read_rows(file.name, files.read_bytes(file))
+    rows, unread = read_rows(file.name, files.read_input(file))
     outcome = _import(ctx, str(file), rows, unread, dry_run=dry_run, as_json=as_json)
     counts = outcome.result.counts
     said = "imported " + ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"

@@ -101,20 +101,26 @@ def _choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
 def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
     """Copy the source's text beside the data file; the copy, if this made it."""
     from cpkb.kb import atomic, files
+    from cpkb.kb.paths import folder_of
 
     if "/" in source_id or source_id.startswith("."):
         raise UsageProblem(f"a source id to name a file by, not {source_id!r}")
-    raw = files.read_bytes(text)
+    raw = files.read_input(text, hint="check --text")
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageProblem(f"--text {text}: is not UTF-8 text") from None
-    copy = Path(data).parent / TEXTS / f"{source_id}.txt"
+    copy = folder_of(data) / TEXTS / f"{source_id}.txt"
     if copy.exists():
         if copy.read_bytes() == raw:
             return None
         raise Refused(f"{copy} exists and holds another text; nothing written")
-    atomic.write_bytes(copy, raw)
+    try:
+        atomic.write_bytes(copy, raw)
+    except OSError as exc:
+        why = "it is not a folder" if copy.parent.exists() and not copy.parent.is_dir() else None
+        raise Refused(f"cannot keep the text in {copy.parent}: {why or exc.strerror or exc}; "
+                      "nothing written") from None  # fmt: skip
     return copy
 
 

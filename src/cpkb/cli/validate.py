@@ -138,14 +138,15 @@ def check_raw(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -
 
 
 def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -> dict[str, Held]:
-    """The held texts the sources of the file `raw` name (`text_file`, relative to the file's
-    folder, unless `texts` says where one is for now), read: each source's text, or why it
+    """The held texts the sources of the file `raw` name (`text_file`, relative to the real
+    file's folder, unless `texts` says where one is for now), read: each source's text, or why it
     cannot be read (E302)."""
     from cpkb.check.held import held_files
+    from cpkb.kb.paths import folder_of
 
-    texts = texts or {}
+    texts, folder = texts or {}, folder_of(path)
     return {
-        source_id: _held(texts.get(name, path.parent / name), name)
+        source_id: _held(texts.get(name, folder / name), name)
         for source_id, name in held_files(raw).items()
     }
 

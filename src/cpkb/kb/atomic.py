@@ -38,10 +38,11 @@ def replacing(
     (caches, which can be made again, skip it). `last_check` runs just before the replacement
     and may raise to prevent it. `make_folder`: the target's folder is made if need be (a
     cache's; a file the user names goes only where a folder is). On error the temporary file
-    is removed.
+    is removed; one a killed process left for the same target is removed first.
     """
     if make_folder:
         target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(str(target.parent), of=target.name)  # a killed writer's, of this target
     temporary = temporary_for(target)
     try:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)

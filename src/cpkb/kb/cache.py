@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 import time
 import zlib
@@ -20,7 +21,7 @@ from cpkb import __version__
 
 CACHE_ENV = "CPKB_CACHE_DIR"
 APP = "cpkb"
-KINDS = ("index", "validate")  # a folder each
+KINDS = ("index", "validate", "layout")  # a folder each
 MAX_AGE = 30 * 24 * 3600  # seconds: an entry unused this long is removed
 MAX_BYTES = 4 << 30  # past this, the least recently used entries are removed
 LIBRARIES = ("anyascii", "fastjsonschema", "orjson")  # their answers are kept in cache entries
@@ -122,12 +123,24 @@ class Entry(NamedTuple):
     used: float  # seconds since the epoch
 
 
-def entries() -> list[Entry]:
-    """Every cache entry and leftover temporary file, least recently used first."""
+# What cpkb makes in a kind's folder: an entry (`entry`), SQLite's files beside an index, and
+# the temporary file of each (kb.atomic). Anything else there is someone else's: left alone.
+MADE = re.compile(
+    r"[0-9a-f]{16}\.(?:sqlite|memo|canonical)(?:-journal|-wal|-shm)?(?:\.[0-9]+\.tmp)?"
+)
+
+
+def entries(*, others: list[str] | None = None) -> list[Entry]:
+    """Every cache entry and leftover temporary file, least recently used first; the paths of
+    any other files in the cache's folders are added to `others`."""
     found: list[Entry] = []
     for kind in KINDS:
         with contextlib.suppress(OSError), os.scandir(os.path.join(location(), kind)) as items:
             for item in items:
+                if not MADE.fullmatch(item.name):
+                    if others is not None:
+                        others.append(item.path)
+                    continue
                 with contextlib.suppress(OSError):
                     st = item.stat()
                     found.append(Entry(item.path, st.st_size, st.st_mtime))
@@ -149,11 +162,12 @@ def tidy(*, keep: str | None = None) -> None:
                 os.unlink(found.path)
 
 
-def clear() -> tuple[int, int]:
-    """Remove every entry; (how many, bytes freed)."""
+def clear() -> tuple[int, int, int]:
+    """Remove every entry (only files cpkb made); (how many, bytes freed, other files left)."""
     count = freed = 0
-    for found in entries():
+    others: list[str] = []
+    for found in entries(others=others):
         with contextlib.suppress(OSError):
             os.unlink(found.path)
             count, freed = count + 1, freed + found.size
-    return count, freed
+    return count, freed, len(others)

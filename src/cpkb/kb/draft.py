@@ -106,6 +106,10 @@ class Draft:
         self._current[entity["id"]], self._now[key] = key, entity["id"]
         self._claims.update(dict.fromkeys(claim_ids(entity), key))
 
+    def claim_added(self, entity_id: str, claim_id: str) -> None:
+        """Note a claim added in place to the entity `entity_id` as last `put`."""
+        self._claims[claim_id] = self._current[entity_id]
+
     def remove(self, entity_id: str) -> None:
         key = self._current.pop(entity_id, entity_id)
         self._now.pop(key, None)
@@ -185,6 +189,7 @@ class WholeDraft(Draft):
         for entity in entities:
             if isinstance(entity, dict) and isinstance(entity.get("id"), str):
                 self._by_id.setdefault(entity["id"], entity)
+        self._owners: dict[str, str] | None = None
 
     def _stored(self, entity_id: str, *, shared: bool = False) -> Doc | None:
         found = self._by_id.get(entity_id)
@@ -194,10 +199,12 @@ class WholeDraft(Draft):
         return (e["id"] for e in self._by_id.values() if refers_to(e, entity_id))
 
     def _stored_claim_owner(self, claim_id: str) -> str | None:
-        for entity in self._by_id.values():
-            if claim_id in claim_ids(entity):
-                return str(entity["id"])
-        return None
+        if self._owners is None:  # read once: the stored entities do not change
+            self._owners = {}
+            for entity in self._by_id.values():
+                for found in claim_ids(entity):
+                    self._owners.setdefault(found, str(entity["id"]))
+        return self._owners.get(claim_id)
 
     def _stored_mentions(self, text: str) -> bool:
         return text in self._by_id or self._stored_claim_owner(text) is not None

@@ -10,10 +10,12 @@ ids its claims were read with, so that removing one does not renumber the others
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Collection
 from typing import Any
 
-from cpkb.errors import NoResults, Refused
+from cpkb.errors import NoResults, Refused, UsageProblem
 from cpkb.kb.draft import Doc, Draft, claim_ids
 
 ID_LIMIT = 200
@@ -49,11 +51,16 @@ def claim_id_first(claim: Doc) -> None:
     claim.update({"id": claim_id, **rest})
 
 
+def next_claim_number(ids: Collection[str]) -> int:
+    """The first claim number past both the count of `ids` and every number they end with."""
+    numbers = [int(m.group(1)) for i in ids if (m := _NUMBERED.search(i))]
+    return max([len(ids), *numbers]) + 1
+
+
 def new_claim_id(draft: Draft, entity: Doc) -> str:
     """An id no claim of the entity, nor anything else in the file, has."""
     taken = set(claim_ids(entity))
-    numbers = [int(m.group(1)) for i in taken if (m := _NUMBERED.search(i))]
-    n = max([len(taken), *numbers]) + 1
+    n = next_claim_number(taken)
     while f"{entity['id']}-c{n}" in taken or draft.mentions(f"{entity['id']}-c{n}"):
         n += 1
     return f"{entity['id']}-c{n}"
@@ -61,6 +68,7 @@ def new_claim_id(draft: Draft, entity: Doc) -> str:
 
 def add_claim(draft: Draft, entity_id: str, claim: Doc) -> str:
     """Add the claim to the entity, with a new id unless it has one; its id."""
+    check_when(claim)
     entity = entity_of(draft, entity_id)
     store_claim_ids(entity)
     if "id" not in claim:
@@ -71,6 +79,57 @@ def add_claim(draft: Draft, entity_id: str, claim: Doc) -> str:
     entity.setdefault("claims", []).append(claim)
     draft.put(entity)
     return str(claim["id"])
+
+
+class ClaimBatch:
+    """Claims added one after another, as `add_claim` adds them, each entity read (and its ids
+    counted) once rather than once a claim: an import's claims on one entity stay linear. Its
+    entities are the draft's own (put once), changed in place; `forget` before other changes."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        self._held: dict[str, tuple[Doc, set[str], list[int]]] = {}
+
+    def add(self, entity_id: str, claim: Doc) -> str:
+        """Add the claim to the entity, with a new id unless it has one; its id."""
+        check_when(claim)
+        entity, ids, after = self._hold(entity_id)
+        if "id" not in claim:
+            n = after[0]
+            while f"{entity['id']}-c{n}" in ids or self.draft.mentions(f"{entity['id']}-c{n}"):
+                n += 1
+            claim["id"] = f"{entity['id']}-c{n}"
+        elif claim["id"] in ids or self.draft.mentions(claim["id"]):
+            raise refused(f"the claim id {claim['id']!r} is taken")
+        claim_id_first(claim)
+        entity.setdefault("claims", []).append(claim)
+        ids.add(claim["id"])
+        after[0] = max(after[0], next_claim_number([claim["id"]]), len(ids) + 1)
+        self.draft.claim_added(entity["id"], claim["id"])
+        return str(claim["id"])
+
+    def _hold(self, entity_id: str) -> tuple[Doc, set[str], list[int]]:
+        if entity_id not in self._held:
+            entity = entity_of(self.draft, entity_id)
+            store_claim_ids(entity)
+            self.draft.put(entity)
+            ids = set(claim_ids(entity))
+            self._held[entity_id] = (entity, ids, [next_claim_number(ids)])
+        return self._held[entity_id]
+
+    def forget(self) -> None:
+        """Read each entity afresh from now on (another change may have replaced it)."""
+        self._held.clear()
+
+
+WHEN = "give --date (a point in time) or --start/--end (how long it holds)"
+
+
+def check_when(claim: Doc, *, hint: str | None = None) -> None:
+    """A claim holds at a point in time (`date`) or over a time (`start`, `end`), not both:
+    the one rule of every write that makes or changes a claim."""
+    if claim.get("date") is not None and any(claim.get(k) is not None for k in ("start", "end")):
+        raise UsageProblem(WHEN, hint=hint)
 
 
 def find_claim(draft: Draft, claim_id: str) -> tuple[Doc, int]:
@@ -92,6 +151,7 @@ def set_claim(draft: Draft, claim_id: str, fields: dict[str, Any]) -> str:
             claim.pop(name, None)
         else:
             claim[name] = value
+    check_when(claim, hint=f"{claim_id} holds the other: remove it with --unset")
     draft.put(entity)
     return str(entity["id"])
 
@@ -185,4 +245,16 @@ def typed_value(text: str, takes: str | None) -> Any:
     except ValueError:
         return text
     is_number = isinstance(number, (int, float)) and not isinstance(number, bool)
-    return number if is_number and takes != "boolean" else text
+    if is_number and takes != "boolean":
+        _representable(text, number)
+        return number
+    return text
+
+
+def _representable(text: str, number: float) -> None:
+    """Refuse a number a data file cannot hold as written: one past a double's range (it would
+    be infinite, which JSON cannot write) or so small it would read as 0."""
+    if isinstance(number, float) and not math.isfinite(number):
+        raise UsageProblem(f"the number {text} is out of range (at most about 1.8e308)")
+    if number == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):
+        raise UsageProblem(f"the number {text} is too small to store: it would read as 0")

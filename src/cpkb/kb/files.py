@@ -64,6 +64,15 @@ def read_bytes(path: Path | str) -> bytes:
     return raw
 
 
+def read_input(path: Path | str, *, hint: str = "") -> bytes:
+    """An input file that is not the data file (`--text`, `import FILE`), read as `read_bytes`
+    reads one; its errors hinted at what named it, not at --data."""
+    try:
+        return read_bytes(path)
+    except DataError as exc:
+        raise DataError(exc.path, exc.problem, hint=hint) from None
+
+
 def decode(path: Path | str, raw: bytes) -> str:
     """UTF-8 text (a leading byte-order mark is allowed)."""
     try:

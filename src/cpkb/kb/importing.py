@@ -13,11 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from typing import Any, NamedTuple
 
 from cpkb.errors import CpkbError
 from cpkb.kb.draft import Doc, Draft
-from cpkb.kb.edit import add_claim, add_entity, add_record, store_claim_ids, typed_value
+from cpkb.kb.edit import ClaimBatch, add_entity, add_record, store_claim_ids, typed_value
 from cpkb.model import fields
 
 KINDS = ("source", "property", "entity", "claim")
@@ -54,9 +55,15 @@ def _jsonl_rows(text: str) -> tuple[list[Row], list[Problem]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=_unrepeated)
+        except _Repeated as exc:
+            problems.append(Problem(n, str(exc)))
+            continue
         except ValueError as exc:
             problems.append(Problem(n, f"not JSON: {exc}"))
+            continue
+        except RecursionError:
+            problems.append(Problem(n, "not JSON that can be read: nested too deeply"))
             continue
         kind = record.pop("kind", None) if isinstance(record, dict) else None
         if kind not in KINDS:
@@ -66,12 +73,31 @@ def _jsonl_rows(text: str) -> tuple[list[Row], list[Problem]]:
     return rows, problems
 
 
+class _Repeated(ValueError):
+    """A key given twice in one object: which value was meant is not known (E007)."""
+
+
+def _unrepeated(pairs: list[tuple[str, Any]]) -> Doc:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        repeated = next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+        raise _Repeated(f"the key {repeated!r} is given twice in one object")
+    return found
+
+
+FIELD_LIMIT = 2**31 - 1  # csv's own limit is 131,072 characters; a C long holds this anywhere
+
+
 def _csv_rows(text: str) -> tuple[list[Row], list[Problem]]:
+    csv.field_size_limit(FIELD_LIMIT)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     unknown = [c for c in reader.fieldnames or [] if c not in COLUMNS]
     if unknown or not reader.fieldnames:
         known = ", ".join(COLUMNS)
         return [], [Problem(1, f"unknown columns {', '.join(unknown)} (known: {known})")]
+    repeated = [c for c, n in Counter(reader.fieldnames).items() if n > 1]
+    if repeated:
+        return [], [Problem(1, f"the column {repeated[0]!r} is named twice")]
     rows, problems, start = [], [], 2
     for cells in reader:
         try:
@@ -111,9 +137,12 @@ def apply_rows(draft: Draft, rows: list[Row]) -> tuple[Imported, list[Problem]]:
     origins: dict[str, int] = {}
     problems: list[Problem] = []
     takes = {p.get("name"): p.get("takes") for p in draft.properties}
+    batch = ClaimBatch(draft)
     for row in rows:
+        if row.kind != "claim":
+            batch.forget()
         try:
-            origins[_add(draft, row, takes)] = row.line
+            origins[_add(batch, row, takes)] = row.line
             counts[row.kind] += 1
         except CpkbError as exc:
             problems.append(Problem(row.line, exc.message + (f" ({exc.hint})" if exc.hint else "")))
@@ -124,9 +153,9 @@ def apply_rows(draft: Draft, rows: list[Row]) -> tuple[Imported, list[Problem]]:
     return Imported(counts, origins), problems
 
 
-def _add(draft: Draft, row: Row, takes: dict[Any, Any]) -> str:
+def _add(batch: ClaimBatch, row: Row, takes: dict[Any, Any]) -> str:
     """Add the row's record; a key naming it (for the origins)."""
-    record = dict(row.record)
+    record, draft = dict(row.record), batch.draft
     if row.kind in ("source", "property"):
         add_record(draft, row.kind, record)
         return f"{row.kind} {record['id' if row.kind == 'source' else 'name']}"
@@ -139,7 +168,7 @@ def _add(draft: Draft, row: Row, takes: dict[Any, Any]) -> str:
     for name in () if row.typed else TYPED_BY_PROPERTY:
         if name in record:
             record[name] = typed_value(record[name], takes.get(record.get("property")))
-    return f"claim {add_claim(draft, entity_id, record)}"
+    return f"claim {batch.add(entity_id, record)}"
 
 
 class _NoEntity(CpkbError):

@@ -43,6 +43,14 @@ def schema_path(version: int = 2) -> Path:
     return _bundled("cpkb.schema.json" if version == 2 else f"cpkb-{version}.schema.json")
 
 
+def folder_of(data: str | os.PathLike[str]) -> Path:
+    """The folder a data file's relative names (its held texts) are read from: the real file's,
+    through symbolic links, as a write replaces the real file."""
+    from pathlib import Path
+
+    return Path(os.path.realpath(data)).parent
+
+
 def resolve_data_path(option: str | os.PathLike[str] | None) -> Path:
     """--data wins over CPKB_DATA, which wins over the bundled file."""
     from pathlib import Path

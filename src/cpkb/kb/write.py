@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from cpkb.errors import DataError
-from cpkb.kb import atomic
+from cpkb.kb import atomic, canonical
 from cpkb.kb.draft import Draft, WholeDraft
 from cpkb.kb.files import unreadable
-from cpkb.kb.paths import default_data_path
+from cpkb.kb.paths import STDIN, default_data_path
 from cpkb.kb.spans import NotCanonical
 from cpkb.kb.spliced import SplicedDraft
 
@@ -103,6 +103,7 @@ def transact(
     atomic.remove_stale(str(target.parent), of=target.name)
     with locked(target):
         raw, identity = _read(target)
+        whole = whole or not canonical.known(target, identity)
         draft, result = _apply(target, raw, change, whole=whole, version_1=version_1)
         finish = Commit(Proposal(path, raw, raw, draft), identity, validate, dry_run=dry_run)
         if isinstance(draft, WholeDraft):  # TinyDB's storage writes it, through `finish`
@@ -127,15 +128,20 @@ class Commit:
 
     def __call__(self, after: bytes) -> None:
         self.after = after
+        target = Path(os.path.realpath(self.proposal.path))
         if after == self.proposal.before:
+            if not self.dry_run:
+                canonical.stamp(target, self.identity)  # laid out whole, or known already
             return
         proposal = self.proposal._replace(after=after)
         problems = self.validate(proposal)
         if problems:
             raise Invalid(proposal.path, problems)
         if not self.dry_run:
-            commit(Path(os.path.realpath(proposal.path)), after, self.identity)
+            commit(target, after, self.identity)
             self.written = True
+            with contextlib.suppress(OSError):
+                canonical.stamp(target, Identity.of(os.stat(target)))
 
 
 def _apply(
@@ -182,6 +188,8 @@ def check_version(path: Path, header: dict[str, Any], *, version_1: bool) -> Non
 
 def writable(path: Path) -> Path:
     """The file a write replaces (a symbolic link's target); refuses what cpkb never writes."""
+    if str(path) == STDIN:
+        raise DataError(path, "a write needs a file, not standard input", hint="")
     if os.path.realpath(path) == os.path.realpath(default_data_path()):
         problem = "is the knowledge base bundled with cpkb, which is never written"
         raise DataError(path, problem, hint=INIT_HINT)
@@ -193,7 +201,7 @@ def writable(path: Path) -> Path:
     except OSError as exc:
         raise unreadable(path, f"cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(st.st_mode):
-        raise DataError(path, "is not a regular file, and cannot be written in place")
+        raise DataError(path, "is not a regular file, and cannot be written in place", hint="")
     if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise DataError(path, "is read-only", hint="make it writable (chmod u+w) to change it")
     return target
@@ -214,7 +222,7 @@ def locked(target: Path) -> Iterator[None]:
     name, wait = f"{target}.lock", lock_wait()
     folder = target.parent
     if not os.stat(folder).st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
-        raise DataError(target, f"cannot be written: its folder {folder} is read-only")
+        raise DataError(target, f"cannot be written: its folder {folder} is read-only", hint="")
     lock = filelock.FileLock(name, timeout=wait)
     try:
         lock.acquire()
@@ -224,7 +232,7 @@ def locked(target: Path) -> Iterator[None]:
         raise DataError(target, problem, hint=hint) from None
     except OSError as exc:
         problem = f"cannot take its lock {name} ({exc.strerror or exc})"
-        raise DataError(target, problem) from None
+        raise DataError(target, problem, hint="") from None
     try:
         yield
     finally:

@@ -22,7 +22,7 @@ from cpkb import __version__
 from cpkb.errors import DataError
 from cpkb.kb import atomic
 from cpkb.model import fields
-from cpkb.present.flatfiles import Written
+from cpkb.present.flatfiles import CannotWrite, Written, writing
 from cpkb.present.statements import (
     ASSESSMENT,
     CLAIM_COLUMNS,
@@ -123,15 +123,32 @@ def write_sqlite(
     target: Path, kb: KnowledgeBase, entities: Iterable[Entity], reading: Reading | None = None
 ) -> Written:
     """Write the database to `target`, replacing it atomically once it is complete."""
-    with atomic.replacing(target) as temporary:
+    with writing(target), atomic.replacing(target) as temporary:
         db = sqlite3.connect(temporary, isolation_level=None)
         try:
             written = _fill(db, kb, entities, Statements(kb, reading))
         except sqlite3.IntegrityError as exc:
             raise DataError(kb.path, f"cannot be exported to SQLite: {exc}") from None
+        except sqlite3.OperationalError as exc:
+            if not storage_failed(exc):
+                raise
+            raise CannotWrite(f"cannot write {target}: {exc}") from None
         finally:
             db.close()
     return written
+
+
+_STORAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")
+_STORAGE_SAID = ("disk is full", "disk I/O error", "unable to open", "readonly", "permission")
+
+
+def storage_failed(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite could not write its file (a full disk, a file size limit, a read-only
+    folder), as opposed to a statement cpkb got wrong. Python 3.10 gives no error name."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return name.startswith(_STORAGE)
+    return any(said in str(exc) for said in _STORAGE_SAID)
 
 
 def _fill(

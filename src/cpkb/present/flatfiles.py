@@ -178,7 +178,9 @@ def json_line(data: Row) -> str:
         text = orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode()
     except TypeError:  # an integer beyond 64 bits
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return text if text.isascii() else escaped(text)  # isascii is instant: no search needed
+    if text.isascii() and "\x7f" not in text:  # both instant: no search needed
+        return text
+    return escaped(text)  # DEL is ASCII, and escaped too
 
 
 def write_jsonl(
