@@ -152,3 +152,12 @@ def test_a_write_whose_output_cannot_be_printed_says_it_was_written(kb: Path) ->
     assert done.stderr.startswith("cpkb: error: added claim the-rate-c")
     assert "but its output could not be printed" in done.stderr
     assert claim_ids(kb) - before == {done.stderr.split()[4]}  # the id it names was written
+
+
+def test_a_write_leaves_the_stamp_that_lets_the_next_one_splice(kb: Path, tmp_path: Path) -> None:
+    """The stamp is a cache entry in a folder of its own: made by the write, not assumed."""
+    cache = tmp_path / "fresh-cache"
+    args = ["claim", "add", "the-rate", "value", "3", "--unit", "percent", "--source", "article",
+            "--paraphrase", "p"]  # fmt: skip
+    assert cli(kb, *args, env={"CPKB_CACHE_DIR": str(cache)}).exit_code == 0
+    assert list((cache / "layout").rglob("*")), "no layout stamp was kept"

@@ -116,7 +116,7 @@ def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
             return None
         raise Refused(f"{copy} exists and holds another text; nothing written")
     try:
-        atomic.write_bytes(copy, raw)
+        atomic.write_bytes(copy, raw, make_folder=True)  # texts/, beside the data file
     except OSError as exc:
         why = "it is not a folder" if copy.parent.exists() and not copy.parent.is_dir() else None
         raise Refused(f"cannot keep the text in {copy.parent}: {why or exc.strerror or exc}; "

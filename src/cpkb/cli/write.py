@@ -60,7 +60,7 @@ def init_cmd(
     _check_new(target, data)
     schema = target.with_name(SCHEMA_NAME)
     if not dry_run:
-        atomic.write_bytes(target, data)
+        atomic.write_bytes(target, data, make_folder=True)  # a new knowledge base's folder too
         if not schema.exists():
             atomic.write_bytes(schema, paths.schema_path(version).read_bytes())
     if as_json:

@@ -31,7 +31,9 @@ def known(target: Path, identity: Sequence[object]) -> bool:
 def stamp(target: Path, identity: Sequence[object]) -> None:
     """Note that the file, as it is now (`identity`), is laid out canonically (best effort)."""
     with contextlib.suppress(OSError):
-        atomic.write_bytes(Path(_entry(target)), _stamp(target, identity).encode(), durable=False)
+        atomic.write_bytes(
+            Path(_entry(target)), _stamp(target, identity).encode(), durable=False, make_folder=True
+        )
 
 
 def _entry(target: Path) -> str:
