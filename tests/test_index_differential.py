@@ -308,4 +308,4 @@ def test_a_version_2_file_reads_alike_through_time(data: st.DataObject) -> None:
         for args in timed_calls(data, document):
             found = answers(path, Path(folder) / "cache", args)
             assert found["always"] == found["never"], args
-            assert found["never"][0] in (0, 1), (args, found["never"])
+            assert found["never"][0] != 4, (args, found["never"])  # (2: a path from X to X)
