@@ -2,7 +2,7 @@
 
 Only the items the memo does not know are checked, each on its own (in worker processes when
 there are many); the rules that compare items run over the summaries. It must report what the
-whole-document path reports, in order and on the same lines: tests/test_validate_speed.py.
+whole-document path reports, in order and on the same lines: tests/check/test_validate_speed.py.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ the entities it reads, changes, adds and removes. Commands change a draft; the s
 Two kinds: a `SplicedDraft` (kb.spliced) over a canonically laid out file reads only the
 entities it is asked for and renders the file with only their bytes replaced; a `WholeDraft`
 holds every entity, read from TinyDB's tables, and renders the whole document. Both answer
-alike (tests/test_layout.py).
+alike (tests/kb/test_layout.py).
 """
 
 from __future__ import annotations

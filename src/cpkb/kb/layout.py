@@ -9,7 +9,7 @@ replace one entity's bytes without reading the rest (kb.spans).
 orjson writes the same bytes some 20 times faster (0.4 s against 9.2 s for a 225 MB file) but
 for one difference, mended here: numbers below 1e-4 (`0.00001`, `1e-7` where Python writes
 `1e-05`, `1e-07`), which are rewritten as Python writes them. Integers beyond 64 bits, which
-orjson cannot write, take Python's path. tests/test_layout.py holds the two to the same bytes.
+orjson cannot write, take Python's path. tests/kb/test_layout.py holds the two to the same bytes.
 """
 
 from __future__ import annotations

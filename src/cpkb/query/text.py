@@ -78,7 +78,7 @@ class WordMemo(dict[str, str]):
     of thousands of distinct ones, so this is many times faster than running `fold`'s regexes
     over the text. Exact for `fold` and for `skeleton_text(fold(...))`, since they never join
     across white space, with one exception handled here: U+0085, which `str.split` splits on but
-    `fold` deletes (tests/test_fast_paths.py checks every other white-space character).
+    `fold` deletes (tests/kb/test_fast_paths.py checks every other white-space character).
     """
 
     def __init__(self, per_word: Callable[[str], str]) -> None:
