@@ -187,7 +187,8 @@ def test_version_verbose_tells_python_platform_data_and_index(tmp_path: Path) ->
 
 def test_version_json_has_the_index_in_use(tmp_path: Path) -> None:
     env = {"CPKB_INDEX": "always"}
-    assert CliRunner().invoke(app, ["--data", str(MINI), "stats"], env=env).exit_code == 0
+    built = CliRunner().invoke(app, ["--data", str(MINI), "show", "beta-org"], env=env)  # builds it
+    assert built.exit_code == 0
     done = CliRunner().invoke(app, ["--data", str(MINI), "version", "--json"], env=env)
     view = json.loads(done.stdout)
     assert view["cpkb_version"] == __version__ and view["platform"] == platform.platform()
