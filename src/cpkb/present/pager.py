@@ -1,9 +1,10 @@
-"""Human output at a terminal, as git and gh give it: held until complete, then shown through a
-pager when it is longer than the screen. Piped, it is written as it is, less the trailing
-spaces Rich pads table cells with.
+"""Human output at a terminal, as git and gh give it: shown as it is made, through a pager once
+it is longer than the screen (the pager starts with the first screenful and is fed the rest as
+it comes); output that fits the screen is printed as it is. Piped, it is written as it is made,
+less the trailing spaces Rich pads table cells with.
 
 The pager is `--no-pager`'s none, else $CPKB_PAGER, else $PAGER, else `less -FRX` (an empty
-value or `cat` means none). Quitting the pager early is not an error: the run exits 0.
+value or `cat` means none). Quitting the pager early is not an error: the run stops, and exits 0.
 """
 
 from __future__ import annotations
@@ -17,20 +18,35 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import TextIO
 
 DEFAULT_PAGER = "less -FRX"
 OFF = ("", "cat")
 TRAILING_SPACES = re.compile(r"[ ]+$", re.MULTILINE)
 
 
-class Held(io.StringIO):
-    """Output held back, that Rich takes for the stream it replaces (a terminal or not, and
-    its encoding, so an ASCII terminal still gets ASCII borders)."""
+class PagerQuit(Exception):
+    """The pager was quit before the output ended: the run has nothing more to show. Not an
+    OSError, so that Rich lets it through (it exits on a broken pipe of its own)."""
 
-    def __init__(self, terminal: bool, encoding: str | None) -> None:
+
+class Spool(io.TextIOBase):
+    """Standard output while a human output is made, that Rich takes for the stream it replaces
+    (a terminal or not, and its encoding, so an ASCII terminal still gets ASCII borders).
+
+    Piped, each line goes on as it is complete, less its trailing spaces. At a terminal with a
+    pager, the output is held until it is longer than the screen, then the pager is started and
+    fed; without one (or if it never grows that long) it is written as it is."""
+
+    def __init__(self, real: TextIO, command: str | None) -> None:
         super().__init__()
-        self.terminal = terminal
-        self._encoding = encoding or "utf-8"
+        self.real, self.command = real, command
+        self.terminal = real.isatty()
+        self._encoding = getattr(real, "encoding", None) or "utf-8"
+        self.held: list[str] = []
+        self.lines = 0
+        self.pager: subprocess.Popen[bytes] | None = None
+        self.previous: object = None  # the SIGINT handler while a pager runs
 
     def isatty(self) -> bool:
         return self.terminal
@@ -38,6 +54,87 @@ class Held(io.StringIO):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self._encoding
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not self.terminal:
+            self._trimmed(text)
+        elif self.pager is not None:
+            self._to_pager(text)
+        elif self.command is None:
+            self.real.write(text)
+        else:
+            self.held.append(text)
+            self.lines += text.count("\n")
+            if self.lines >= shutil.get_terminal_size().lines:
+                self._start_pager()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pager is not None and self.pager.stdin is not None:
+            with _quits():
+                self.pager.stdin.flush()
+        else:
+            self.real.flush()
+
+    def _trimmed(self, text: str) -> None:
+        """Piped: each complete line without its trailing spaces (the rest waits for its end)."""
+        self.held.append(text)
+        if "\n" in text:
+            whole, _, rest = "".join(self.held).rpartition("\n")
+            self.held = [rest] if rest else []
+            self.real.write(TRAILING_SPACES.sub("", whole) + "\n")
+
+    def _start_pager(self) -> None:
+        """Start the pager on what is held; if it cannot start, write to the terminal."""
+        env = {**os.environ}
+        env.setdefault("LESS", "FRX")  # as git: quit if one screen, keep colour, no clearing
+        env.setdefault("LV", "-c")
+        text, self.held = "".join(self.held), []
+        assert self.command is not None
+        try:
+            self.pager = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            self.command = None
+            self.real.write(text)
+            return
+        self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's
+        self._to_pager(text)
+        self.flush()
+
+    def _to_pager(self, text: str) -> None:
+        assert self.pager is not None and self.pager.stdin is not None
+        with _quits():
+            self.pager.stdin.write(text.encode(self._encoding, errors="backslashreplace"))
+
+    def finish(self) -> None:
+        """The end of the output: what is held is written; a pager is told, and waited for."""
+        text, self.held = "".join(self.held), []
+        if not self.terminal:
+            self.real.write(TRAILING_SPACES.sub("", text))
+        elif self.pager is None:
+            self.real.write(text)
+        if self.pager is None:
+            self.real.flush()
+            return
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, OSError):
+            assert self.pager.stdin is not None
+            self.pager.stdin.close()
+        try:
+            self.pager.wait()
+        finally:
+            signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _quits() -> Iterator[None]:
+    """A pager that was quit early (q) has simply read enough: the output stops there."""
+    try:
+        yield
+    except (BrokenPipeError, ConnectionResetError):
+        raise PagerQuit from None
 
 
 def pager_command(*, no_pager: bool) -> str | None:
@@ -53,52 +150,14 @@ def pager_command(*, no_pager: bool) -> str | None:
 
 @contextlib.contextmanager
 def screen(*, no_pager: bool) -> Iterator[None]:
-    """Hold what the block prints on standard output, then show it (see the module)."""
+    """Show what the block prints on standard output as it prints it (see the module)."""
     real = sys.stdout
-    terminal = real.isatty()
-    held = Held(terminal, getattr(real, "encoding", None))
+    command = pager_command(no_pager=no_pager) if real.isatty() else None
+    spool = Spool(real, command)
     try:
-        with contextlib.redirect_stdout(held):
+        with contextlib.redirect_stdout(spool):
             yield
+    except PagerQuit:
+        pass
     finally:
-        text = held.getvalue()
-        command = pager_command(no_pager=no_pager) if terminal else None
-        if not terminal:
-            text = TRAILING_SPACES.sub("", text)
-        if command and longer_than_screen(text):
-            page(command, text, real)
-        else:
-            real.write(text)
-            real.flush()
-
-
-def longer_than_screen(text: str) -> bool:
-    return text.count("\n") >= shutil.get_terminal_size().lines
-
-
-def page(command: str, text: str, real: io.TextIOBase | object) -> None:
-    """Show `text` through the pager `command` (run by the shell, as git does)."""
-    env = {**os.environ}
-    env.setdefault("LESS", "FRX")  # as git: quit if one screen, keep colour, no clearing
-    env.setdefault("LV", "-c")
-    encoding = getattr(real, "encoding", None) or "utf-8"
-    try:
-        process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
-    except OSError:
-        sys.stdout.write(text)
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's
-    try:
-        _feed(process, text.encode(encoding, errors="backslashreplace"))
-        process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
-    """Write to the pager; one that was quit early (q) has simply read enough."""
-    assert process.stdin is not None
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        process.stdin.write(data)
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        process.stdin.close()
+        spool.finish()
