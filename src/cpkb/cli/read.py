@@ -143,6 +143,23 @@ def print_lines(ctx: typer.Context, entity_type: str) -> bool:
     return True
 
 
+def print_table(ctx: typer.Context, entity_type: str) -> bool:
+    """`TYPE list`'s table (id, name, summary) from what the index keeps, which does not change
+    with the day: its first page shows before the rest is drawn. False as `print_lines`."""
+    from cpkb.present.listing import summaries
+    from cpkb.present.rows import KINDS
+
+    config = settings(ctx)
+    rows = summaries(config.data_path(), entity_type, load=config.kb)
+    first = next(rows, None) if rows is not None else None
+    if rows is None or first is None:
+        return False
+    title = PLURALS[entity_type].capitalize()
+    with shown(ctx):
+        human.show_records(chain([first], rows), KINDS["list"].defaults, title)
+    return True
+
+
 @app.command("sources", cls=CpkbCommand)
 def sources_cmd(
     ctx: typer.Context,
@@ -204,6 +221,8 @@ def type_app(entity_type: str) -> typer.Typer:
             return
         piped = out.format is None and not out.chosen and not sys.stdout.isatty()
         if piped and not known_by and print_lines(ctx, entity_type):
+            return
+        if out.is_human() and not piped and not known_by and print_table(ctx, entity_type):
             return
         kb = settings(ctx).kb()
         read = reading(as_of, known_by)

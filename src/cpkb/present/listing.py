@@ -150,12 +150,22 @@ def summary_lines(
     a header), streamed from a current index as it is read; None without one."""
     from cpkb.present.formats import cell
 
+    read = summaries(data_path, entity_type, load=load)
+    if read is None:
+        return None
+    return ("\t".join(cell(v[k]) for k in ("id", "name", "summary")) + "\n" for v in read)
+
+
+def summaries(
+    data_path: Path, entity_type: str, *, load: Callable[[], KnowledgeBase]
+) -> Iterator[View] | None:
+    """Each entity of `entity_type`'s id, name and summary (which do not change with the day),
+    in file order, from a current index as it is read; None without one."""
     index = open_existing(data_path)
     if index is None:
         return None
     views = ({"id": e.id, "name": e.name, "summary": e.summary} for e in index.of_type(entity_type))
-    read = _read_on(views, index, entity_type, load)
-    return ("\t".join(cell(v[k]) for k in ("id", "name", "summary")) + "\n" for v in read)
+    return _read_on(views, index, entity_type, load)
 
 
 def _read_on(

@@ -50,11 +50,13 @@ def show_entity(view: View, sources: dict[str, View], shown: Shown | None = None
 
 
 def show_records(rows: Iterable[Row], fields: tuple[str, ...], title: str | None = None) -> None:
-    """A listing's flat records (`--fields`, `TYPE list`) as a table, a column per field."""
-    from cpkb.present.human import base, fit
+    """A listing's flat records (`--fields`, `TYPE list`) as a table, a column per field; a
+    long one a page at a time, laid out as the whole."""
+    from cpkb.present.human import base, fit, paged
 
-    out = base.console()
-    fit.show_table(base.records_table(rows, fields, title), out)
+    out, grid = base.console(), base.records_table(rows, fields, title)
+    if not paged.show_paged(grid, out):
+        fit.show_table(grid, out)
 
 
 def show_stats(

@@ -54,7 +54,7 @@ def rich_widths(grid: Table, console: Console) -> list[int]:
 def _column_range(console: Console, options: ConsoleOptions, column: Column) -> Measurement:
     """A column's least width (its longest word, or `min_width`) and its widest line."""
     cells = (column.header, *column.cells)
-    low = max((_longest_word(console, options, cell) for cell in cells), default=1)
+    low = max((longest_word(console, options, cell) for cell in cells), default=1)
     high = max((Measurement.get(console, options, cell).maximum for cell in cells), default=1)
     low = max(low, column.min_width or 0)
     return Measurement(low, max(low, high))
@@ -63,7 +63,7 @@ def _column_range(console: Console, options: ConsoleOptions, column: Column) -> 
 URL = re.compile(r"\S*://\S*")  # a URL may fold: it is long, and nothing reads it by eye
 
 
-def _longest_word(console: Console, options: ConsoleOptions, cell: RenderableType) -> int:
+def longest_word(console: Console, options: ConsoleOptions, cell: RenderableType) -> int:
     if isinstance(cell, str | Text):
         plain = URL.sub("", cell if isinstance(cell, str) else cell.plain)
         return max((cell_len(word) for word in plain.split()), default=0)
