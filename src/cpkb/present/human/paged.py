@@ -17,7 +17,7 @@ from rich.console import Console, ConsoleOptions
 from rich.table import Table
 from rich.text import Text
 
-from cpkb.present.human.fit import WIDE, Stacked, longest_word, fitted, rich_widths, stacked
+from cpkb.present.human.fit import WIDE, Stacked, fitted, longest_word, rich_widths, stacked
 
 PAGE = 100  # rows
 
@@ -25,7 +25,8 @@ PAGE = 100  # rows
 def show_paged(grid: Table, console: Console) -> bool:
     """Print `grid` (each cell a Text) fitted to the console a page at a time; False, printing
     nothing, when it is not longer than a page or not made of Texts (the caller prints it)."""
-    if grid.row_count <= PAGE or not all(isinstance(c, Text) for k in grid.columns for c in k.cells):
+    texts = all(isinstance(cell, Text) for column in grid.columns for cell in column.cells)
+    if grid.row_count <= PAGE or not texts:
         return False
     laid = fitted(part(grid, extremes(grid, console)), console)
     if isinstance(laid, Stacked):
@@ -55,7 +56,7 @@ def extremes(grid: Table, console: Console) -> list[int]:
     for column in grid.columns:
         reach = [_reach(console, wide, cell) for cell in column.cells]
         for key in range(3):
-            found.add(max(range(len(reach)), key=lambda row: reach[row][key]))  # noqa: B023
+            found.add(max(range(len(reach)), key=lambda row: reach[row][key]))
     return sorted(found)
 
 
