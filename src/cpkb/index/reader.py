@@ -164,6 +164,17 @@ class Index(LinkReads):
         for (doc,) in self.db.execute(query, (entity_type,)):
             yield entity_from_doc(doc, self.schema_version)
 
+    def summaries(self, entity_type: str) -> Iterator[tuple[str, str, str]]:
+        """Each entity of `entity_type`'s id, name and summary (a field every entity has), in
+        data-file order, read as iterated: what `of_type`'s entities hold of them, the rest of
+        each left unmade."""
+        query = (
+            f"SELECT entities.id, entities.name, doc FROM {WITH_DOCUMENTS} WHERE type = ? "
+            "ORDER BY entities.rowid"
+        )
+        for entity_id, name, doc in self.db.execute(query, (entity_type,)):
+            yield entity_id, name, marshal.loads(doc)["summary"]
+
     def label_ids(self, key: str, *, former: str | None = None) -> list[str]:
         """The entities with a label of this key (or a former id of key `former`), in file
         order."""

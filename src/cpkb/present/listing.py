@@ -164,7 +164,8 @@ def summaries(
     index = open_existing(data_path)
     if index is None:
         return None
-    views = ({"id": e.id, "name": e.name, "summary": e.summary} for e in index.of_type(entity_type))
+    kept = index.summaries(entity_type)
+    views = ({"id": i, "name": name, "summary": summary} for i, name, summary in kept)
     return _read_on(views, index, entity_type, load)
 
 

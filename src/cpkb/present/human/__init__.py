@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from rich.table import Table
 
     from cpkb.model.entities import KnowledgeBase
     from cpkb.present.human.entity import Shown
@@ -54,9 +56,16 @@ def show_records(rows: Iterable[Row], fields: tuple[str, ...], title: str | None
     long one a page at a time, laid out as the whole."""
     from cpkb.present.human import base, fit, paged
 
-    out, grid = base.console(), base.records_table(rows, fields, title)
-    if not paged.show_paged(grid, out):
-        fit.show_table(grid, out)
+    out, records = base.console(), list(rows)
+
+    def draw(part: Sequence[Row]) -> Table:
+        return base.records_table(part, fields, title)
+
+    def cells(row: Row) -> list[str]:
+        return [base.shown(row.get(field)) for field in fields]
+
+    if not paged.show_paged(records, cells, draw, out):
+        fit.show_table(draw(records), out)
 
 
 def show_stats(

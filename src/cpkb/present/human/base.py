@@ -51,7 +51,12 @@ def console(file: TextIO | None = None) -> Console:
 
 def t(value: object, style: str = "") -> Text:
     """Data as inert text."""
-    return Text(visible(scalar_text(value)), style=style)
+    return Text(shown(value), style=style)
+
+
+def shown(value: object) -> str:
+    """The plain text `t` makes of a value: control characters (line breaks too) escaped."""
+    return visible(scalar_text(value))
 
 
 def scalar_text(value: object) -> str:

@@ -4,81 +4,98 @@ starts) before the rest is laid out, yet printed exactly as the whole table woul
 Rich sizes a column from the widest reach of its cells: the longest word and the longest line
 of each. A table of the few rows that hold those extremes therefore lays out as the whole one
 does (fit.py's choice of widths, or stacking, included); the pages are then drawn at those
-widths, each without the edges that would fall between pages.
+widths, each without the edges that would fall between pages. The extremes are found from the
+cells' plain text, counted in characters where each is known to take one cell, and measured
+in cells (as Rich does) only where the count could be off.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import TypeVar
 
-from rich.console import Console, ConsoleOptions
+from rich.cells import cell_len
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cpkb.present.human.fit import WIDE, Stacked, fitted, longest_word, rich_widths, stacked
+from cpkb.present.human.fit import URL, Stacked, fitted, rich_widths, stacked
+
+R = TypeVar("R")
+Reach = tuple[int, int, int]
 
 PAGE = 100  # rows
 
 
-def show_paged(grid: Table, console: Console) -> bool:
-    """Print `grid` (each cell a Text) fitted to the console a page at a time; False, printing
-    nothing, when it is not longer than a page or not made of Texts (the caller prints it)."""
-    texts = all(isinstance(cell, Text) for column in grid.columns for cell in column.cells)
-    if grid.row_count <= PAGE or not texts:
+def show_paged(
+    rows: Sequence[R],
+    cells: Callable[[R], list[str]],
+    draw: Callable[[Sequence[R]], Table],
+    console: Console,
+) -> bool:
+    """Print the table `draw` makes of `rows` fitted to the console, a page at a time (`cells`:
+    a row's plain text in each column, as drawn); False, printing nothing, when there is not
+    more than a page (the caller prints the table)."""
+    if len(rows) <= PAGE:
         return False
-    laid = fitted(part(grid, extremes(grid, console)), console)
-    if isinstance(laid, Stacked):
-        for number, page in enumerate(pages(grid)):
-            shown = stacked(page, console.width)
+    laid = fitted(draw([rows[i] for i in extremes([cells(row) for row in rows])]), console)
+    pages = [rows[start : start + PAGE] for start in range(0, len(rows), PAGE)]
+    widths = [] if isinstance(laid, Stacked) else rich_widths(laid, console)
+    for number, page in enumerate(pages):
+        grid = draw(page)
+        if number:
+            grid.title = None
+        if isinstance(laid, Stacked):
+            shown = stacked(grid, console.width)
             console.print(Stacked(Text(""), *shown.renderables) if number else shown, crop=False)
-        return True
-    widths = rich_widths(laid, console)
-    count = -(-grid.row_count // PAGE)
-    for number, page in enumerate(pages(grid)):
-        for column, width in zip(page.columns, widths, strict=True):
+            continue
+        grid.show_header = number == 0
+        for column, width in zip(grid.columns, widths, strict=True):
             column.width = width
-        page.show_header = number == 0
         with console.capture() as captured:
-            console.print(page)
+            console.print(grid)
         lines = captured.get().splitlines(keepends=True)
-        first, last = (0 if number == 0 else 1), (len(lines) - (number < count - 1))
-        console.file.write("".join(lines[first:last]))  # no edge between two pages
+        last = len(lines) - (number < len(pages) - 1)
+        console.file.write("".join(lines[(number > 0) : last]))  # no edge between two pages
         console.file.flush()
     return True
 
 
-def extremes(grid: Table, console: Console) -> list[int]:
-    """The rows, in order, that hold some column's longest word or longest line."""
-    wide = console.options.update_width(WIDE)
+def extremes(rows: list[list[str]]) -> list[int]:
+    """The rows, in order, that hold some column's longest word or longest line (`reach`)."""
     found: set[int] = set()
-    for column in grid.columns:
-        reach = [_reach(console, wide, cell) for cell in column.cells]
-        for key in range(3):
-            found.add(max(range(len(reach)), key=lambda row: reach[row][key]))
+    for column in zip(*rows, strict=True):
+        guessed = [_guess(text) for text in column]
+        for n in range(3):
+            floor = max(reach[n] - off for reach, off in guessed)
+            near = [row for row, (reach, off) in enumerate(guessed) if reach[n] + off >= floor]
+            found.add(max(near, key=lambda row: reach_of(column[row])[n]))
     return sorted(found)
 
 
-def _reach(console: Console, options: ConsoleOptions, cell: object) -> tuple[int, int, int]:
-    """What Rich measures a cell by (its longest word and line), and fit's longest word."""
-    assert isinstance(cell, Text)
-    least, most = cell.__rich_measure__(console, options)
-    return least, most, longest_word(console, options, cell)
+def reach_of(text: str) -> Reach:
+    """What Rich measures a cell of `text` by (its longest word, its longest line, in cells),
+    and fit's longest word (URLs left out)."""
+    most = max(map(cell_len, text.splitlines()), default=0)
+    least = max(map(cell_len, text.split()), default=most)
+    return least, most, max(map(cell_len, URL.sub("", text).split()), default=0)
 
 
-def part(grid: Table, rows: Sequence[int]) -> Table:
-    """A copy of `grid` with only these rows."""
-    shown = copy.copy(grid)
-    shown.columns = [replace(c, _cells=[c._cells[i] for i in rows]) for c in grid.columns]
-    shown.rows = [grid.rows[i] for i in rows]
-    return shown
+def _guess(text: str) -> tuple[Reach, int]:
+    """`reach_of` counted in characters, and by how much it may be off: a cell for each
+    character not known to take one (it may take none, or two; and a joiner or a variation
+    selector may join characters into one of two cells)."""
+    if "://" in text:
+        return reach_of(text), 0
+    joined = "\u200d" in text or "\ufe0f" in text
+    off = len(text) if joined else len(text.translate(_one_cell()))
+    most = max(map(len, text.splitlines()), default=0)
+    word = max(map(len, text.split()), default=-1)
+    return (most if word < 0 else word, most, max(word, 0)), off
 
 
-def pages(grid: Table) -> Iterator[Table]:
-    """`grid` a page of rows at a time, its title on the first only."""
-    for start in range(0, grid.row_count, PAGE):
-        page = part(grid, range(start, min(start + PAGE, grid.row_count)))
-        if start:
-            page.title = None
-        yield page
+@cache
+def _one_cell() -> dict[int, None]:
+    """A table that deletes each character Rich counts as one cell (up to U+2FFF)."""
+    return {code: None for code in range(0x20, 0x3000) if cell_len(chr(code)) == 1}
