@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,53 @@ def test_a_pager_quit_early_ends_quietly(tmp_path: Path) -> None:
     status, _, errors = at_terminal(*args, cwd=tmp_path, PAGER=str(script), COLUMNS="200")
     assert calls(log) == 1
     assert status == 0 and errors == ""  # no traceback, no "Broken pipe"
+
+
+TIMING = """#!{python}
+import sys, time
+count, first = 0, None
+for line in sys.stdin.buffer:
+    count += 1
+    if count == {screen}:
+        first = time.monotonic()
+with open("{log}", "w") as out:
+    out.write(f"{{first}} {{time.monotonic()}} {{count}}")
+"""
+
+
+def generated_kb(tmp_path: Path, n: int) -> Path:
+    data = tmp_path / "big.json"
+    with data.open("w", encoding="utf-8") as out:
+        generator().generate(n, 7, out)
+    return data
+
+
+def test_the_first_screen_reaches_the_pager_while_the_rest_is_made(tmp_path: Path) -> None:
+    """A long table streams: the pager has its first screenful well before the output ends
+    (held until complete, both would come at once)."""
+    data = generated_kb(tmp_path, 6000)
+    cache = {"CPKB_CACHE_DIR": str(tmp_path / "cache"), "CPKB_INDEX": "always"}
+    for args in (["show", "any", "--json"], ["stats", "--json"], ["stats"]):  # index, kept
+        subprocess.run([sys.executable, "-m", "cpkb", "--data", str(data), *args],
+                       env=environment(**cache), capture_output=True, check=False)  # fmt: skip
+    log = tmp_path / "times"
+    script = tmp_path / "timing.py"
+    script.write_text(TIMING.format(python=sys.executable, screen=20, log=log), encoding="utf-8")
+    script.chmod(0o755)
+    start = time.monotonic()
+    status, _, errors = at_terminal(
+        "--data", str(data), "stats", cwd=tmp_path, CPKB_PAGER=str(script), **cache
+    )
+    first, end, count = log.read_text(encoding="utf-8").split()
+    assert status == 0 and errors == "" and int(count) > 1000
+    assert end > first != "None"
+    assert float(end) - float(first) > float(first) - start, (start, first, end)  # most after
+
+
+def test_a_pager_quit_after_the_first_screen_ends_quietly(tmp_path: Path) -> None:
+    """As a person reads a screenful and presses q: the rest is never made, the run exits 0."""
+    data = generated_kb(tmp_path, 2000)
+    args = ["--data", str(data), "official", "list"]
+    status, screen, errors = at_terminal(*args, cwd=tmp_path, CPKB_PAGER="head -n 20")
+    assert status == 0 and errors == ""
+    assert screen.count("\n") == 20 and "Officials" in screen
