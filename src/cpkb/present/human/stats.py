@@ -13,6 +13,7 @@ from rich.text import Text
 
 from cpkb.present.human.base import scalar_text, source_line, t, table
 from cpkb.present.human.entity import claim_value
+from cpkb.present.human.paged import PAGE  # a longer table prints a page at a time
 from cpkb.present.views import View
 from cpkb.query.text import fold
 
@@ -120,7 +121,6 @@ def scales(views: list[View]) -> dict[str, float]:
 
 COLUMNS = ("statistic", "value", "change, period", "attributed to", "source")
 RATIOS = (3, 2, 2, 2, 3)  # of the width, for a table laid out a page at a time
-PAGE = 100  # rows: a longer table prints a page at a time, the first before the rest is made
 
 
 def stats_table(
