@@ -44,7 +44,7 @@ class Spool(io.TextIOBase):
         self.terminal = real.isatty()
         self._encoding = getattr(real, "encoding", None) or "utf-8"
         self.held: list[str] = []
-        self.lines = 0
+        self.lines, self.screen = 0, shutil.get_terminal_size().lines
         self.pager: subprocess.Popen[bytes] | None = None
         self.previous: object = None  # the SIGINT handler while a pager runs
 
@@ -68,16 +68,16 @@ class Spool(io.TextIOBase):
         else:
             self.held.append(text)
             self.lines += text.count("\n")
-            if self.lines >= shutil.get_terminal_size().lines:
+            if self.lines >= self.screen:
                 self._start_pager()
         return len(text)
 
     def flush(self) -> None:
-        if self.pager is not None and self.pager.stdin is not None:
+        if self.pager is None:
+            self.real.flush()
+        elif self.pager.stdin is not None and not self.pager.stdin.closed:
             with _quits():
                 self.pager.stdin.flush()
-        else:
-            self.real.flush()
 
     def _trimmed(self, text: str) -> None:
         """Piped: each complete line without its trailing spaces (the rest waits for its end)."""
