@@ -30,6 +30,15 @@ class PagerQuit(Exception):
     OSError, so that Rich lets it through (it exits on a broken pipe of its own)."""
 
 
+class Unwritten(Exception):
+    """Standard output failed (`error`: a reader gone, a full disk): carried out of Rich, which
+    would take a broken pipe for its own, to be raised again where cpkb reports it."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class Spool(io.TextIOBase):
     """Standard output while a human output is made, that Rich takes for the stream it replaces
     (a terminal or not, and its encoding, so an ASCII terminal still gets ASCII borders).
@@ -60,11 +69,13 @@ class Spool(io.TextIOBase):
 
     def write(self, text: str) -> int:
         if not self.terminal:
-            self._trimmed(text)
+            with _unwritten():
+                self._trimmed(text)
         elif self.pager is not None:
             self._to_pager(text)
         elif self.command is None:
-            self.real.write(text)
+            with _unwritten():
+                self.real.write(text)
         else:
             self.held.append(text)
             self.lines += text.count("\n")
@@ -74,7 +85,8 @@ class Spool(io.TextIOBase):
 
     def flush(self) -> None:
         if self.pager is None:
-            self.real.flush()
+            with _unwritten():
+                self.real.flush()
         elif self.pager.stdin is not None and not self.pager.stdin.closed:
             with _quits():
                 self.pager.stdin.flush()
@@ -129,6 +141,14 @@ class Spool(io.TextIOBase):
 
 
 @contextlib.contextmanager
+def _unwritten() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise Unwritten(exc) from None
+
+
+@contextlib.contextmanager
 def _quits() -> Iterator[None]:
     """A pager that was quit early (q) has simply read enough: the output stops there."""
     try:
@@ -159,5 +179,8 @@ def screen(*, no_pager: bool) -> Iterator[None]:
             yield
     except PagerQuit:
         pass
+    except Unwritten as failed:
+        spool.held = []  # it cannot be written either
+        raise failed.error from None
     finally:
         spool.finish()
