@@ -14,12 +14,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, Optional
 
 import typer
 
 from cpkb import streams
-from cpkb.cli.context import print_json, settings, source_views
+from cpkb.cli.context import JsonOpt, print_json, settings, source_views
+from cpkb.cli.options import Command, option, packing
 from cpkb.errors import UsageProblem
 from cpkb.present import formats
 from cpkb.present import human as drawn
@@ -86,6 +88,13 @@ class Output:
     def shows_current(self) -> bool:
         """Whether the output shows what a person reads (current claims), not the JSON's."""
         return self.format not in (Format.json, Format.jsonl)
+
+
+def output_options(name: str) -> Callable[[Command], Command]:
+    """--json, --format and --fields of the listing `name`, handed to the command as
+    `out: Output` (see `output_of`)."""
+    added = [option("as_json", JsonOpt), option("output_format", FormatOpt)]
+    return packing("out", [*added, option("fields", FieldsOpt)], partial(output_of, name))
 
 
 def output_of(name: str, as_json: bool, output_format: Format | None, fields: str | None) -> Output:

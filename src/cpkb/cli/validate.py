@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, data_file_argument, settings
-from cpkb.cli.output import FieldsOpt, FormatOpt, Output, listing, output_of, shown
+from cpkb.cli.context import CpkbCommand, app, data_file_argument, settings
+from cpkb.cli.output import Output, listing, output_options, shown
 from cpkb.errors import DataError, ExitCode, UsageProblem
 from cpkb.kb import collector
 from cpkb.present import human
@@ -47,15 +47,14 @@ SourceTextOpt = Annotated[
 
 
 @app.command("validate", cls=CpkbCommand)
+@output_options("validate")
 def validate_cmd(
     ctx: typer.Context,
+    out: Output,
     path: FileArg = None,
     data: DataOpt = None,
     strict: StrictOpt = False,
     source_text: SourceTextOpt = None,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
 ) -> None:
     """Check a data file and list every problem; exit 3 on errors (or, with --strict, warnings).
 
@@ -65,7 +64,6 @@ def validate_cmd(
     """
     from cpkb.kb import paths
 
-    out = output_of("validate", as_json, output_format, fields)
     if path is not None and data is not None:
         raise UsageProblem("give the file to check once: as PATH or with --data")
     given = path or data or settings(ctx).data

@@ -1,0 +1,90 @@
+"""Option sets that several commands share, added by a decorator (as sqlite-utils'
+`@output_options`): a command declares one parameter (`timing` or `out`) and gets the options
+packed into it, so each set is written once."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, Optional
+
+import typer
+
+from cpkb.query.current import TimeOptions
+
+Command = Callable[..., Any]
+TIME_PANEL = "Time: what is current, and what was known"
+AsOfOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="What was current at DATE (YYYY, YYYY-MM or YYYY-MM-DD; default: today).",
+        show_default=False,
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+KnownByOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--known-by",
+        metavar="DATE",
+        help="Only what sources dated by DATE said (undated sources are left out).",
+        show_default=False,
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+AllOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Every claim, each with its rank, its time and whether it is current.",
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+CurrentOpt = Annotated[
+    bool,
+    typer.Option(
+        "--current",
+        help="With --json: only the current claims (what human output shows by default).",
+        rich_help_panel=TIME_PANEL,
+    ),
+]
+TIME = {"as_of": AsOfOpt, "known_by": KnownByOpt, "every": AllOpt, "current": CurrentOpt}
+
+
+def option(name: str, annotation: Any) -> inspect.Parameter:
+    """A keyword option with Typer's annotation; its default is the type's empty value."""
+    default = False if annotation.__origin__ is bool else None
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)  # fmt: skip
+
+
+def packing(
+    name: str, added: list[inspect.Parameter], pack: Callable[..., Any]
+) -> Callable[[Command], Command]:
+    """A decorator giving a command the options `added`, handed to it as `pack(**options)` in
+    its parameter `name`. Typer reads the signature the decorator writes."""
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != name]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            given = {p.name: kwargs.pop(p.name, p.default) for p in added}
+            return command(*args, **kwargs, **{name: pack(**given)})
+
+        params = [*own, *added]
+        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+
+    return decorate
+
+
+def time_options(*names: str) -> Callable[[Command], Command]:
+    """--as-of, --known-by, --all and --current (or those `names`), as `timing: TimeOptions`."""
+    added = [option(n, TIME[n]) for n in names or TIME]
+    return packing("timing", added, TimeOptions)
