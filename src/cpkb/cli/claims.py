@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, RefArg, _typer
+from cpkb.cli.context import CpkbCommand, RefArg, _typer
 from cpkb.cli.writing import (
-    DryRunOpt,
     LocatorOpt,
     ParaphraseOpt,
     QuoteOpt,
     SourceOpt,
+    Writing,
     citation,
     report,
     resolve_in,
     run,
+    write_options,
 )
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import RANKS
@@ -47,8 +48,10 @@ ReasonOpt = Annotated[
 
 
 @app.command("add", cls=CpkbCommand)
+@write_options
 def add_cmd(
     ctx: typer.Context,
+    writing: Writing,
     ref: RefArg,
     prop: Annotated[str, typer.Argument(metavar="PROPERTY", help="What it says (snake_case).")],
     source: SourceOpt,
@@ -70,8 +73,6 @@ def add_cmd(
     quote: QuoteOpt = None,
     paraphrase: ParaphraseOpt = None,
     locator: LocatorOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Add a claim to an entity, cited; print its id.
 
@@ -84,11 +85,11 @@ def add_cmd(
               "rank": rank, "rank_reason": reason, "supersedes": supersedes or None,
               "note": note_text}  # fmt: skip
     change = functools.partial(_add, ctx, asked, {k: v for k, v in fields.items() if v})
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     claim_id, entity_id = outcome.result
     extra = {"id": claim_id, "entity": entity_id}
     said = f"added claim {claim_id} to {entity_id}"
-    report(outcome, as_json=as_json, said=said, printed=claim_id, extra=extra)
+    report(outcome, writing, said=said, printed=claim_id, extra=extra)
 
 
 class Asked(NamedTuple):
@@ -146,8 +147,10 @@ def _own_claims(draft: Draft, entity_id: str, claim_ids: list[str]) -> None:
 
 
 @app.command("set", cls=CpkbCommand)
+@write_options
 def set_cmd(
     ctx: typer.Context,
+    writing: Writing,
     claim_id: ClaimIdArg,
     date: DateOpt = None,
     start: StartOpt = None,
@@ -157,8 +160,6 @@ def set_cmd(
         Optional[list[str]],  # noqa: UP045
         _opt("--unset", "Remove this time field: date, start, end or period.", TIME, "FIELD"),
     ] = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Set when a claim holds: close a tenure or a status with --end, date it, or undo one.
 
@@ -172,30 +173,28 @@ def set_cmd(
         fields[name] = None
     if not fields:
         raise UsageProblem("nothing to set: give --date, --start, --end, --period or --unset")
-    _correct(ctx, claim_id, fields, dry_run=dry_run, as_json=as_json)
+    _correct(ctx, claim_id, fields, writing)
 
 
-def _correct(
-    ctx: typer.Context, claim_id: str, fields: dict[str, Any], *, dry_run: bool, as_json: bool
-) -> None:
+def _correct(ctx: typer.Context, claim_id: str, fields: dict[str, Any], writing: Writing) -> None:
     def change(draft: Draft) -> str:
         from cpkb.kb.edit import set_claim
 
         return set_claim(draft, claim_id, fields)
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     said = f"changed claim {claim_id} of {outcome.result}"
-    report(outcome, as_json=as_json, said=said, extra={"id": claim_id, "entity": outcome.result})
+    report(outcome, writing, said=said, extra={"id": claim_id, "entity": outcome.result})
 
 
 @app.command("rank", cls=CpkbCommand)
+@write_options
 def rank_cmd(
     ctx: typer.Context,
+    writing: Writing,
     claim_id: ClaimIdArg,
     rank: RankArg,
     reason: ReasonOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Rank a claim: preferred (of its property, what holds), normal, or deprecated (wrong).
     A claim replaced by a newer one is not deprecated: give the newer one --supersedes.
@@ -205,15 +204,15 @@ def rank_cmd(
     if rank not in RANKS:
         raise UsageProblem(f"RANK must be one of {', '.join(RANKS)}, not {rank!r}")
     fields = {"rank": None if rank == "normal" else rank, "rank_reason": reason}
-    _correct(ctx, claim_id, fields, dry_run=dry_run, as_json=as_json)
+    _correct(ctx, claim_id, fields, writing)
 
 
 @app.command("rm", cls=CpkbCommand)
+@write_options
 def rm_cmd(
     ctx: typer.Context,
+    writing: Writing,
     claim_id: ClaimIdArg,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Remove a claim (refused while another claim supersedes it).
 
@@ -225,6 +224,6 @@ def rm_cmd(
 
         return remove_claim(draft, claim_id)
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     said = f"removed claim {claim_id} of {outcome.result}"
-    report(outcome, as_json=as_json, said=said, extra={"id": claim_id, "entity": outcome.result})
+    report(outcome, writing, said=said, extra={"id": claim_id, "entity": outcome.result})

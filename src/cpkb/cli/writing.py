@@ -12,12 +12,13 @@ import functools
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional, TypeVar
 
 import typer
 
-from cpkb.cli.context import print_json, settings
+from cpkb.cli.context import JsonOpt, print_json, settings
 from cpkb.cli.guard import validate_write
+from cpkb.cli.options import option, packing
 from cpkb.present import human
 from cpkb.query.text import visible
 
@@ -30,6 +31,18 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change, an
 WRITE_PANEL = "Writing"
 
 
+class Writing(NamedTuple):
+    """The options every write takes: --dry-run and --json."""
+
+    dry_run: bool = False
+    as_json: bool = False
+
+
+write_options = packing(
+    "writing", [option("dry_run", DryRunOpt), option("as_json", JsonOpt)], Writing
+)
+
+
 def note(message: str) -> None:
     """A message for people, on stderr."""
     print(visible(message), file=sys.stderr)
@@ -38,9 +51,8 @@ def note(message: str) -> None:
 def run(
     ctx: typer.Context,
     change: Callable[[Draft], T],
+    writing: Writing,
     *,
-    dry_run: bool,
-    as_json: bool,
     whole: bool = False,
     version_1: bool = False,
     quiet: bool = False,
@@ -56,14 +68,14 @@ def run(
     try:
         return transact(
             path, change, validate=functools.partial(validate_write, texts=texts),
-            dry_run=dry_run, whole=whole,
+            dry_run=writing.dry_run, whole=whole,
             version_1=version_1,
         )  # fmt: skip
     except Invalid as refused:
         if quiet:
             raise
         problems = [dict(p) for p in refused.problems]
-        if as_json:
+        if writing.as_json:
             print_json({"written": False, "problems": problems})
         else:
             human.show_refused(problems, file=str(path))
@@ -72,8 +84,8 @@ def run(
 
 def report(
     outcome: Outcome[Any],
+    writing: Writing,
     *,
-    as_json: bool,
     said: str,
     printed: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -87,7 +99,7 @@ def report(
     from cpkb.errors import OutputError
 
     try:
-        _report(outcome, as_json, said, printed, extra, unchanged)
+        _report(outcome, writing.as_json, said, printed, extra, unchanged)
         sys.stdout.flush()
     except OSError as exc:
         if not outcome.written or not streams.is_output_error(exc):
