@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.main import get_command
@@ -28,19 +26,7 @@ from cpkb.model.entities import Entity, KnowledgeBase
 from cpkb.model.fields import ENTITY_TYPES
 from tests.conftest import V1_BUNDLED
 
-pytestmark = pytest.mark.usefixtures("on_v1_bundled")
-
-
-@pytest.fixture
-def bundled_path() -> Path:
-    """The bundled KB as these tests know it: version 1's (tests/data/v1-bundled.json)."""
-    return V1_BUNDLED
-
-
-@pytest.fixture
-def bundled() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(V1_BUNDLED.read_text(encoding="utf-8"))
-    return document
+pytestmark = pytest.mark.v1_bundled
 
 
 SRC = Path(__file__).resolve().parents[2] / "src"

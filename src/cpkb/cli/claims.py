@@ -9,12 +9,10 @@ import typer
 
 from cpkb.cli.context import CpkbCommand, RefArg, _typer
 from cpkb.cli.writing import (
-    LocatorOpt,
-    ParaphraseOpt,
-    QuoteOpt,
-    SourceOpt,
+    Cited,
     Writing,
     citation,
+    cited_options,
     report,
     resolve_in,
     run,
@@ -49,12 +47,13 @@ ReasonOpt = Annotated[
 
 @app.command("add", cls=CpkbCommand)
 @write_options
+@cited_options
 def add_cmd(
     ctx: typer.Context,
     writing: Writing,
+    cited: Cited,
     ref: RefArg,
     prop: Annotated[str, typer.Argument(metavar="PROPERTY", help="What it says (snake_case).")],
-    source: SourceOpt,
     value: Annotated[Text, typer.Argument(help="Its value (or give --target).")] = None,
     target: Annotated[Text, _opt("--target", "The entity it points to.", None, "REF")] = None,
     unit: Annotated[Text, _opt("--unit", "The value's unit (KZT, percent...).", None, "U")] = None,
@@ -70,9 +69,6 @@ def add_cmd(
         _opt("--supersedes", "A claim this one replaces (repeatable).", None, "CLAIM_ID"),
     ] = None,
     note_text: Annotated[Text, _opt("--note", "A note on it.", None, "TEXT")] = None,
-    quote: QuoteOpt = None,
-    paraphrase: ParaphraseOpt = None,
-    locator: LocatorOpt = None,
 ) -> None:
     """Add a claim to an entity, cited; print its id.
 
@@ -80,7 +76,7 @@ def add_cmd(
     """  # noqa: E501
     _check_shape(value, target, rank)
     asked = Asked(ref, prop, value, target, stated_by, supersedes or [],
-                  (source, quote, paraphrase, locator))  # fmt: skip
+                  cited)  # fmt: skip
     fields = {"unit": unit, "date": date, "period": period, "start": start, "end": end,
               "rank": rank, "rank_reason": reason, "supersedes": supersedes or None,
               "note": note_text}  # fmt: skip
@@ -101,7 +97,7 @@ class Asked(NamedTuple):
     target: str | None
     stated_by: str | None
     supersedes: list[str]
-    cited: tuple[str, str | None, str | None, str | None]  # source, quote, paraphrase, locator
+    cited: Cited
 
 
 def _add(ctx: typer.Context, asked: Asked, fields: dict[str, Any], draft: Draft) -> tuple[str, str]:
@@ -118,7 +114,7 @@ def _add(ctx: typer.Context, asked: Asked, fields: dict[str, Any], draft: Draft)
     if asked.stated_by is not None:
         claim["stated_by"] = resolve_in(ctx, draft, asked.stated_by)
     _own_claims(draft, entity_id, asked.supersedes)
-    claim["sources"] = [citation(draft, *asked.cited)]
+    claim["sources"] = [citation(draft, asked.cited)]
     return add_claim(draft, entity_id, claim), entity_id
 
 

@@ -15,48 +15,32 @@ from cpkb.query.current import TimeOptions
 
 Command = Callable[..., Any]
 TIME_PANEL = "Time: what is current, and what was known"
-AsOfOpt = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Option(
-        "--as-of",
-        metavar="DATE",
-        help="What was current at DATE (YYYY, YYYY-MM or YYYY-MM-DD; default: today).",
-        show_default=False,
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-KnownByOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--known-by",
-        metavar="DATE",
-        help="Only what sources dated by DATE said (undated sources are left out).",
-        show_default=False,
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-AllOpt = Annotated[
-    bool,
-    typer.Option(
-        "--all",
-        help="Every claim, each with its rank, its time and whether it is current.",
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-CurrentOpt = Annotated[
-    bool,
-    typer.Option(
-        "--current",
-        help="With --json: only the current claims (what human output shows by default).",
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-TIME = {"as_of": AsOfOpt, "known_by": KnownByOpt, "every": AllOpt, "current": CurrentOpt}
+OptionalText = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
 
 
-def option(name: str, annotation: Any) -> inspect.Parameter:
+def _time(flag: str, kind: Any, help_text: str, **more: Any) -> Any:
+    """The annotation of one time option, in the time panel of --help."""
+    return Annotated[kind, typer.Option(flag, help=help_text, rich_help_panel=TIME_PANEL, **more)]
+
+
+DATE = {"metavar": "DATE", "show_default": False}
+TIME = {
+    "as_of": _time("--as-of", OptionalText, "What was current at DATE (YYYY, YYYY-MM or "
+                   "YYYY-MM-DD; default: today).", **DATE),
+    "known_by": _time("--known-by", OptionalText, "Only what sources dated by DATE said "
+                      "(undated sources are left out).", **DATE),
+    "every": _time("--all", bool, "Every claim, each with its rank, its time and whether it "
+                   "is current."),
+    "current": _time("--current", bool, "With --json: only the current claims (what human "
+                     "output shows by default)."),
+}  # fmt: skip
+
+
+def option(name: str, annotation: Any, *, required: bool = False) -> inspect.Parameter:
     """A keyword option with Typer's annotation; its default is the type's empty value."""
-    default = False if annotation.__origin__ is bool else None
+    default: Any = False if annotation.__origin__ is bool else None
+    if required:
+        default = inspect.Parameter.empty
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
                              annotation=annotation)  # fmt: skip
 

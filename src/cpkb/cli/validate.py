@@ -20,10 +20,7 @@ if TYPE_CHECKING:
     from cpkb.check.context import Held
     from cpkb.check.problems import Checked
 
-FileArg = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    data_file_argument("check"),
-]
+FileArg = Annotated[Optional[Path], data_file_argument("check")]  # noqa: UP045 - for Python 3.10
 DataOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(

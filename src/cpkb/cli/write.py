@@ -11,12 +11,10 @@ import typer
 
 from cpkb.cli.context import CpkbCommand, RefArg, app, print_json, settings
 from cpkb.cli.writing import (
-    LocatorOpt,
-    ParaphraseOpt,
-    QuoteOpt,
-    SourceOpt,
+    Cited,
     Writing,
     citation,
+    cited_options,
     note,
     report,
     run,
@@ -27,7 +25,6 @@ from cpkb.errors import Ambiguous, NotFound, Refused, UsageProblem
 if TYPE_CHECKING:
     from cpkb.kb.draft import Draft
 
-Cited = tuple[str, "str | None", "str | None", "str | None"]  # source, quote, paraphrase, locator
 SCHEMA_NAME = "cpkb.schema.json"
 EMPTY = {"$schema": f"./{SCHEMA_NAME}", "schema_version": 2, "properties": [], "sources": [],
          "entities": []}  # fmt: skip
@@ -84,16 +81,14 @@ TypeArg = Annotated[str, typer.Argument(metavar="TYPE", help="The entity's type 
 
 @app.command("add", cls=CpkbCommand)
 @write_options
+@cited_options
 def add_cmd(
     ctx: typer.Context,
-    writing: Writing,
     entity_type: TypeArg,
     name: Annotated[str, typer.Argument(help="Its name.")],
     summary: Annotated[str, typer.Option("--summary", help="One or two sentences, ours.")],
-    source: SourceOpt,
-    quote: QuoteOpt = None,
-    paraphrase: ParaphraseOpt = None,
-    locator: LocatorOpt = None,
+    cited: Cited,
+    writing: Writing,
     alias: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Option("--alias", help="Another name (repeatable).", show_default=False),
@@ -117,7 +112,6 @@ def add_cmd(
             _not_named(ctx, label)
     entity = {"id": entity_id, "type": kind, "name": name, "aliases": list(alias or []),
               "summary": summary}  # fmt: skip
-    cited = (source, quote, paraphrase, locator)
     outcome = run(ctx, functools.partial(_add, entity, cited), writing)
     new_id = outcome.result
     report(outcome, writing, said=f"added {kind} {new_id}", printed=new_id,
@@ -129,7 +123,7 @@ def _add(entity: dict[str, Any], cited: Cited, draft: Draft) -> str:
     from cpkb.kb.edit import add_entity, new_entity_id
 
     made = {**entity, "id": entity["id"] or new_entity_id(draft, entity["name"])}
-    return add_entity(draft, {**made, "sources": [citation(draft, *cited)], "claims": []})
+    return add_entity(draft, {**made, "sources": [citation(draft, cited)], "claims": []})
 
 
 def _entity_type(text: str) -> str:

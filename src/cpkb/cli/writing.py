@@ -164,18 +164,16 @@ LocatorOpt = Annotated[
 ]  # fmt: skip
 
 
-def citation(
-    draft: Draft, source: str, quote: str | None, paraphrase: str | None, locator: str | None
-) -> dict[str, Any]:
+def citation(draft: Draft, cited: Cited) -> dict[str, Any]:
     """A citation of a source the draft has: its quote or paraphrase, and where."""
     from cpkb.errors import NoResults, UsageProblem
 
-    if (quote is None) == (paraphrase is None):
+    source = cited.source
+    if (cited.quote is None) == (cited.paraphrase is None):
         raise UsageProblem("give exactly one of --quote and --paraphrase")
     if not any(s.get("id") == source for s in draft.sources if isinstance(s, dict)):
         raise NoResults(f"no source {source!r} in the data file", hint="add it: cpkb source add")
-    cited = {"source": source, "quote": quote, "paraphrase": paraphrase, "locator": locator}
-    return {k: v for k, v in cited.items() if v is not None}
+    return {k: v for k, v in cited._asdict().items() if v is not None}
 
 
 def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
@@ -191,3 +189,20 @@ def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
         meant = f"{entity.id} ({entity.type}: {entity.name})"
         raise NotFound(ref, hint=f"did you mean {meant}? a write takes a whole id, name or alias")
     return entity.id
+
+
+class Cited(NamedTuple):
+    """Where a written fact comes from: its source, and the source's words or ours."""
+
+    source: str
+    quote: str | None = None
+    paraphrase: str | None = None
+    locator: str | None = None
+
+
+cited_options = packing(
+    "cited",
+    [option("source", SourceOpt, required=True), option("quote", QuoteOpt),
+     option("paraphrase", ParaphraseOpt), option("locator", LocatorOpt)],
+    Cited,
+)  # fmt: skip
