@@ -266,3 +266,25 @@ def test_a_version_written_as_a_float_is_that_version(runner: CliRunner, tmp_pat
     assert runner.invoke(app, ["validate", str(data)]).exit_code == 0
     result = runner.invoke(app, ["--data", str(data), "info", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["schema_version"] == 1
+
+
+@pytest.mark.parametrize("outside", ["/ABSOLUTE/secret.txt", "../secret.txt", "texts/../../s.txt"])
+def test_a_held_text_outside_the_data_files_folder_is_never_read(
+    runner: CliRunner, tmp_path: Path, outside: str
+) -> None:
+    """A data file from elsewhere cannot have validate read the user's files by naming them."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Alpha Person is an official.")  # what the quotes say: found, if read
+    named = outside.replace("/ABSOLUTE", str(tmp_path))
+    document = json.loads((DATA / "good" / "v2-small.json").read_text("utf-8"))
+    for source in document["sources"]:
+        if "text_file" in source:
+            source["text_file"] = named
+    data = folder / "kb.json"
+    data.write_text(json.dumps(document))
+    result = runner.invoke(app, ["validate", str(data), "--json"])
+    found = json.loads(result.stdout)["problems"]
+    assert result.exit_code == 3 and [p["code"] for p in found] == ["E302"]
+    assert "not in the data file's folder" in found[0]["message"]

@@ -141,9 +141,20 @@ def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) 
 
     texts, folder = texts or {}, folder_of(path)
     return {
-        source_id: _held(texts.get(name, folder / name), name)
+        source_id: _held(texts[name], name) if name in texts else _held_in(folder, name)
         for source_id, name in held_files(raw).items()
     }
+
+
+def _held_in(folder: Path, name: str) -> Held:
+    """A held text named in a data file: only below its folder (a data file from elsewhere must
+    not have validate read, say, a file of the user's home)."""
+    from cpkb.check.context import Held
+
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        return Held(name, problem="not in the data file's folder (absolute, or with '..')")
+    return _held(folder / relative, name)
 
 
 def _held(path: Path, name: str) -> Held:
