@@ -16,6 +16,7 @@ import typer
 from cpkb import streams
 from cpkb.cli.context import CpkbCommand, _typer, settings
 from cpkb.cli.targets import output_file, output_folder
+from cpkb.errors import UsageProblem
 from cpkb.kb import collector
 
 if TYPE_CHECKING:
@@ -168,6 +169,7 @@ def jsonld_cmd(
     """
     from cpkb.present.kept import jsonld_export, stored_jsonld
 
+    checked_base(base)
     data_path = settings(ctx).data_path()
     kept: Iterable[bytes] | None = stored_jsonld(data_path, base)  # on a warm index
     with collector.paused():
@@ -176,3 +178,16 @@ def jsonld_cmd(
             kept = jsonld_export(data_path, kb, entities, base=base)  # made, and kept
         for chunk in kept:
             streams.write_chunks([chunk])
+
+
+def checked_base(base: str) -> None:
+    """Refuse a --base that is not an absolute IRI ending where an id can follow (`/`, `#`,
+    `:`): every IRI of the export would be broken."""
+    import re
+
+    unsafe = any(c.isspace() or c in '<>"{}|\\^`' or ord(c) < 0x20 for c in base)
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", base) or unsafe or base[-1] not in "/#:":
+        raise UsageProblem(
+            f"--base {base!r} is not an absolute IRI ending in '/', '#' or ':'",
+            hint="e.g. https://kb.example.org/ or urn:cpkb:",
+        )
