@@ -90,8 +90,8 @@ def stats_cmd(
     from cpkb.present.views import entities_view
 
     out = output_of("stats", as_json, output_format, fields)
-    if out.format is Format.json and not (as_of or known_by or current):
-        print_listing(ctx, "statistic")
+    if out.format in KEPT_FORMS and not (as_of or known_by or current):
+        print_listing(ctx, "statistic", str(out.format))
         return
     if out.is_human() and not (as_of or known_by) and print_stats(ctx):
         return
@@ -102,13 +102,17 @@ def stats_cmd(
         listing(ctx, out, views, human.show_stats, source_views(ctx))
 
 
-def print_listing(ctx: typer.Context, entity_type: str) -> None:
-    """`--json` of a listing on today's reading: from the views the index keeps, when it can."""
+KEPT_FORMS = (Format.json, Format.jsonl)  # what present.listing keeps of a listing
+
+
+def print_listing(ctx: typer.Context, entity_type: str, form: str = "json") -> None:
+    """`--json` (or `--format jsonl`) of a listing on today's reading: from the views the index
+    keeps, when it can."""
     from cpkb import streams
     from cpkb.present.listing import listing
 
     config = settings(ctx)
-    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
+    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb, form=form))
 
 
 def print_stats(ctx: typer.Context) -> bool:
@@ -199,8 +203,8 @@ def type_app(entity_type: str) -> typer.Typer:
         from cpkb.present.views import entities_view
 
         out = output_of("list", as_json, output_format, fields)
-        if out.format is Format.json and not (as_of or known_by or current):
-            print_listing(ctx, entity_type)
+        if out.format in KEPT_FORMS and not (as_of or known_by or current):
+            print_listing(ctx, entity_type, str(out.format))
             return
         piped = out.format is None and not out.chosen and not sys.stdout.isatty()
         if piped and not known_by and print_lines(ctx, entity_type):

@@ -21,7 +21,7 @@ from cpkb import __version__
 
 CACHE_ENV = "CPKB_CACHE_DIR"
 APP = "cpkb"
-KINDS = ("index", "validate", "layout")  # a folder each
+KINDS = ("index", "validate", "layout", "export")  # a folder each
 MAX_AGE = 30 * 24 * 3600  # seconds: an entry unused this long is removed
 MAX_BYTES = 4 << 30  # past this, the least recently used entries are removed
 LIBRARIES = ("anyascii", "fastjsonschema", "orjson")  # their answers are kept in cache entries
