@@ -180,6 +180,17 @@ def test_a_damaged_kept_database_is_made_again(timed_kb: Path, tmp_path: Path) -
     assert os.stat(kept).st_ino != before.st_ino  # kept anew
 
 
+def test_the_cache_lists_the_kept_database_and_clears_it(timed_kb: Path, tmp_path: Path) -> None:
+    path = indexed(timed_kb, tmp_path)
+    export(path, tmp_path / "out.db")
+    listed = json.loads(cli(["cache", "info", "--json"]))["entries"]
+    assert [e["path"] for e in listed if e["kind"] == "export"] == [str(kept_file(path))]
+    cli(["cache", "clear"])
+    assert not kept_file(path).exists()
+    export(path, tmp_path / "out.db")  # made again, and kept
+    assert kept_file(path).is_file()
+
+
 def test_without_an_index_nothing_is_kept(timed_kb: Path, tmp_path: Path) -> None:
     path = tmp_path / "kb.json"
     path.write_bytes(timed_kb.read_bytes())

@@ -1,5 +1,5 @@
-"""The user cache: where derived files live (the index, validate's memo), the one key they are
-valid under, and keeping the folder bounded.
+"""The user cache: where derived files live (the index, validate's memo, the database `export
+sqlite` wrote last), the one key they are valid under, and keeping the folder bounded.
 
 Every cache entry is derived from a data file and is never the truth: it is used only when it
 was written under today's `code_key()` (cpkb's own source files, its bundled schema, Python,
