@@ -6,6 +6,8 @@ A table per kind of record, its columns from the field table (cpkb.model.fields)
 summary). Foreign keys join them; lists and objects are JSON text. Two FTS5 tables, set up as
 Datasette looks for them, search entities (name, aliases, summary) and citations (quote,
 paraphrase, locator). `about` says what was exported, and the day `current` refers to.
+
+A database written on a warm index is kept, and copied by the next export (present.kept_sql).
 """
 
 from __future__ import annotations
@@ -142,11 +144,11 @@ def copy_sqlite(target: Path, made: BinaryIO, day: dt.date) -> None:
 
 @contextmanager
 def database(
-    target: Path, data_path: object, *, copy_of: BinaryIO | None = None
+    target: Path, rows_from: object, *, copy_of: BinaryIO | None = None
 ) -> Iterator[sqlite3.Connection]:
     """A connection to a new database (a copy of `copy_of`, if given) that replaces `target`
     atomically once the block ends; what SQLite cannot do is one error: the data's (a key
-    twice) or the file's (a full disk)."""
+    twice in `rows_from`) or the file's (a full disk)."""
     with writing(target), atomic.replacing(target) as temporary:
         if copy_of is not None:
             with open(temporary, "wb") as copy:
@@ -155,7 +157,7 @@ def database(
         try:
             yield db
         except sqlite3.IntegrityError as exc:
-            raise DataError(data_path, f"cannot be exported to SQLite: {exc}") from None
+            raise DataError(rows_from, f"cannot be exported to SQLite: {exc}") from None
         except sqlite3.OperationalError as exc:
             if not storage_failed(exc):
                 raise
