@@ -89,15 +89,20 @@ def sqlite_cmd(
 
     Example: cpkb export sqlite kb.db && datasette kb.db
     """
-    from cpkb.present.exports_sql import write_sqlite
     from cpkb.present.flatfiles import refuse_overwrite, writing
+    from cpkb.present.kept_sql import copy_kept, sqlite_export, stored_sqlite
 
     target = output_file(ctx, file, what="the database")
     refuse_overwrite([target], force=force)
+    data_path = settings(ctx).data_path()
+    kept = stored_sqlite(data_path)  # on a warm index: the database made last time
     with collector.paused():
-        kb, entities = corpus(ctx)
         with writing(file):
-            written = write_sqlite(target, kb, entities)
+            written = copy_kept(target, kept) if kept is not None else None
+        if written is None:
+            kb, entities = corpus(ctx)
+            with writing(file):
+                written = sqlite_export(data_path, target, kb, entities)  # and kept
     _wrote(written, file)
 
 

@@ -66,8 +66,8 @@ def stats_cmd(ctx: typer.Context, out: Output, timing: TimeOptions) -> None:
     """
     from cpkb.present.views import entities_view
 
-    if out.format is Format.json and timing == TimeOptions():
-        print_listing(ctx, "statistic")
+    if out.format in KEPT_FORMS and timing == TimeOptions():
+        print_listing(ctx, "statistic", str(out.format))
         return
     if out.is_human() and not (timing.as_of or timing.known_by) and print_stats(ctx):
         return
@@ -78,13 +78,17 @@ def stats_cmd(ctx: typer.Context, out: Output, timing: TimeOptions) -> None:
         listing(ctx, out, views, human.show_stats, source_views(ctx))
 
 
-def print_listing(ctx: typer.Context, entity_type: str) -> None:
-    """`--json` of a listing on today's reading: from the views the index keeps, when it can."""
+KEPT_FORMS = (Format.json, Format.jsonl)  # what present.listing keeps of a listing
+
+
+def print_listing(ctx: typer.Context, entity_type: str, form: str = "json") -> None:
+    """`--json` (or `--format jsonl`) of a listing on today's reading: from the views the index
+    keeps, when it can."""
     from cpkb import streams
     from cpkb.present.listing import listing
 
     config = settings(ctx)
-    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
+    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb, form=form))
 
 
 def print_stats(ctx: typer.Context) -> bool:
@@ -181,8 +185,8 @@ def list_type(ctx: typer.Context, entity_type: str, out: Output, timing: TimeOpt
     """`cpkb <type> list`: from what the index keeps when it can."""
     from cpkb.present.views import entities_view
 
-    if out.format is Format.json and timing == TimeOptions():
-        print_listing(ctx, entity_type)
+    if out.format in KEPT_FORMS and timing == TimeOptions():
+        print_listing(ctx, entity_type, str(out.format))
         return
     piped = out.format is None and not out.chosen and not sys.stdout.isatty()
     if piped and not timing.known_by and print_lines(ctx, entity_type):
