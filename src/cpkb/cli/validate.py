@@ -147,13 +147,16 @@ def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) 
 
 
 def _held_in(folder: Path, name: str) -> Held:
-    """A held text named in a data file: only below its folder (a data file from elsewhere must
-    not have validate read, say, a file of the user's home)."""
+    """A held text named in a data file: only below its folder, through links too (a data file
+    from elsewhere must not have validate read, say, a file of the user's home)."""
     from cpkb.check.context import Held
 
+    if "\0" in name:
+        return Held(name, problem="not a file name (it holds a NUL)")
     relative = Path(name)
-    if relative.is_absolute() or ".." in relative.parts:
-        return Held(name, problem="not in the data file's folder (absolute, or with '..')")
+    real = Path(os.path.realpath(folder / relative))
+    if relative.is_absolute() or ".." in relative.parts or not real.is_relative_to(folder):
+        return Held(name, problem="not in the data file's folder (absolute, with '..', or a link)")
     return _held(folder / relative, name)
 
 
