@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
@@ -99,3 +100,11 @@ def test_a_bad_date_is_a_usage_error() -> None:
     for command in (["xref", "a-person"], ["path", "a-person", "post-b"], ["graph"]):
         result = cli(*command, "--as-of", "2025-13")
         assert result.exit_code == 2 and "is not a date" in result.stderr, command
+
+
+@pytest.mark.parametrize("date", ["2025-00", "2025-00-00", "2025-06-00", "２０２５", "2025-0６"])
+def test_a_month_or_day_of_zero_or_other_digits_are_not_a_date(date: str) -> None:
+    """Month 00 is no month (it was read as the whole year), and a date is ASCII digits."""
+    for option in ("--as-of", "--known-by"):
+        result = cli("xref", "a-person", option, date)
+        assert result.exit_code == 2 and "is not a date" in result.stderr, (option, date)
