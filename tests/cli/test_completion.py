@@ -134,6 +134,12 @@ def test_bash_round_trip() -> None:
     assert complete("bash", "cpkb search x --type st").stdout.splitlines() == ["statistic"]
 
 
+@pytest.mark.parametrize("command", ["timeline", "conflicts", "timeline --known-by 2026"])
+def test_the_optional_ref_of_timeline_and_conflicts_completes(command: str) -> None:
+    done = complete("bash", f"cpkb {command} qaz")
+    assert done.stdout.splitlines() == ["qazaqstan-balalary"], done.stderr
+
+
 def test_zsh_round_trip_offers_names_with_help() -> None:
     done = complete("zsh", "cpkb xref Reg")
     assert done.returncode == 0, done.stderr
