@@ -335,3 +335,23 @@ def test_a_held_text_named_with_a_nul_is_a_problem_not_a_crash(
     result = runner.invoke(app, ["validate", str(data), "--json"])
     found = json.loads(result.stdout)["problems"]
     assert result.exit_code == 3 and "E302" in [p["code"] for p in found]
+
+
+def test_data_on_standard_input_has_no_folder_of_held_texts(tmp_path: Path) -> None:
+    """`curl URL | cpkb validate -` run at home must not read ~/secret.txt because the data
+    names `secret.txt`: data from a pipe has no folder, so no held text is read."""
+    import subprocess
+    import sys
+
+    (tmp_path / "secret.txt").write_text("Alpha Person is an official.")
+    document = json.loads((DATA / "good" / "v2-small.json").read_text("utf-8"))
+    for source in document["sources"]:
+        if "text_file" in source:
+            source["text_file"] = "secret.txt"
+    done = subprocess.run(
+        [sys.executable, "-m", "cpkb", "validate", "-", "--json"], cwd=tmp_path,
+        input=json.dumps(document), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    found = json.loads(done.stdout)["problems"]
+    assert done.returncode == 3 and [p["code"] for p in found] == ["E302"], done.stderr
+    assert "standard input" in found[0]["message"]

@@ -135,11 +135,17 @@ def check_raw(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -
 def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -> dict[str, Held]:
     """The held texts the sources of the file `raw` name (`text_file`, relative to the real
     file's folder, unless `texts` says where one is for now), read: each source's text, or why it
-    cannot be read (E302)."""
+    cannot be read (E302; always, for data on standard input)."""
+    from cpkb.check.context import Held
     from cpkb.check.held import held_files
-    from cpkb.kb.paths import folder_of
+    from cpkb.kb.paths import STDIN, folder_of
 
     texts, folder = texts or {}, folder_of(path)
+    if str(path) == STDIN:  # data from a pipe has no folder: not the current one either
+        problem = "the data came from standard input, which has no folder of texts"
+        return {
+            source_id: Held(name, problem=problem) for source_id, name in held_files(raw).items()
+        }
     return {
         source_id: _held(texts[name], name) if name in texts else _held_in(folder, name)
         for source_id, name in held_files(raw).items()
