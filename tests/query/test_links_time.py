@@ -119,3 +119,14 @@ def test_path_known_by_walks_only_what_was_known(known_by: str, pair: tuple[str,
     every, as_json = cli(*asked, "--all"), cli(*asked, "--json")
     assert "internal error" not in as_json.stderr and as_json.exit_code in (0, 1), as_json.stderr
     assert as_json.exit_code == every.exit_code, every.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["show", "x"], ["xref", "x"], ["timeline"], ["conflicts"], ["stats"], ["graph"],
+                ["official", "list"], ["brief", "x"], ["path", "x", "y"]],
+)  # fmt: skip
+def test_a_bad_date_is_told_before_the_data_is_read(tmp_path: Path, command: list[str]) -> None:
+    """Before an index is built (seconds, on a big file), or a missing file is found."""
+    args = ["--data", str(tmp_path / "missing.json"), *command, "--known-by", "2025-13"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "is not a date" in result.stderr, result.stderr
