@@ -115,10 +115,13 @@ def test_a_month_or_day_of_zero_or_other_digits_are_not_a_date(date: str) -> Non
 def test_path_known_by_walks_only_what_was_known(known_by: str, pair: tuple[str, str]) -> None:
     """A claim no source had said by the date is never a step, in JSON (every link) as with
     --all (it was an internal error: the chain was found through it, then not drawn)."""
-    asked = ("path", *pair, "--known-by", known_by)
-    every, as_json = cli(*asked, "--all"), cli(*asked, "--json")
-    assert "internal error" not in as_json.stderr and as_json.exit_code in (0, 1), as_json.stderr
-    assert as_json.exit_code == every.exit_code, every.stderr
+    asked = ["--data", str(DATA), "path", *pair, "--known-by", known_by]
+    for index in ("always", "never"):
+        env = {"CPKB_INDEX": index}
+        every = CliRunner().invoke(app, [*asked, "--all"], env=env)
+        as_json = CliRunner().invoke(app, [*asked, "--json"], env=env)
+        assert "internal error" not in as_json.stderr and as_json.exit_code in (0, 1), index
+        assert as_json.exit_code == every.exit_code, (index, every.stderr)
 
 
 @pytest.mark.parametrize(
