@@ -134,6 +134,23 @@ def test_bash_round_trip() -> None:
     assert complete("bash", "cpkb search x --type st").stdout.splitlines() == ["statistic"]
 
 
+@pytest.mark.parametrize("command", ["timeline", "conflicts", "timeline --known-by 2026"])
+def test_the_optional_ref_of_timeline_and_conflicts_completes(command: str) -> None:
+    done = complete("bash", f"cpkb {command} qaz")
+    assert done.stdout.splitlines() == ["qazaqstan-balalary"], done.stderr
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("cpkb add pro", ["programme"]),
+     ("cpkb claim add unicef member_of --target qaz", ["qazaqstan-balalary"]),
+     ("cpkb claim add unicef said --stated-by qaz", ["qazaqstan-balalary"])],
+)  # fmt: skip
+def test_the_type_and_references_of_a_write_complete(words: str, expected: list[str]) -> None:
+    done = complete("bash", words)
+    assert done.stdout.splitlines() == expected, done.stderr
+
+
 def test_zsh_round_trip_offers_names_with_help() -> None:
     done = complete("zsh", "cpkb xref Reg")
     assert done.returncode == 0, done.stderr

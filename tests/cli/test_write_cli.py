@@ -459,3 +459,14 @@ def test_a_write_after_a_hand_edit_leaves_the_whole_file_canonical(
     assert cli(copy, *args, env={"CPKB_WRITE_WHOLE": "1"}).exit_code == 0
     assert kb.read_bytes() == copy.read_bytes()
     assert cli(kb, "fmt", "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["add official X --summary s --source src", "add official X --summary s --source src "
+     "--quote q --paraphrase p", "claim add x p v --source src --quote q --paraphrase p"],
+)  # fmt: skip
+def test_quote_or_paraphrase_is_checked_before_the_data_file(tmp_path: Path, line: str) -> None:
+    """A usage error is told as one, before anything is read (here: no data file at all)."""
+    done = cli_line(tmp_path / "missing.json", line)
+    assert done.exit_code == 2 and "exactly one of --quote and --paraphrase" in done.stderr

@@ -121,7 +121,12 @@ def test_one_node_a_line(runner: CliRunner) -> None:
     assert all(json.loads(line.rstrip(",")) for line in lines[2:-1])
 
 
-@pytest.mark.parametrize("base", ["", "kb/", "https://kb.example.org/kb", "https://a b/", "x:<y>/"])
+@pytest.mark.parametrize(
+    "base",
+    ["", "kb/", "https://kb.example.org/kb", "https://a b/", "x:<y>/",
+     "https://a\x7f/", "https://a\x85/", "https://a\u202e/", "https://a\u200b/", "https://a/%zz/",
+     "https://a/%2/"],
+)  # fmt: skip
 def test_a_base_that_is_not_an_absolute_iri_is_a_usage_error(runner: CliRunner, base: str) -> None:
     result = runner.invoke(app, ["--data", str(V2), "export", "jsonld", "--base", base])
     assert result.exit_code == 2 and result.stdout == ""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional
 
 import typer
 
+from cpkb.cli.completion import complete_ref
 from cpkb.cli.context import CpkbCommand, RefArg, _typer
 from cpkb.cli.writing import (
     Cited,
@@ -29,8 +30,9 @@ TIME = "Time: when it was true, or what date it refers to"
 
 
 def _opt(name: str, help_text: str, panel: str | None = None, metavar: str = "D") -> Any:
+    refs = complete_ref if metavar == "REF" else None  # an entity: completed as show's REF
     return typer.Option(name, metavar=metavar, help=help_text, show_default=False,
-                        rich_help_panel=panel)  # fmt: skip
+                        rich_help_panel=panel, autocompletion=refs)  # fmt: skip
 
 
 Text = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10

@@ -187,10 +187,12 @@ def jsonld_cmd(
 
 def checked_base(base: str) -> None:
     """Refuse a --base that is not an absolute IRI ending where an id can follow (`/`, `#`,
-    `:`): every IRI of the export would be broken."""
+    `:`), or that holds what no IRI may (a control or invisible character, a broken `%`
+    escape): every IRI of the export would be broken."""
     import re
 
-    unsafe = any(c.isspace() or c in '<>"{}|\\^`' or ord(c) < 0x20 for c in base)
+    unsafe = any(c.isspace() or c in '<>"{}|\\^`' or not c.isprintable() for c in base)
+    unsafe = unsafe or re.search("%(?![0-9A-Fa-f]{2})", base) is not None  # a broken escape
     if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", base) or unsafe or base[-1] not in "/#:":
         raise UsageProblem(
             f"--base {base!r} is not an absolute IRI ending in '/', '#' or ':'",

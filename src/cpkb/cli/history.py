@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from cpkb.cli.completion import complete_ref
 from cpkb.cli.context import (
     REF_HELP,
     CpkbCommand,
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 app = _typer()
 OptionalRef = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Argument(help="Only this entity (and the events it takes part in). " + REF_HELP),
+    typer.Argument(
+        help="Only this entity (and the events it takes part in). " + REF_HELP,
+        autocompletion=complete_ref,
+    ),
 ]
 
 

@@ -71,4 +71,12 @@ def packing(
 def time_options(*names: str) -> Callable[[Command], Command]:
     """--as-of, --known-by, --all and --current (or those `names`), as `timing: TimeOptions`."""
     added = [option(n, TIME[n]) for n in names or TIME]
-    return packing("timing", added, TimeOptions)
+    return packing("timing", added, checked_timing)
+
+
+def checked_timing(**given: Any) -> TimeOptions:
+    """The time options, a date that is not one a usage error before any work (an index built,
+    a data file read)."""
+    timing = TimeOptions(**given)
+    timing.reading()
+    return timing

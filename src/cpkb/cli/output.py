@@ -116,6 +116,9 @@ def columns(kind: Kind, fields: str | None, shape: Format | None) -> tuple[str, 
     if unknown or not asked:
         named = f"unknown field {unknown[0]!r}" if unknown else "--fields names no field"
         raise UsageProblem(named, hint=f"fields: {','.join(kind.fields)}")
+    twice = [f for i, f in enumerate(asked) if f in asked[:i]]
+    if twice:
+        raise UsageProblem(f"--fields names {twice[0]!r} twice")
     if shape in (Format.json, Format.jsonl):
         raise UsageProblem("--fields is for table, csv, tsv and markdown, not JSON")
     return asked

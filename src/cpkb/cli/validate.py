@@ -135,11 +135,17 @@ def check_raw(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -
 def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -> dict[str, Held]:
     """The held texts the sources of the file `raw` name (`text_file`, relative to the real
     file's folder, unless `texts` says where one is for now), read: each source's text, or why it
-    cannot be read (E302)."""
+    cannot be read (E302; always, for data on standard input)."""
+    from cpkb.check.context import Held
     from cpkb.check.held import held_files
-    from cpkb.kb.paths import folder_of
+    from cpkb.kb.paths import STDIN, folder_of
 
     texts, folder = texts or {}, folder_of(path)
+    if str(path) == STDIN:  # data from a pipe has no folder: not the current one either
+        problem = "the data came from standard input, which has no folder of texts"
+        return {
+            source_id: Held(name, problem=problem) for source_id, name in held_files(raw).items()
+        }
     return {
         source_id: _held(texts[name], name) if name in texts else _held_in(folder, name)
         for source_id, name in held_files(raw).items()
@@ -147,13 +153,16 @@ def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) 
 
 
 def _held_in(folder: Path, name: str) -> Held:
-    """A held text named in a data file: only below its folder (a data file from elsewhere must
-    not have validate read, say, a file of the user's home)."""
+    """A held text named in a data file: only below its folder, through links too (a data file
+    from elsewhere must not have validate read, say, a file of the user's home)."""
     from cpkb.check.context import Held
 
+    if "\0" in name:
+        return Held(name, problem="not a file name (it holds a NUL)")
     relative = Path(name)
-    if relative.is_absolute() or ".." in relative.parts:
-        return Held(name, problem="not in the data file's folder (absolute, or with '..')")
+    real = Path(os.path.realpath(folder / relative))
+    if relative.is_absolute() or ".." in relative.parts or not real.is_relative_to(folder):
+        return Held(name, problem="not in the data file's folder (absolute, with '..', or a link)")
     return _held(folder / relative, name)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from cpkb.cli.completion import complete_type
 from cpkb.cli.context import CpkbCommand, RefArg, app, print_json, settings
 from cpkb.cli.writing import (
     Cited,
@@ -76,7 +77,12 @@ def _check_new(target: Path, data: bytes) -> None:
         raise Refused(f"{target}: the new file would not be valid; nothing written")
 
 
-TypeArg = Annotated[str, typer.Argument(metavar="TYPE", help="The entity's type (e.g. official).")]
+TypeArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="TYPE", help="The entity's type (e.g. official).", autocompletion=complete_type
+    ),
+]
 
 
 @app.command("add", cls=CpkbCommand)

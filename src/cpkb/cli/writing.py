@@ -166,11 +166,9 @@ LocatorOpt = Annotated[
 
 def citation(draft: Draft, cited: Cited) -> dict[str, Any]:
     """A citation of a source the draft has: its quote or paraphrase, and where."""
-    from cpkb.errors import NoResults, UsageProblem
+    from cpkb.errors import NoResults
 
     source = cited.source
-    if (cited.quote is None) == (cited.paraphrase is None):
-        raise UsageProblem("give exactly one of --quote and --paraphrase")
     if not any(s.get("id") == source for s in draft.sources if isinstance(s, dict)):
         raise NoResults(f"no source {source!r} in the data file", hint="add it: cpkb source add")
     return {k: v for k, v in cited._asdict().items() if v is not None}
@@ -200,9 +198,20 @@ class Cited(NamedTuple):
     locator: str | None = None
 
 
+def checked_cited(**given: Any) -> Cited:
+    """The citation options; not exactly one of --quote and --paraphrase is a usage error
+    before any work."""
+    from cpkb.errors import UsageProblem
+
+    cited = Cited(**given)
+    if (cited.quote is None) == (cited.paraphrase is None):
+        raise UsageProblem("give exactly one of --quote and --paraphrase")
+    return cited
+
+
 cited_options = packing(
     "cited",
     [option("source", SourceOpt, required=True), option("quote", QuoteOpt),
      option("paraphrase", ParaphraseOpt), option("locator", LocatorOpt)],
-    Cited,
+    checked_cited,
 )  # fmt: skip
