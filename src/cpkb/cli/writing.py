@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change, and write nothing.")]
-WRITE_PANEL = "Writing"
 
 
 class Writing(NamedTuple):
