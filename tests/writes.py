@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,11 @@ def cli(kb: Path | None, *args: str, env: dict[str, str] | None = None) -> Resul
     """Run cpkb in this process, on `kb` (given with --data)."""
     data = ["--data", str(kb)] if kb is not None else []
     return CliRunner().invoke(app, [*data, *args], env=env, catch_exceptions=False)
+
+
+def cli_line(kb: Path | None, line: str) -> Result:
+    """`cli` with the arguments a shell makes of `line` (a long command reads as typed)."""
+    return cli(kb, *shlex.split(line))
 
 
 def document(kb: Path) -> dict[str, Any]:

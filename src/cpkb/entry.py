@@ -77,9 +77,11 @@ def fast_lane(argv: list[str]) -> int | None:
     if split is None:
         return None
     args, asked = split
-    as_json = args.count("--json") == 1
+    as_json = "--json" in args
     words = [arg for arg in args if arg != "--json"]
     if any(word.startswith("-") for word in words) or "--json" in rest[:1]:
+        return None
+    if args.count("--json") > 1:  # the app's --json all the same: left to it, as is any repeat
         return None
     command = rest[0] if rest else ""
     if command in ("show", "search") and len(words) > 1:

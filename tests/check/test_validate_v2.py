@@ -266,3 +266,92 @@ def test_a_version_written_as_a_float_is_that_version(runner: CliRunner, tmp_pat
     assert runner.invoke(app, ["validate", str(data)]).exit_code == 0
     result = runner.invoke(app, ["--data", str(data), "info", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["schema_version"] == 1
+
+
+@pytest.mark.parametrize("outside", ["/ABSOLUTE/secret.txt", "../secret.txt", "texts/../../s.txt"])
+def test_a_held_text_outside_the_data_files_folder_is_never_read(
+    runner: CliRunner, tmp_path: Path, outside: str
+) -> None:
+    """A data file from elsewhere cannot have validate read the user's files by naming them."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Alpha Person is an official.")  # what the quotes say: found, if read
+    named = outside.replace("/ABSOLUTE", str(tmp_path))
+    document = json.loads((DATA / "good" / "v2-small.json").read_text("utf-8"))
+    for source in document["sources"]:
+        if "text_file" in source:
+            source["text_file"] = named
+    data = folder / "kb.json"
+    data.write_text(json.dumps(document))
+    result = runner.invoke(app, ["validate", str(data), "--json"])
+    found = json.loads(result.stdout)["problems"]
+    assert result.exit_code == 3 and [p["code"] for p in found] == ["E302"]
+    assert "not in the data file's folder" in found[0]["message"]
+
+
+def v2_small_naming(folder: Path, named: str) -> Path:
+    """v2-small in `folder`, its held texts named `named`."""
+    document = json.loads((DATA / "good" / "v2-small.json").read_text("utf-8"))
+    for source in document["sources"]:
+        if "text_file" in source:
+            source["text_file"] = named
+    data = folder / "kb.json"
+    data.write_text(json.dumps(document))
+    return data
+
+
+@pytest.mark.parametrize("link", ["texts/secret.txt", "up/secret.txt"])
+def test_a_held_text_linked_out_of_the_folder_is_never_read(
+    runner: CliRunner, tmp_path: Path, link: str
+) -> None:
+    """A link in a cloned folder (a file, or a folder on the way) cannot lead validate out."""
+    folder = tmp_path / "kb"
+    (folder / "texts").mkdir(parents=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Alpha Person is an official.")  # what the quotes say: found, if read
+    (folder / "texts" / "secret.txt").symlink_to(secret)
+    (folder / "up").symlink_to(tmp_path, target_is_directory=True)
+    result = runner.invoke(app, ["validate", str(v2_small_naming(folder, link)), "--json"])
+    found = json.loads(result.stdout)["problems"]
+    assert result.exit_code == 3 and [p["code"] for p in found] == ["E302"]
+    assert "not in the data file's folder" in found[0]["message"]
+
+
+def test_a_held_text_linked_within_the_folder_is_read(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    (folder / "texts").mkdir(parents=True)
+    held = (DATA / "good" / "v2-small.source.txt").read_bytes()
+    (folder / "texts" / "real.txt").write_bytes(held)
+    (folder / "texts" / "link.txt").symlink_to("real.txt")
+    result = runner.invoke(app, ["validate", str(v2_small_naming(folder, "texts/link.txt"))])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_held_text_named_with_a_nul_is_a_problem_not_a_crash(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    data = v2_small_naming(tmp_path, "texts/a\0b.txt")
+    result = runner.invoke(app, ["validate", str(data), "--json"])
+    found = json.loads(result.stdout)["problems"]
+    assert result.exit_code == 3 and "E302" in [p["code"] for p in found]
+
+
+def test_data_on_standard_input_has_no_folder_of_held_texts(tmp_path: Path) -> None:
+    """`curl URL | cpkb validate -` run at home must not read ~/secret.txt because the data
+    names `secret.txt`: data from a pipe has no folder, so no held text is read."""
+    import subprocess
+    import sys
+
+    (tmp_path / "secret.txt").write_text("Alpha Person is an official.")
+    document = json.loads((DATA / "good" / "v2-small.json").read_text("utf-8"))
+    for source in document["sources"]:
+        if "text_file" in source:
+            source["text_file"] = "secret.txt"
+    done = subprocess.run(
+        [sys.executable, "-m", "cpkb", "validate", "-", "--json"], cwd=tmp_path,
+        input=json.dumps(document), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    found = json.loads(done.stdout)["problems"]
+    assert done.returncode == 3 and [p["code"] for p in found] == ["E302"], done.stderr
+    assert "standard input" in found[0]["message"]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.main import get_command
@@ -28,19 +26,7 @@ from cpkb.model.entities import Entity, KnowledgeBase
 from cpkb.model.fields import ENTITY_TYPES
 from tests.conftest import V1_BUNDLED
 
-pytestmark = pytest.mark.usefixtures("on_v1_bundled")
-
-
-@pytest.fixture
-def bundled_path() -> Path:
-    """The bundled KB as these tests know it: version 1's (tests/data/v1-bundled.json)."""
-    return V1_BUNDLED
-
-
-@pytest.fixture
-def bundled() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(V1_BUNDLED.read_text(encoding="utf-8"))
-    return document
+pytestmark = pytest.mark.v1_bundled
 
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -146,6 +132,23 @@ def test_bash_round_trip() -> None:
     assert done.stdout.splitlines() == ["qazaqstan-balalary"]
     assert complete("bash", "cpkb path Reg").stdout.splitlines() == ["Regina-de-dominicis"]
     assert complete("bash", "cpkb search x --type st").stdout.splitlines() == ["statistic"]
+
+
+@pytest.mark.parametrize("command", ["timeline", "conflicts", "timeline --known-by 2026"])
+def test_the_optional_ref_of_timeline_and_conflicts_completes(command: str) -> None:
+    done = complete("bash", f"cpkb {command} qaz")
+    assert done.stdout.splitlines() == ["qazaqstan-balalary"], done.stderr
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("cpkb add pro", ["programme"]),
+     ("cpkb claim add unicef member_of --target qaz", ["qazaqstan-balalary"]),
+     ("cpkb claim add unicef said --stated-by qaz", ["qazaqstan-balalary"])],
+)  # fmt: skip
+def test_the_type_and_references_of_a_write_complete(words: str, expected: list[str]) -> None:
+    done = complete("bash", words)
+    assert done.stdout.splitlines() == expected, done.stderr
 
 
 def test_zsh_round_trip_offers_names_with_help() -> None:

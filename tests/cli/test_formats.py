@@ -115,6 +115,13 @@ def test_an_unknown_field_is_a_one_line_usage_error(args: list[str], name: str) 
     assert ",".join(KINDS[name].fields) in result.stderr  # the valid ones, listed
 
 
+def test_a_field_named_twice_is_a_usage_error() -> None:
+    """A CSV header naming a column twice loses one to every reader keyed by name."""
+    result = cli("sources", "--format", "csv", "--fields", "id,title,id")
+    assert result.exit_code == 2 and result.stdout == "" and "'id'" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 def test_fields_are_not_for_json_and_json_is_not_another_format() -> None:
     for extra in (["--format", "json"], ["--format", "jsonl"]):
         result = cli("sources", *extra, "--fields", "id")

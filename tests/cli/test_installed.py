@@ -137,6 +137,11 @@ FAST_CALLS = [
     (["--data", "V2", "path", "children-programme", "post-a"], False),  # ended: no chain now
     (["--data", "V2", "path", "children-programme", "post-a", "--all"], True),
     (["--data", "V2", "path", "a-person", "law-x", "--json", "--current"], False),
+    # --json given twice is --json to the app: the lane declines rather than print a table.
+    (["show", "adal-azamat", "--json", "--json"], False),
+    (["stats", "--json", "--json"], False),
+    (["--data", "V2", "timeline", "a-person", "--json", "--json"], False),
+    (["--data", "V2", "path", "children-programme", "post-a", "--json", "--json"], False),
 ]
 
 

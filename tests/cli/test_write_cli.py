@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cpkb.kb import layout
-from tests.writes import TESTS, claim_ids, cli, document, make_kb
+from tests.writes import TESTS, claim_ids, cli, cli_line, document, make_kb
 
 
 @pytest.fixture
@@ -43,17 +43,8 @@ def test_init_from_bundled_copies_it_laid_out_for_writes(tmp_path: Path) -> None
 
 
 def test_the_bundled_file_is_never_written(kb: Path) -> None:
-    done = cli(
-        None,
-        "claim",
-        "add",
-        "adal-azamat",
-        "status",
-        "x",
-        "--source",
-        "gulf-observer-2025-11-29",
-        "--paraphrase",
-        "p",
+    done = cli_line(
+        None, "claim add adal-azamat status x --source gulf-observer-2025-11-29 --paraphrase p"
     )
     assert done.exit_code == 3
     assert "never written" in done.output and "cpkb init" in done.output
@@ -70,21 +61,10 @@ def test_a_version_1_file_is_refused_with_a_hint_to_migrate(tmp_path: Path) -> N
 
 
 def test_claim_add_prints_a_new_stored_id_and_keeps_the_layout(kb: Path) -> None:
-    done = cli(
+    done = cli_line(
         kb,
-        "claim",
-        "add",
-        "post-a",
-        "budget",
-        "12",
-        "--unit",
-        "KZT",
-        "--date",
-        "2024",
-        "--source",
-        "article",
-        "--quote",
-        "Post B exists.",
+        "claim add post-a budget 12 --unit KZT --date 2024 --source article "
+        "--quote 'Post B exists.'",
     )
     assert done.exit_code == 0, done.output
     new_id = done.stdout.strip()
@@ -107,19 +87,8 @@ def test_a_write_stores_the_ids_of_an_entitys_claims_so_none_is_renumbered(kb: P
     ]
     kb.write_bytes(layout.document_bytes(data))
     assert (
-        cli(
-            kb,
-            "claim",
-            "add",
-            "post-b",
-            "budget",
-            "2",
-            "--unit",
-            "KZT",
-            "--source",
-            "article",
-            "--quote",
-            "Post B exists.",
+        cli_line(
+            kb, "claim add post-b budget 2 --unit KZT --source article --quote 'Post B exists.'"
         ).stdout.strip()
         == "post-b-c2"
     )
@@ -129,19 +98,10 @@ def test_a_write_stores_the_ids_of_an_entitys_claims_so_none_is_renumbered(kb: P
 
 def test_a_quote_not_in_the_held_text_is_refused_and_nothing_written(kb: Path) -> None:
     before = kb.read_bytes()
-    done = cli(
+    done = cli_line(
         kb,
-        "claim",
-        "add",
-        "post-a",
-        "budget",
-        "1",
-        "--unit",
-        "KZT",
-        "--source",
-        "article",
-        "--quote",
-        "Words the article never said.",
+        "claim add post-a budget 1 --unit KZT --source article --quote 'Words "
+        "the article never said.'",
     )
     assert done.exit_code == 3
     assert "E301" in done.output and "texts/article.txt" in done.output
@@ -151,22 +111,10 @@ def test_a_quote_not_in_the_held_text_is_refused_and_nothing_written(kb: Path) -
 
 def test_a_refused_write_lists_every_problem_located(kb: Path) -> None:
     before = kb.read_bytes()
-    done = cli(
+    done = cli_line(
         kb,
-        "claim",
-        "add",
-        "a-person",
-        "holds_position",
-        "--target",
-        "post-a",
-        "--start",
-        "2021-02-30",
-        "--end",
-        "2020-13",
-        "--source",
-        "article",
-        "--paraphrase",
-        "p",
+        "claim add a-person holds_position --target post-a --start 2021-02-30 "
+        "--end 2020-13 --source article --paraphrase p",
     )
     assert done.exit_code == 3
     lines = [ln for ln in done.output.splitlines() if " error E" in ln]
@@ -196,38 +144,17 @@ def test_json_output_of_a_write(kb: Path) -> None:
 
 
 def test_correcting_by_superseding(kb: Path) -> None:
-    done = cli(
+    done = cli_line(
         kb,
-        "claim",
-        "add",
-        "children-programme",
-        "status",
-        "closed",
-        "--start",
-        "2027",
-        "--supersedes",
-        "cp-approved",
-        "--source",
-        "decree",
-        "--paraphrase",
-        "Closed.",
+        "claim add children-programme status closed --start 2027 --supersedes "
+        "cp-approved --source decree --paraphrase Closed.",
     )
     assert done.exit_code == 0, done.output
     assert cli(kb, "claim", "rm", "cp-approved").exit_code == 3  # superseded by the new claim
-    other = cli(
+    other = cli_line(
         kb,
-        "claim",
-        "add",
-        "a-person",
-        "holds_position",
-        "--target",
-        "post-a",
-        "--supersedes",
-        "cp-approved",
-        "--source",
-        "article",
-        "--paraphrase",
-        "p",
+        "claim add a-person holds_position --target post-a --supersedes "
+        "cp-approved --source article --paraphrase p",
     )
     assert other.exit_code == 1 and "has no such claim" in other.output
 
@@ -242,18 +169,7 @@ def test_claim_rank_normal_removes_the_rank(kb: Path) -> None:
 
 def test_unknown_claims_and_entities_are_not_found(kb: Path) -> None:
     assert cli(kb, "claim", "rm", "no-such-claim").exit_code == 1
-    done = cli(
-        kb,
-        "claim",
-        "add",
-        "nobody-at-all",
-        "status",
-        "x",
-        "--source",
-        "article",
-        "--paraphrase",
-        "p",
-    )
+    done = cli_line(kb, "claim add nobody-at-all status x --source article --paraphrase p")
     assert done.exit_code == 1
 
 
@@ -378,18 +294,7 @@ def test_data_from_the_environment(kb: Path) -> None:
 def test_the_index_sees_a_write(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CPKB_INDEX", "always")
     assert "cp-new" not in cli(kb, "show", "children-programme", "--json").stdout
-    cli(
-        kb,
-        "claim",
-        "add",
-        "children-programme",
-        "status",
-        "paused",
-        "--source",
-        "decree",
-        "--paraphrase",
-        "Paused.",
-    )
+    cli_line(kb, "claim add children-programme status paused --source decree --paraphrase Paused.")
     shown = json.loads(cli(kb, "show", "children-programme", "--json").stdout)
     assert "paused" in [c.get("value") for c in shown["claims"]]
 
@@ -554,3 +459,14 @@ def test_a_write_after_a_hand_edit_leaves_the_whole_file_canonical(
     assert cli(copy, *args, env={"CPKB_WRITE_WHOLE": "1"}).exit_code == 0
     assert kb.read_bytes() == copy.read_bytes()
     assert cli(kb, "fmt", "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["add official X --summary s --source src", "add official X --summary s --source src "
+     "--quote q --paraphrase p", "claim add x p v --source src --quote q --paraphrase p"],
+)  # fmt: skip
+def test_quote_or_paraphrase_is_checked_before_the_data_file(tmp_path: Path, line: str) -> None:
+    """A usage error is told as one, before anything is read (here: no data file at all)."""
+    done = cli_line(tmp_path / "missing.json", line)
+    assert done.exit_code == 2 and "exactly one of --quote and --paraphrase" in done.stderr

@@ -24,21 +24,8 @@ from cpkb.index.schema import location as index_location
 from cpkb.kb.store import load
 from cpkb.model.entities import Entity
 from cpkb.query.catalog import MemoryCatalog
-from tests.conftest import V1_BUNDLED
 
-pytestmark = pytest.mark.usefixtures("on_v1_bundled")
-
-
-@pytest.fixture(scope="module")
-def bundled_path() -> Path:
-    """The bundled KB as these tests know it: version 1's (tests/data/v1-bundled.json)."""
-    return V1_BUNDLED
-
-
-@pytest.fixture
-def bundled() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(V1_BUNDLED.read_text(encoding="utf-8"))
-    return document
+pytestmark = pytest.mark.v1_bundled
 
 
 ROOT = Path(__file__).resolve().parents[2]

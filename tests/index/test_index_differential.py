@@ -294,7 +294,8 @@ def timed_calls(data: st.DataObject, document: dict[str, Any]) -> list[list[str]
             ["xref", b, "--as-of", day, "--depth", "2"], ["xref", c, "--json", "--current"],
             ["xref", a, "--known-by", known, "--json"], ["path", a, b],
             ["path", b, c, "--as-of", day, "--json"], ["path", c, a, "--known-by", known],
-            ["path", a, c, "--all", "--as-of", day],
+            ["path", a, c, "--all", "--as-of", day], ["path", b, a, "--known-by", known, "--json"],
+            ["path", c, b, "--known-by", known, "--all"],
             ["graph", "--focus", b, "--as-of", day]]  # fmt: skip
 
 

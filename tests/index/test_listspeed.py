@@ -23,7 +23,8 @@ from cpkb.index.schema import location
 from cpkb.kb import store
 from cpkb.model.entities import Claim, KnowledgeBase
 from cpkb.model.fields import TYPES
-from cpkb.present.flatfiles import CSV_FILES, json_line, jsonl_lines, write_csv
+from cpkb.present.flatfiles import CSV_FILES, jsonl_lines, write_csv
+from cpkb.present.formats import jsonl_line
 from cpkb.present.jsonld import jsonld_chunks
 from cpkb.present.jsonout import dumps
 from cpkb.present.views import entities_view
@@ -345,14 +346,14 @@ def test_a_warm_csv_export_writes_the_kept_parts(tmp_path: Path) -> None:
 
 
 def test_the_jsonl_form_is_a_line_a_view(tmp_path: Path) -> None:
-    """The form a `--format jsonl` can print: made, then read back, the same lines."""
+    """The form `--format jsonl` prints: made, then read back, the lines it writes."""
     from cpkb.present.listing import listing
 
     path = generated(tmp_path / "kb.json", 200)
     index(path)
     kb = store.load(path)
     views = entities_view(kb, kb.of_type("law"), Reading.asked())
-    expected = b"".join(json_line(view).encode() for view in views)
+    expected = b"".join(jsonl_line(view).encode() for view in views)
     for _ in ("made", "kept"):
         assert b"".join(listing(path, "law", load=lambda: kb, form="jsonl")) == expected
     assert "jsonl:law" in stored_kinds(path)

@@ -119,3 +119,20 @@ def test_one_node_a_line(runner: CliRunner) -> None:
     nodes += sum(len(e.claims) for e in kb)
     assert len(lines) == 2 + nodes + 1  # the context, "@graph": [, the nodes, ]}
     assert all(json.loads(line.rstrip(",")) for line in lines[2:-1])
+
+
+@pytest.mark.parametrize(
+    "base",
+    ["", "kb/", "https://kb.example.org/kb", "https://a b/", "x:<y>/",
+     "https://a\x7f/", "https://a\x85/", "https://a\u202e/", "https://a\u200b/", "https://a/%zz/",
+     "https://a/%2/"],
+)  # fmt: skip
+def test_a_base_that_is_not_an_absolute_iri_is_a_usage_error(runner: CliRunner, base: str) -> None:
+    result = runner.invoke(app, ["--data", str(V2), "export", "jsonld", "--base", base])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("cpkb: error: --base") and result.stderr.count("\n") == 1
+
+
+def test_a_base_names_every_id(runner: CliRunner) -> None:
+    found = exported(runner, V2, "--base", "https://kb.example.org/")
+    assert found["@context"]["entity"] == "https://kb.example.org/entity/"

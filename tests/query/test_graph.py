@@ -23,19 +23,7 @@ from cpkb.query.graph import backlinks, neighbourhood, out_links, shortest_path,
 from cpkb.query.text import visible
 from tests.conftest import V1_BUNDLED
 
-pytestmark = pytest.mark.usefixtures("on_v1_bundled")
-
-
-@pytest.fixture
-def bundled_path() -> Path:
-    """The bundled KB as these tests know it: version 1's (tests/data/v1-bundled.json)."""
-    return V1_BUNDLED
-
-
-@pytest.fixture
-def bundled() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(V1_BUNDLED.read_text(encoding="utf-8"))
-    return document
+pytestmark = pytest.mark.v1_bundled
 
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini.json"

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from cpkb.cli import app
@@ -99,3 +100,36 @@ def test_a_bad_date_is_a_usage_error() -> None:
     for command in (["xref", "a-person"], ["path", "a-person", "post-b"], ["graph"]):
         result = cli(*command, "--as-of", "2025-13")
         assert result.exit_code == 2 and "is not a date" in result.stderr, command
+
+
+@pytest.mark.parametrize("date", ["2025-00", "2025-00-00", "2025-06-00", "２０２５", "2025-0６"])
+def test_a_month_or_day_of_zero_or_other_digits_are_not_a_date(date: str) -> None:
+    """Month 00 is no month (it was read as the whole year), and a date is ASCII digits."""
+    for option in ("--as-of", "--known-by"):
+        result = cli("xref", "a-person", option, date)
+        assert result.exit_code == 2 and "is not a date" in result.stderr, (option, date)
+
+
+@pytest.mark.parametrize("known_by", ["2000", "2025-06"])
+@pytest.mark.parametrize("pair", [("children-programme", "post-a"), ("a-person", "post-b")])
+def test_path_known_by_walks_only_what_was_known(known_by: str, pair: tuple[str, str]) -> None:
+    """A claim no source had said by the date is never a step, in JSON (every link) as with
+    --all (it was an internal error: the chain was found through it, then not drawn)."""
+    asked = ["--data", str(DATA), "path", *pair, "--known-by", known_by]
+    for index in ("always", "never"):
+        env = {"CPKB_INDEX": index}
+        every = CliRunner().invoke(app, [*asked, "--all"], env=env)
+        as_json = CliRunner().invoke(app, [*asked, "--json"], env=env)
+        assert "internal error" not in as_json.stderr and as_json.exit_code in (0, 1), index
+        assert as_json.exit_code == every.exit_code, (index, every.stderr)
+
+
+@pytest.mark.parametrize(
+    "command", [["show", "x"], ["xref", "x"], ["timeline"], ["conflicts"], ["stats"], ["graph"],
+                ["official", "list"], ["brief", "x"], ["path", "x", "y"]],
+)  # fmt: skip
+def test_a_bad_date_is_told_before_the_data_is_read(tmp_path: Path, command: list[str]) -> None:
+    """Before an index is built (seconds, on a big file), or a missing file is found."""
+    args = ["--data", str(tmp_path / "missing.json"), *command, "--known-by", "2025-13"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "is not a date" in result.stderr, result.stderr

@@ -10,9 +10,11 @@ import typer
 
 from cpkb import streams
 from cpkb.cli.completion import complete_ref
-from cpkb.cli.context import REF_HELP, AsOfOpt, CpkbCommand, KnownByOpt, app, reading, settings
+from cpkb.cli.context import REF_HELP, CpkbCommand, app, settings
+from cpkb.cli.options import time_options
 from cpkb.cli.targets import output_file
 from cpkb.errors import CpkbError, ExitCode
+from cpkb.query.current import TimeOptions
 
 if TYPE_CHECKING:
     from cpkb.cli.context import Settings
@@ -58,11 +60,11 @@ OutputOpt = Annotated[
 
 
 @app.command("brief", cls=CpkbCommand)
+@time_options("as_of", "known_by")
 def brief_cmd(
     ctx: typer.Context,
     refs: RefsArg,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
+    timing: TimeOptions,
     output_format: FormatOpt = Format.markdown,
     style: StyleOpt = Style.apa,
     output: OutputOpt = None,
@@ -76,8 +78,7 @@ def brief_cmd(
 
     config = settings(ctx)
     catalog = config.catalog()
-    read = reading(as_of, known_by)
-    found = brief(holding(config, chosen(catalog, refs)), read)
+    found = brief(holding(config, chosen(catalog, refs)), timing.reading())
     if output_format is Format.html:
         from cpkb.present.brief_html import page
 

@@ -1,4 +1,5 @@
-"""`cpkb cache info|clear`: the derived files cpkb keeps (indexes, validate's memos)."""
+"""`cpkb cache info|clear`: the derived files cpkb keeps (indexes, validate's memos, exported
+databases)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import typer
 from cpkb.cli.context import CpkbCommand, JsonOpt, _typer, print_json
 from cpkb.kb import cache
 
-app = _typer(help="The cache of indexes and validate's memos: where it is, and emptying it.")
+app = _typer(
+    help="The cache of indexes, validate's memos and exported databases: where it is, and "
+    "emptying it."
+)
 
 
 def _view() -> dict[str, Any]:

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, RefArg, _typer
+from cpkb.cli.completion import complete_ref
+from cpkb.cli.context import CpkbCommand, RefArg, _typer
 from cpkb.cli.writing import (
-    DryRunOpt,
-    LocatorOpt,
-    ParaphraseOpt,
-    QuoteOpt,
-    SourceOpt,
+    Cited,
+    Writing,
     citation,
+    cited_options,
     report,
     resolve_in,
     run,
+    write_options,
 )
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import RANKS
@@ -30,8 +30,9 @@ TIME = "Time: when it was true, or what date it refers to"
 
 
 def _opt(name: str, help_text: str, panel: str | None = None, metavar: str = "D") -> Any:
+    refs = complete_ref if metavar == "REF" else None  # an entity: completed as show's REF
     return typer.Option(name, metavar=metavar, help=help_text, show_default=False,
-                        rich_help_panel=panel)  # fmt: skip
+                        rich_help_panel=panel, autocompletion=refs)  # fmt: skip
 
 
 Text = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -47,11 +48,14 @@ ReasonOpt = Annotated[
 
 
 @app.command("add", cls=CpkbCommand)
+@write_options
+@cited_options
 def add_cmd(
     ctx: typer.Context,
+    writing: Writing,
+    cited: Cited,
     ref: RefArg,
     prop: Annotated[str, typer.Argument(metavar="PROPERTY", help="What it says (snake_case).")],
-    source: SourceOpt,
     value: Annotated[Text, typer.Argument(help="Its value (or give --target).")] = None,
     target: Annotated[Text, _opt("--target", "The entity it points to.", None, "REF")] = None,
     unit: Annotated[Text, _opt("--unit", "The value's unit (KZT, percent...).", None, "U")] = None,
@@ -67,11 +71,6 @@ def add_cmd(
         _opt("--supersedes", "A claim this one replaces (repeatable).", None, "CLAIM_ID"),
     ] = None,
     note_text: Annotated[Text, _opt("--note", "A note on it.", None, "TEXT")] = None,
-    quote: QuoteOpt = None,
-    paraphrase: ParaphraseOpt = None,
-    locator: LocatorOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Add a claim to an entity, cited; print its id.
 
@@ -79,16 +78,16 @@ def add_cmd(
     """  # noqa: E501
     _check_shape(value, target, rank)
     asked = Asked(ref, prop, value, target, stated_by, supersedes or [],
-                  (source, quote, paraphrase, locator))  # fmt: skip
+                  cited)  # fmt: skip
     fields = {"unit": unit, "date": date, "period": period, "start": start, "end": end,
               "rank": rank, "rank_reason": reason, "supersedes": supersedes or None,
               "note": note_text}  # fmt: skip
     change = functools.partial(_add, ctx, asked, {k: v for k, v in fields.items() if v})
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     claim_id, entity_id = outcome.result
     extra = {"id": claim_id, "entity": entity_id}
     said = f"added claim {claim_id} to {entity_id}"
-    report(outcome, as_json=as_json, said=said, printed=claim_id, extra=extra)
+    report(outcome, writing, said=said, printed=claim_id, extra=extra)
 
 
 class Asked(NamedTuple):
@@ -100,7 +99,7 @@ class Asked(NamedTuple):
     target: str | None
     stated_by: str | None
     supersedes: list[str]
-    cited: tuple[str, str | None, str | None, str | None]  # source, quote, paraphrase, locator
+    cited: Cited
 
 
 def _add(ctx: typer.Context, asked: Asked, fields: dict[str, Any], draft: Draft) -> tuple[str, str]:
@@ -117,7 +116,7 @@ def _add(ctx: typer.Context, asked: Asked, fields: dict[str, Any], draft: Draft)
     if asked.stated_by is not None:
         claim["stated_by"] = resolve_in(ctx, draft, asked.stated_by)
     _own_claims(draft, entity_id, asked.supersedes)
-    claim["sources"] = [citation(draft, *asked.cited)]
+    claim["sources"] = [citation(draft, asked.cited)]
     return add_claim(draft, entity_id, claim), entity_id
 
 
@@ -146,8 +145,10 @@ def _own_claims(draft: Draft, entity_id: str, claim_ids: list[str]) -> None:
 
 
 @app.command("set", cls=CpkbCommand)
+@write_options
 def set_cmd(
     ctx: typer.Context,
+    writing: Writing,
     claim_id: ClaimIdArg,
     date: DateOpt = None,
     start: StartOpt = None,
@@ -157,8 +158,6 @@ def set_cmd(
         Optional[list[str]],  # noqa: UP045
         _opt("--unset", "Remove this time field: date, start, end or period.", TIME, "FIELD"),
     ] = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Set when a claim holds: close a tenure or a status with --end, date it, or undo one.
 
@@ -172,30 +171,28 @@ def set_cmd(
         fields[name] = None
     if not fields:
         raise UsageProblem("nothing to set: give --date, --start, --end, --period or --unset")
-    _correct(ctx, claim_id, fields, dry_run=dry_run, as_json=as_json)
+    _correct(ctx, claim_id, fields, writing)
 
 
-def _correct(
-    ctx: typer.Context, claim_id: str, fields: dict[str, Any], *, dry_run: bool, as_json: bool
-) -> None:
+def _correct(ctx: typer.Context, claim_id: str, fields: dict[str, Any], writing: Writing) -> None:
     def change(draft: Draft) -> str:
         from cpkb.kb.edit import set_claim
 
         return set_claim(draft, claim_id, fields)
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     said = f"changed claim {claim_id} of {outcome.result}"
-    report(outcome, as_json=as_json, said=said, extra={"id": claim_id, "entity": outcome.result})
+    report(outcome, writing, said=said, extra={"id": claim_id, "entity": outcome.result})
 
 
 @app.command("rank", cls=CpkbCommand)
+@write_options
 def rank_cmd(
     ctx: typer.Context,
+    writing: Writing,
     claim_id: ClaimIdArg,
     rank: RankArg,
     reason: ReasonOpt = None,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Rank a claim: preferred (of its property, what holds), normal, or deprecated (wrong).
     A claim replaced by a newer one is not deprecated: give the newer one --supersedes.
@@ -205,15 +202,15 @@ def rank_cmd(
     if rank not in RANKS:
         raise UsageProblem(f"RANK must be one of {', '.join(RANKS)}, not {rank!r}")
     fields = {"rank": None if rank == "normal" else rank, "rank_reason": reason}
-    _correct(ctx, claim_id, fields, dry_run=dry_run, as_json=as_json)
+    _correct(ctx, claim_id, fields, writing)
 
 
 @app.command("rm", cls=CpkbCommand)
+@write_options
 def rm_cmd(
     ctx: typer.Context,
+    writing: Writing,
     claim_id: ClaimIdArg,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Remove a claim (refused while another claim supersedes it).
 
@@ -225,6 +222,6 @@ def rm_cmd(
 
         return remove_claim(draft, claim_id)
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     said = f"removed claim {claim_id} of {outcome.result}"
-    report(outcome, as_json=as_json, said=said, extra={"id": claim_id, "entity": outcome.result})
+    report(outcome, writing, said=said, extra={"id": claim_id, "entity": outcome.result})

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from cpkb.present.human.progress import ProgressBar
     from cpkb.present.views import View
     from cpkb.query.catalog import Catalog
-    from cpkb.query.current import Reading
 
 DEBUG_ENV = "CPKB_DEBUG"
 T = TypeVar("T")
@@ -141,52 +140,6 @@ app = _typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the documented contract).")]
-TIME_PANEL = "Time: what is current, and what was known"
-AsOfOpt = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Option(
-        "--as-of",
-        metavar="DATE",
-        help="What was current at DATE (YYYY, YYYY-MM or YYYY-MM-DD; default: today).",
-        show_default=False,
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-KnownByOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--known-by",
-        metavar="DATE",
-        help="Only what sources dated by DATE said (undated sources are left out).",
-        show_default=False,
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-AllOpt = Annotated[
-    bool,
-    typer.Option(
-        "--all",
-        help="Every claim, each with its rank, its time and whether it is current.",
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-CurrentOpt = Annotated[
-    bool,
-    typer.Option(
-        "--current",
-        help="With --json: only the current claims (what human output shows by default).",
-        rich_help_panel=TIME_PANEL,
-    ),
-]
-
-
-def reading(as_of: str | None, known_by: str | None) -> Reading:
-    """The reading that --as-of and --known-by ask for (a bad date is a usage error)."""
-    from cpkb.query.current import TimeOptions
-
-    return TimeOptions(as_of, known_by).reading()
-
-
 REF_HELP = "An id, name or alias (case, accents, script and small typos forgiven)."
 
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, RefArg, app, settings
-from cpkb.cli.writing import DryRunOpt, note, report, resolve_in, run
+from cpkb.cli.context import CpkbCommand, RefArg, app, settings
+from cpkb.cli.writing import Writing, note, report, resolve_in, run, write_options
 from cpkb.errors import Refused, UsageProblem
 
 if TYPE_CHECKING:
@@ -35,9 +35,8 @@ ROUNDS = 5  # saves with problems before giving up
 
 
 @app.command("edit", cls=CpkbCommand)
-def edit_cmd(
-    ctx: typer.Context, ref: RefArg, dry_run: DryRunOpt = False, as_json: JsonOpt = False
-) -> None:
+@write_options
+def edit_cmd(ctx: typer.Context, writing: Writing, ref: RefArg) -> None:
     """Edit an entity as JSON in $VISUAL or $EDITOR; on save it is validated, and on a
     problem the editor opens again with the problems on top.
 
@@ -58,7 +57,7 @@ def edit_cmd(
             return
         final = session.final()
         try:
-            outcome = _apply(ctx, entity_id, original, entity, dry_run=dry_run, as_json=as_json,
+            outcome = _apply(ctx, entity_id, original, entity, writing,
                              quiet=not final)  # fmt: skip
         except Invalid as invalid:
             if final:
@@ -67,7 +66,7 @@ def edit_cmd(
             session.failed(_problem_lines(invalid.problems))
             continue
         session.done()
-        report(outcome, as_json=as_json, said=f"edited {entity_id}", extra={"id": entity_id})
+        report(outcome, writing, said=f"edited {entity_id}", extra={"id": entity_id})
         return
 
 
@@ -190,15 +189,15 @@ def _parse(text: str) -> Doc:
 
 
 def _apply(
-    ctx: typer.Context, entity_id: str, original: Doc, entity: Doc, *, dry_run: bool,
-    as_json: bool, quiet: bool,
+    ctx: typer.Context, entity_id: str, original: Doc, entity: Doc, writing: Writing,
+    *, quiet: bool,
 ) -> Outcome[None]:  # fmt: skip
     def change(draft: Draft) -> None:
         if draft.entity(entity_id) != original:
             raise Refused(f"{entity_id} was changed by another write while you edited it")
         draft.put(entity, replacing=entity_id)
 
-    return run(ctx, change, dry_run=dry_run, as_json=as_json, quiet=quiet)
+    return run(ctx, change, writing, quiet=quiet)
 
 
 def _problem_lines(problems: Iterable[Mapping[str, Any]]) -> str:

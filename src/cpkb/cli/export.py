@@ -16,6 +16,7 @@ import typer
 from cpkb import streams
 from cpkb.cli.context import CpkbCommand, _typer, settings
 from cpkb.cli.targets import output_file, output_folder
+from cpkb.errors import UsageProblem
 from cpkb.kb import collector
 
 if TYPE_CHECKING:
@@ -88,15 +89,20 @@ def sqlite_cmd(
 
     Example: cpkb export sqlite kb.db && datasette kb.db
     """
-    from cpkb.present.exports_sql import write_sqlite
     from cpkb.present.flatfiles import refuse_overwrite, writing
+    from cpkb.present.kept_sql import copy_kept, sqlite_export, stored_sqlite
 
     target = output_file(ctx, file, what="the database")
     refuse_overwrite([target], force=force)
+    data_path = settings(ctx).data_path()
+    kept = stored_sqlite(data_path)  # on a warm index: the database made last time
     with collector.paused():
-        kb, entities = corpus(ctx)
         with writing(file):
-            written = write_sqlite(target, kb, entities)
+            written = copy_kept(target, kept) if kept is not None else None
+        if written is None:
+            kb, entities = corpus(ctx)
+            with writing(file):
+                written = sqlite_export(data_path, target, kb, entities)  # and kept
     _wrote(written, file)
 
 
@@ -168,6 +174,7 @@ def jsonld_cmd(
     """
     from cpkb.present.kept import jsonld_export, stored_jsonld
 
+    checked_base(base)
     data_path = settings(ctx).data_path()
     kept: Iterable[bytes] | None = stored_jsonld(data_path, base)  # on a warm index
     with collector.paused():
@@ -176,3 +183,18 @@ def jsonld_cmd(
             kept = jsonld_export(data_path, kb, entities, base=base)  # made, and kept
         for chunk in kept:
             streams.write_chunks([chunk])
+
+
+def checked_base(base: str) -> None:
+    """Refuse a --base that is not an absolute IRI ending where an id can follow (`/`, `#`,
+    `:`), or that holds what no IRI may (a control or invisible character, a broken `%`
+    escape): every IRI of the export would be broken."""
+    import re
+
+    unsafe = any(c.isspace() or c in '<>"{}|\\^`' or not c.isprintable() for c in base)
+    unsafe = unsafe or re.search("%(?![0-9A-Fa-f]{2})", base) is not None  # a broken escape
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", base) or unsafe or base[-1] not in "/#:":
+        raise UsageProblem(
+            f"--base {base!r} is not an absolute IRI ending in '/', '#' or ':'",
+            hint="e.g. https://kb.example.org/ or urn:cpkb:",
+        )

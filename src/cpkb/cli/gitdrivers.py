@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from cpkb.cli.context import CpkbCommand, JsonOpt, app, print_json, settings
-from cpkb.cli.writing import DryRunOpt, note, report, run
+from cpkb.cli.writing import Writing, note, report, run, write_options
 from cpkb.errors import ExitCode, UsageProblem
 from cpkb.present import human
 
@@ -23,8 +23,10 @@ GIT_EXTERNAL_ARGS = 7  # path old-file old-hex old-mode new-file new-hex new-mod
 
 
 @app.command("fmt", cls=CpkbCommand)
+@write_options
 def fmt_cmd(
     ctx: typer.Context,
+    writing: Writing,
     path: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Argument(help="The data file (default: --data, CPKB_DATA).", show_default=False),
@@ -32,8 +34,6 @@ def fmt_cmd(
     check: Annotated[
         bool, typer.Option("--check", help="Only say whether it is laid out canonically.")
     ] = False,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Lay a data file out canonically, as every write does: 2-space indent, each record's keys
     in the format's order, records in file order. --check exits 1 if it is not.
@@ -42,17 +42,17 @@ def fmt_cmd(
     """
     target = (path or settings(ctx).data_path()).absolute()
     if check:
-        _check_layout(target, as_json=as_json)
+        _check_layout(target, as_json=writing.as_json)
         return
 
     def change(draft: Draft) -> None:
         return None
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json, whole=True, version_1=True,
+    outcome = run(ctx, change, writing, whole=True, version_1=True,
                   path=target)  # fmt: skip
     extra = {"data_file": str(target)}
     unchanged = f"{target}: laid out canonically"
-    report(outcome, as_json=as_json, said=f"reformatted {target}", unchanged=unchanged, extra=extra)
+    report(outcome, writing, said=f"reformatted {target}", unchanged=unchanged, extra=extra)
 
 
 def _check_layout(target: Path, *, as_json: bool) -> None:

@@ -6,21 +6,20 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from cpkb.cli.completion import complete_ref
 from cpkb.cli.context import (
     REF_HELP,
-    AsOfOpt,
     CpkbCommand,
-    JsonOpt,
-    KnownByOpt,
     _typer,
-    reading,
     said_empty,
     settings,
     source_views,
 )
-from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
+from cpkb.cli.options import time_options
+from cpkb.cli.output import Output, listing, output_options
 from cpkb.cli.search import TypeOpt, entity_type_option
 from cpkb.present import human
+from cpkb.query.current import TimeOptions
 
 if TYPE_CHECKING:
     from cpkb.model.entities import Entity, KnowledgeBase
@@ -28,7 +27,10 @@ if TYPE_CHECKING:
 app = _typer()
 OptionalRef = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Argument(help="Only this entity (and the events it takes part in). " + REF_HELP),
+    typer.Argument(
+        help="Only this entity (and the events it takes part in). " + REF_HELP,
+        autocompletion=complete_ref,
+    ),
 ]
 
 
@@ -47,8 +49,12 @@ def chosen(ctx: typer.Context, ref: str | None) -> tuple[KnowledgeBase, list[Ent
 
 
 @app.command("timeline", cls=CpkbCommand)
+@output_options("timeline")
+@time_options("known_by")
 def timeline_cmd(
     ctx: typer.Context,
+    out: Output,
+    timing: TimeOptions,
     ref: OptionalRef = None,
     since: Annotated[
         Optional[str],  # noqa: UP045
@@ -59,10 +65,6 @@ def timeline_cmd(
         typer.Option("--until", metavar="DATE", help="Up to this date.", show_default=False),
     ] = None,
     entity_type: TypeOpt = None,
-    known_by: KnownByOpt = None,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
 ) -> None:
     """Dated claims and events in order, each with its source.
 
@@ -71,7 +73,6 @@ def timeline_cmd(
     from cpkb.present.history import Window, timeline_view
     from cpkb.query.time import asked
 
-    out = output_of("timeline", as_json, output_format, fields)
     wanted = entity_type_option(entity_type)
     window = Window(
         asked(since, "--since").first if since else None,
@@ -79,20 +80,16 @@ def timeline_cmd(
     )
     kb, entities = chosen(ctx, ref)
     kept = [e for e in entities if wanted in (None, e.type)]
-    view = timeline_view(kb, kept, reading(None, known_by), window)
+    view = timeline_view(kb, kept, timing.reading(), window)
     if not said_empty(out.machine(), view, "dated claims"):
         listing(ctx, out, view, human.show_timeline, source_views(ctx))
 
 
 @app.command("conflicts", cls=CpkbCommand)
+@output_options("conflicts")
+@time_options("as_of", "known_by")
 def conflicts_cmd(
-    ctx: typer.Context,
-    ref: OptionalRef = None,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
+    ctx: typer.Context, out: Output, timing: TimeOptions, ref: OptionalRef = None
 ) -> None:
     """Where sources disagree: one single-valued property with different current values, and
     every claim ranked as disputed; each with its sources. cpkb never picks a winner.
@@ -101,8 +98,7 @@ def conflicts_cmd(
     """
     from cpkb.present.history import conflicts_view
 
-    out = output_of("conflicts", as_json, output_format, fields)
     kb, entities = chosen(ctx, ref)
-    view = conflicts_view(kb, entities, reading(as_of, known_by))
+    view = conflicts_view(kb, entities, timing.reading())
     if not said_empty(out.machine(), view, "conflicts"):
         listing(ctx, out, view, human.show_conflicts, source_views(ctx))

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, print_json
-from cpkb.cli.writing import DryRunOpt, report, run
+from cpkb.cli.context import CpkbCommand, app, print_json
+from cpkb.cli.writing import Writing, report, run, write_options
 from cpkb.errors import Refused
 from cpkb.model import fields
 from cpkb.query.text import visible
@@ -41,28 +41,27 @@ class ImportRefused(Refused):
 
     Example: cpkb import new-claims.csv --dry-run""",
 )
+@write_options
 def import_cmd(
     ctx: typer.Context,
+    writing: Writing,
     file: Annotated[Path, typer.Argument(help="A .jsonl file of records, or a .csv of claims.")],
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Import records in one write (help above: the CSV's columns come from the field table)."""
     from cpkb.kb import files
     from cpkb.kb.importing import read_rows
 
     rows, unread = read_rows(file.name, files.read_input(file))
-    outcome = _import(ctx, str(file), rows, unread, dry_run=dry_run, as_json=as_json)
+    outcome = _import(ctx, str(file), rows, unread, writing)
     counts = outcome.result.counts
     said = "imported " + ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"
                                    for kind, n in counts.items() if n)  # fmt: skip
-    report(outcome, as_json=as_json, said=said if any(counts.values()) else "nothing to import",
+    report(outcome, writing, said=said if any(counts.values()) else "nothing to import",
            extra={"imported": counts})  # fmt: skip
 
 
 def _import(
-    ctx: typer.Context, name: str, rows: list[Row], unread: list[Problem], *, dry_run: bool,
-    as_json: bool,
+    ctx: typer.Context, name: str, rows: list[Row], unread: list[Problem], writing: Writing
 ) -> Outcome[Imported]:  # fmt: skip
     """The write that adds every row; refused with every problem at its line."""
     from cpkb.kb.importing import apply_rows
@@ -78,12 +77,12 @@ def _import(
         return imported
 
     try:
-        return run(ctx, change, dry_run=dry_run, as_json=as_json, quiet=True)
+        return run(ctx, change, writing, quiet=True)
     except ImportRefused as refused:
-        _refuse(name, refused.problems, as_json=as_json)
+        _refuse(name, refused.problems, as_json=writing.as_json)
     except Invalid as invalid:
         lines = _located(invalid.problems, *made[0])
-        _refuse(name, lines, as_json=as_json, problems=invalid.problems)
+        _refuse(name, lines, as_json=writing.as_json, problems=invalid.problems)
 
 
 def _refuse(

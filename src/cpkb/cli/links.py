@@ -11,12 +11,8 @@ import typer
 from cpkb.cli.completion import complete_property, complete_ref
 from cpkb.cli.context import (
     REF_HELP,
-    AllOpt,
-    AsOfOpt,
     CpkbCommand,
-    CurrentOpt,
     JsonOpt,
-    KnownByOpt,
     RefArg,
     RefWordsArg,
     app,
@@ -25,7 +21,8 @@ from cpkb.cli.context import (
     settings,
     source_views,
 )
-from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
+from cpkb.cli.options import time_options
+from cpkb.cli.output import Output, listing, output_options
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.present import human
 from cpkb.query.current import TimeOptions
@@ -69,18 +66,15 @@ def checked_properties(relations: list[str], names: Sequence[str] | None) -> lis
 
 
 @app.command("xref", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
+@time_options()
+@output_options("xref")
 def xref_cmd(
     ctx: typer.Context,
     ref: RefWordsArg,
+    out: Output,
+    timing: TimeOptions,
     depth: DepthOpt = 1,
     properties: PropertyOpt = None,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
-    every: AllOpt = False,
-    current: CurrentOpt = False,
 ) -> None:
     """What an entity points to and what points to it, grouped by property, with sources.
 
@@ -89,8 +83,6 @@ def xref_cmd(
     from cpkb.present.views import xref_view
     from cpkb.query.graph import neighbourhood, walk_of
 
-    out = output_of("xref", as_json, output_format, fields)
-    timing = TimeOptions(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(joined(ref))
     wanted = checked_properties(catalog.relation_properties(), properties)
@@ -108,17 +100,10 @@ def xref_cmd(
 
 
 @app.command("path", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
+@time_options()
+@output_options("path")
 def path_cmd(
-    ctx: typer.Context,
-    start: RefArg,
-    goal: RefArg,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
-    every: AllOpt = False,
-    current: CurrentOpt = False,
+    ctx: typer.Context, start: RefArg, goal: RefArg, out: Output, timing: TimeOptions
 ) -> None:
     """The shortest chain of claims linking two entities, each step with its source.
 
@@ -130,8 +115,6 @@ def path_cmd(
     from cpkb.present.views import path_view
     from cpkb.query.catalog import shortest_chain
 
-    out = output_of("path", as_json, output_format, fields)
-    timing = TimeOptions(as_of, known_by, every, current)
     catalog = settings(ctx).catalog()
     first, last = catalog.resolve(start), catalog.resolve(goal)
     if first.id == last.id:
@@ -174,16 +157,14 @@ GraphFormatOpt = Annotated[
 
 
 @app.command("graph", cls=CpkbCommand, rich_help_panel=LINKS_PANEL)
+@time_options()
 def graph_cmd(
     ctx: typer.Context,
+    timing: TimeOptions,
     focus: FocusOpt = None,
     depth: FocusDepthOpt = None,
     output_format: GraphFormatOpt = GraphFormat.dot,
     as_json: JsonOpt = False,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
-    every: AllOpt = False,
-    current: CurrentOpt = False,
 ) -> None:
     """The knowledge graph (or one entity's neighbourhood) for Graphviz or Mermaid.
 
@@ -197,7 +178,6 @@ def graph_cmd(
     if depth is not None and focus is None:
         raise UsageProblem("--depth needs --focus", hint="the whole graph has no depth")
     as_json = as_json or output_format is GraphFormat.json
-    timing = TimeOptions(as_of, known_by, every, current)
     view, hidden = graph_of(ctx, focus, depth or 1, timing, as_json)
     if as_json:
         print_json(view)

@@ -16,19 +16,12 @@ from cpkb.query.text import visible
 if TYPE_CHECKING:
     from cpkb.kb.migrate import Migration
 
-FileArg = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    data_file_argument("migrate"),
-]
+FileArg = Annotated[Optional[Path], data_file_argument("migrate")]  # noqa: UP045 - for Python 3.10
 OutOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the migrated file here (default: in place).",
-        show_default=False,
-    ),
-]
+    typer.Option("--output", "-o", show_default=False,
+                 help="Write the migrated file here (default: in place)."),
+]  # fmt: skip
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
 ]

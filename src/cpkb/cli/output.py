@@ -14,12 +14,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, Optional
 
 import typer
 
 from cpkb import streams
-from cpkb.cli.context import print_json, settings, source_views
+from cpkb.cli.context import JsonOpt, print_json, settings, source_views
+from cpkb.cli.options import Command, option, packing
 from cpkb.errors import UsageProblem
 from cpkb.present import formats
 from cpkb.present import human as drawn
@@ -88,6 +90,13 @@ class Output:
         return self.format not in (Format.json, Format.jsonl)
 
 
+def output_options(name: str) -> Callable[[Command], Command]:
+    """--json, --format and --fields of the listing `name`, handed to the command as
+    `out: Output` (see `output_of`)."""
+    added = [option("as_json", JsonOpt), option("output_format", FormatOpt)]
+    return packing("out", [*added, option("fields", FieldsOpt)], partial(output_of, name))
+
+
 def output_of(name: str, as_json: bool, output_format: Format | None, fields: str | None) -> Output:
     """What the listing `name` is asked to print. Checked before any work: `--json` with another
     --format, an unknown field, or --fields with JSON, is a usage error (exit 2)."""
@@ -107,6 +116,9 @@ def columns(kind: Kind, fields: str | None, shape: Format | None) -> tuple[str, 
     if unknown or not asked:
         named = f"unknown field {unknown[0]!r}" if unknown else "--fields names no field"
         raise UsageProblem(named, hint=f"fields: {','.join(kind.fields)}")
+    twice = [f for i, f in enumerate(asked) if f in asked[:i]]
+    if twice:
+        raise UsageProblem(f"--fields names {twice[0]!r} twice")
     if shape in (Format.json, Format.jsonl):
         raise UsageProblem("--fields is for table, csv, tsv and markdown, not JSON")
     return asked

@@ -4,84 +4,61 @@ from __future__ import annotations
 
 import sys
 from itertools import chain
-from typing import NamedTuple
 
 import typer
 
 from cpkb.cli.context import (
-    AllOpt,
-    AsOfOpt,
     CpkbCommand,
-    CurrentOpt,
     JsonOpt,
-    KnownByOpt,
     RefWordsArg,
     _typer,
     app,
     joined,
     print_json,
-    reading,
     said_empty,
     settings,
     source_views,
 )
-from cpkb.cli.output import FieldsOpt, Format, FormatOpt, listing, output_of, shown
+from cpkb.cli.options import time_options
+from cpkb.cli.output import Format, Output, listing, output_options, shown
 from cpkb.model.fields import PLURALS, TYPES
 from cpkb.present import human
 from cpkb.present.views import entity_view
+from cpkb.query.current import TimeOptions
 
 
-class Asked(NamedTuple):
-    """The options every reading command takes."""
-
-    as_json: bool = False
-    as_of: str | None = None
-    known_by: str | None = None
-    every: bool = False
-    current: bool = False
-
-
-def show_ref(ctx: typer.Context, ref: str, asked: Asked, entity_type: str | None = None) -> None:
+def show_ref(
+    ctx: typer.Context, ref: str, as_json: bool, timing: TimeOptions, entity_type: str | None = None
+) -> None:
     catalog = settings(ctx).catalog()
     entity = catalog.resolve(ref, entity_type=entity_type)
     kb = catalog.neighbourhood(entity.id)
-    read = reading(asked.as_of, asked.known_by)
-    view = entity_view(kb, entity, read, current=asked.current)
-    if asked.as_json:
+    read = timing.reading()
+    view = entity_view(kb, entity, read, current=timing.current)
+    if as_json:
         print_json(view)
         return
-    sources, shown_as = source_views(ctx), human.shown_for(kb, read, every=asked.every)
+    sources, shown_as = source_views(ctx), human.shown_for(kb, read, every=timing.every)
     with shown(ctx):
         human.show_entity(view, sources, shown_as)
 
 
 @app.command("show", cls=CpkbCommand)
+@time_options()
 def show_cmd(
-    ctx: typer.Context,
-    ref: RefWordsArg,
-    as_json: JsonOpt = False,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
-    every: AllOpt = False,
-    current: CurrentOpt = False,
+    ctx: typer.Context, ref: RefWordsArg, timing: TimeOptions, as_json: JsonOpt = False
 ) -> None:
     """Show any entity: summary, current claims, what points to it, and every citation.
 
     Example: cpkb show "Qazaqstan Balalary" --as-of 2025-12
     """
-    show_ref(ctx, joined(ref), Asked(as_json, as_of, known_by, every, current))
+    show_ref(ctx, joined(ref), as_json, timing)
 
 
 @app.command("stats", cls=CpkbCommand)
-def stats_cmd(
-    ctx: typer.Context,
-    as_json: JsonOpt = False,
-    as_of: AsOfOpt = None,
-    known_by: KnownByOpt = None,
-    current: CurrentOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
-) -> None:
+@output_options("stats")
+@time_options("as_of", "known_by", "current")
+def stats_cmd(ctx: typer.Context, out: Output, timing: TimeOptions) -> None:
     """The statistics: what is measured, the current value and unit, change, who attributes it
     to what, and the source.
 
@@ -89,26 +66,29 @@ def stats_cmd(
     """
     from cpkb.present.views import entities_view
 
-    out = output_of("stats", as_json, output_format, fields)
-    if out.format is Format.json and not (as_of or known_by or current):
-        print_listing(ctx, "statistic")
+    if out.format in KEPT_FORMS and timing == TimeOptions():
+        print_listing(ctx, "statistic", str(out.format))
         return
-    if out.is_human() and not (as_of or known_by) and print_stats(ctx):
+    if out.is_human() and not (timing.as_of or timing.known_by) and print_stats(ctx):
         return
     kb = settings(ctx).kb()
-    read = reading(as_of, known_by)
-    views = entities_view(kb, kb.of_type("statistic"), read, current=current or out.shows_current())
+    current = timing.current or out.shows_current()
+    views = entities_view(kb, kb.of_type("statistic"), timing.reading(), current=current)
     if not said_empty(out.machine(), views, "statistics"):
         listing(ctx, out, views, human.show_stats, source_views(ctx))
 
 
-def print_listing(ctx: typer.Context, entity_type: str) -> None:
-    """`--json` of a listing on today's reading: from the views the index keeps, when it can."""
+KEPT_FORMS = (Format.json, Format.jsonl)  # what present.listing keeps of a listing
+
+
+def print_listing(ctx: typer.Context, entity_type: str, form: str = "json") -> None:
+    """`--json` (or `--format jsonl`) of a listing on today's reading: from the views the index
+    keeps, when it can."""
     from cpkb import streams
     from cpkb.present.listing import listing
 
     config = settings(ctx)
-    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb))
+    streams.write_chunks(listing(config.data_path(), entity_type, load=config.kb, form=form))
 
 
 def print_stats(ctx: typer.Context) -> bool:
@@ -161,19 +141,14 @@ def print_table(ctx: typer.Context, entity_type: str) -> bool:
 
 
 @app.command("sources", cls=CpkbCommand)
-def sources_cmd(
-    ctx: typer.Context,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
-) -> None:
+@output_options("sources")
+def sources_cmd(ctx: typer.Context, out: Output) -> None:
     """The source documents, and how many claims each supports.
 
     Example: cpkb sources
     """
     from cpkb.present.views import sources_view
 
-    out = output_of("sources", as_json, output_format, fields)
     views = sources_view(settings(ctx).kb())
     if not said_empty(out.machine(), views, "sources"):
         listing(ctx, out, views, human.show_sources)
@@ -204,51 +179,42 @@ def type_app(entity_type: str) -> typer.Typer:
         cls=CpkbCommand,
         help=f"List the {PLURALS[entity_type]}.\n\nExample: cpkb {entity_type} list --json",
     )
-    def list_cmd(
-        ctx: typer.Context,
-        as_json: JsonOpt = False,
-        as_of: AsOfOpt = None,
-        known_by: KnownByOpt = None,
-        current: CurrentOpt = False,
-        output_format: FormatOpt = None,
-        fields: FieldsOpt = None,
-    ) -> None:
-        from cpkb.present.views import entities_view
-
-        out = output_of("list", as_json, output_format, fields)
-        if out.format is Format.json and not (as_of or known_by or current):
-            print_listing(ctx, entity_type)
-            return
-        piped = out.format is None and not out.chosen and not sys.stdout.isatty()
-        if piped and not known_by and print_lines(ctx, entity_type):
-            return
-        if out.is_human() and not piped and not known_by and print_table(ctx, entity_type):
-            return
-        kb = settings(ctx).kb()
-        read = reading(as_of, known_by)
-        views = entities_view(
-            kb, kb.of_type(entity_type), read, current=current or out.shows_current()
-        )
-        if not said_empty(out.machine(), views, PLURALS[entity_type]):
-            listing(ctx, out, views, None, title=PLURALS[entity_type].capitalize())
+    @output_options("list")
+    @time_options("as_of", "known_by", "current")
+    def list_cmd(ctx: typer.Context, out: Output, timing: TimeOptions) -> None:
+        list_type(ctx, entity_type, out, timing)
 
     @sub.command(
         "show",
         cls=CpkbCommand,
         help=f"Show one {entity_type} by id, name or alias.\n\nExample: cpkb {entity_type} show ID",
     )
+    @time_options()
     def show_type_cmd(
-        ctx: typer.Context,
-        ref: RefWordsArg,
-        as_json: JsonOpt = False,
-        as_of: AsOfOpt = None,
-        known_by: KnownByOpt = None,
-        every: AllOpt = False,
-        current: CurrentOpt = False,
+        ctx: typer.Context, ref: RefWordsArg, timing: TimeOptions, as_json: JsonOpt = False
     ) -> None:
-        show_ref(ctx, joined(ref), Asked(as_json, as_of, known_by, every, current), entity_type)
+        show_ref(ctx, joined(ref), as_json, timing, entity_type)
 
     return sub
+
+
+def list_type(ctx: typer.Context, entity_type: str, out: Output, timing: TimeOptions) -> None:
+    """`cpkb <type> list`: from what the index keeps when it can."""
+    from cpkb.present.views import entities_view
+
+    if out.format in KEPT_FORMS and timing == TimeOptions():
+        print_listing(ctx, entity_type, str(out.format))
+        return
+    piped = out.format is None and not out.chosen and not sys.stdout.isatty()
+    if piped and not timing.known_by and print_lines(ctx, entity_type):
+        return
+    if out.is_human() and not piped and not timing.known_by and print_table(ctx, entity_type):
+        return
+    kb = settings(ctx).kb()
+    current = timing.current or out.shows_current()
+    views = entities_view(kb, kb.of_type(entity_type), timing.reading(), current=current)
+    if not said_empty(out.machine(), views, PLURALS[entity_type]):
+        listing(ctx, out, views, None, title=PLURALS[entity_type].capitalize())
 
 
 for _type in TYPES:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, _typer, settings
-from cpkb.cli.writing import DryRunOpt, report, run
+from cpkb.cli.context import CpkbCommand, _typer, settings
+from cpkb.cli.writing import Writing, report, run, write_options
 from cpkb.errors import Refused, UsageProblem
 from cpkb.model.fields import ENTITY_TYPES, LEVELS, SOURCE_KINDS, TAKES
 
@@ -35,8 +35,10 @@ def _opt(name: str, help_text: str, metavar: str = "TEXT") -> Any:
 
 
 @source_app.command("add", cls=CpkbCommand)
+@write_options
 def source_add_cmd(
     ctx: typer.Context,
+    writing: Writing,
     source_id: Annotated[str, typer.Argument(metavar="ID", help="The source's id (a slug).")],
     title: Annotated[str, _opt("--title", "Its title.", "T")],
     publisher: Annotated[str, _opt("--publisher", "Who published it.", "P")],
@@ -50,8 +52,6 @@ def source_add_cmd(
     ] = "not described",
     retrieved: Annotated[Text, _opt("--retrieved", "When it was read.", "D")] = None,
     text: Annotated[Optional[Path], _opt("--text", TEXT_HELP, "FILE")] = None,  # noqa: UP045
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Add a source that claims can cite, with its text if you hold it.
 
@@ -63,19 +63,18 @@ def source_add_cmd(
               "reliability": reliability_note, "reliability_level": level, "kind": kind,
               "lang": lang, "retrieved": retrieved}  # fmt: skip
     record = {k: v for k, v in record.items() if v is not None or k in ("date", "url")}
-    _add_source(ctx, record, text, dry_run=dry_run, as_json=as_json)
+    _add_source(ctx, record, text, writing)
 
 
 def _add_source(
-    ctx: typer.Context, record: dict[str, Any], text: Path | None, *, dry_run: bool,
-    as_json: bool,
+    ctx: typer.Context, record: dict[str, Any], text: Path | None, writing: Writing
 ) -> None:  # fmt: skip
     """Add the source, with a copy of its text (removed again if the write is refused)."""
     source_id, made, pending = record["id"], None, {}
     if text is not None:
         record["text_file"] = f"{TEXTS}/{source_id}.txt"
-        made = None if dry_run else _keep_text(settings(ctx).data_path(), text, source_id)
-        pending = {record["text_file"]: text} if dry_run else {}
+        made = None if writing.dry_run else _keep_text(settings(ctx).data_path(), text, source_id)
+        pending = {record["text_file"]: text} if writing.dry_run else {}
 
     def change(draft: Draft) -> str:
         from cpkb.kb.edit import add_record
@@ -84,13 +83,13 @@ def _add_source(
         return str(source_id)
 
     try:
-        outcome = run(ctx, change, dry_run=dry_run, as_json=as_json, texts=pending)
+        outcome = run(ctx, change, writing, texts=pending)
     except BaseException:
         if made is not None:
             with contextlib.suppress(OSError):
                 made.unlink()
         raise
-    report(outcome, as_json=as_json, said=f"added source {source_id}", extra={"id": source_id})
+    report(outcome, writing, said=f"added source {source_id}", extra={"id": source_id})
 
 
 def _choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
@@ -125,8 +124,10 @@ def _keep_text(data: Path, text: Path, source_id: str) -> Path | None:
 
 
 @property_app.command("add", cls=CpkbCommand)
+@write_options
 def property_add_cmd(
     ctx: typer.Context,
+    writing: Writing,
     name: Annotated[str, typer.Argument(help="Its name (snake_case), as claims give it.")],
     label: Annotated[str, _opt("--label", "How it reads (member of).", "L")],
     takes: Annotated[str, _opt("--takes", f"What it takes: {', '.join(TAKES)}.", "KIND")],
@@ -142,8 +143,6 @@ def property_add_cmd(
     series: Annotated[
         bool, typer.Option("--series", help="Its dated values form a series (a yearly figure).")
     ] = False,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Add a property to the vocabulary, so that claims can say it.
 
@@ -163,5 +162,5 @@ def property_add_cmd(
         add_record(draft, "property", record)
         return name
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
-    report(outcome, as_json=as_json, said=f"added property {name}", extra={"name": name})
+    outcome = run(ctx, change, writing)
+    report(outcome, writing, said=f"added property {name}", extra={"name": name})

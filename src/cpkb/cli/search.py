@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from cpkb.cli.completion import complete_type
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, settings
-from cpkb.cli.output import FieldsOpt, FormatOpt, listing, output_of
+from cpkb.cli.context import CpkbCommand, app, settings
+from cpkb.cli.output import Output, listing, output_options
 from cpkb.errors import NoResults, UsageProblem
 from cpkb.model.fields import ENTITY_TYPES, TYPE_ALIASES
 from cpkb.present import human
@@ -46,14 +46,13 @@ def entity_type_option(value: str | None) -> str | None:
 
 
 @app.command("search", cls=CpkbCommand)
+@output_options("search")
 def search_cmd(
     ctx: typer.Context,
     words: QueryArg,
+    out: Output,
     entity_type: TypeOpt = None,
     limit: LimitOpt = 10,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
 ) -> None:
     """Find entities by name, alias, summary, claim value or quote, best first.
 
@@ -65,7 +64,6 @@ def search_cmd(
     """
     from cpkb.present.views import hit_view
 
-    out = output_of("search", as_json, output_format, fields)
     query = " ".join(words)
     wanted = entity_type_option(entity_type)
     hits = settings(ctx).catalog().search(query, entity_type=wanted, limit=limit)

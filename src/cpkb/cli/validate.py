@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, app, data_file_argument, settings
-from cpkb.cli.output import FieldsOpt, FormatOpt, Output, listing, output_of, shown
+from cpkb.cli.context import CpkbCommand, app, data_file_argument, settings
+from cpkb.cli.output import Output, listing, output_options, shown
 from cpkb.errors import DataError, ExitCode, UsageProblem
 from cpkb.kb import collector
 from cpkb.present import human
@@ -20,10 +20,7 @@ if TYPE_CHECKING:
     from cpkb.check.context import Held
     from cpkb.check.problems import Checked
 
-FileArg = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    data_file_argument("check"),
-]
+FileArg = Annotated[Optional[Path], data_file_argument("check")]  # noqa: UP045 - for Python 3.10
 DataOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -47,15 +44,14 @@ SourceTextOpt = Annotated[
 
 
 @app.command("validate", cls=CpkbCommand)
+@output_options("validate")
 def validate_cmd(
     ctx: typer.Context,
+    out: Output,
     path: FileArg = None,
     data: DataOpt = None,
     strict: StrictOpt = False,
     source_text: SourceTextOpt = None,
-    as_json: JsonOpt = False,
-    output_format: FormatOpt = None,
-    fields: FieldsOpt = None,
 ) -> None:
     """Check a data file and list every problem; exit 3 on errors (or, with --strict, warnings).
 
@@ -65,7 +61,6 @@ def validate_cmd(
     """
     from cpkb.kb import paths
 
-    out = output_of("validate", as_json, output_format, fields)
     if path is not None and data is not None:
         raise UsageProblem("give the file to check once: as PATH or with --data")
     given = path or data or settings(ctx).data
@@ -140,15 +135,35 @@ def check_raw(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -
 def held_texts(path: Path, raw: bytes, texts: Mapping[str, Path] | None = None) -> dict[str, Held]:
     """The held texts the sources of the file `raw` name (`text_file`, relative to the real
     file's folder, unless `texts` says where one is for now), read: each source's text, or why it
-    cannot be read (E302)."""
+    cannot be read (E302; always, for data on standard input)."""
+    from cpkb.check.context import Held
     from cpkb.check.held import held_files
-    from cpkb.kb.paths import folder_of
+    from cpkb.kb.paths import STDIN, folder_of
 
     texts, folder = texts or {}, folder_of(path)
+    if str(path) == STDIN:  # data from a pipe has no folder: not the current one either
+        problem = "the data came from standard input, which has no folder of texts"
+        return {
+            source_id: Held(name, problem=problem) for source_id, name in held_files(raw).items()
+        }
     return {
-        source_id: _held(texts.get(name, folder / name), name)
+        source_id: _held(texts[name], name) if name in texts else _held_in(folder, name)
         for source_id, name in held_files(raw).items()
     }
+
+
+def _held_in(folder: Path, name: str) -> Held:
+    """A held text named in a data file: only below its folder, through links too (a data file
+    from elsewhere must not have validate read, say, a file of the user's home)."""
+    from cpkb.check.context import Held
+
+    if "\0" in name:
+        return Held(name, problem="not a file name (it holds a NUL)")
+    relative = Path(name)
+    real = Path(os.path.realpath(folder / relative))
+    if relative.is_absolute() or ".." in relative.parts or not real.is_relative_to(folder):
+        return Held(name, problem="not in the data file's folder (absolute, with '..', or a link)")
+    return _held(folder / relative, name)
 
 
 def _held(path: Path, name: str) -> Held:

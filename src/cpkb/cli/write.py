@@ -9,37 +9,36 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from cpkb.cli.context import CpkbCommand, JsonOpt, RefArg, app, print_json, settings
+from cpkb.cli.completion import complete_type
+from cpkb.cli.context import CpkbCommand, RefArg, app, print_json, settings
 from cpkb.cli.writing import (
-    DryRunOpt,
-    LocatorOpt,
-    ParaphraseOpt,
-    QuoteOpt,
-    SourceOpt,
+    Cited,
+    Writing,
     citation,
+    cited_options,
     note,
     report,
     run,
+    write_options,
 )
 from cpkb.errors import Ambiguous, NotFound, Refused, UsageProblem
 
 if TYPE_CHECKING:
     from cpkb.kb.draft import Draft
 
-Cited = tuple[str, "str | None", "str | None", "str | None"]  # source, quote, paraphrase, locator
 SCHEMA_NAME = "cpkb.schema.json"
 EMPTY = {"$schema": f"./{SCHEMA_NAME}", "schema_version": 2, "properties": [], "sources": [],
          "entities": []}  # fmt: skip
 
 
 @app.command("init", cls=CpkbCommand)
+@write_options
 def init_cmd(
+    writing: Writing,
     path: Annotated[Path, typer.Argument(help="The data file to make.", show_default=False)],
     from_bundled: Annotated[
         bool, typer.Option("--from-bundled", help="A copy of the bundled knowledge base.")
     ] = False,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Make a new, valid, empty knowledge base (or a copy of the bundled one to extend), with
     the JSON Schema beside it so that editors check it as you type.
@@ -59,14 +58,16 @@ def init_cmd(
         data, version = layout.document_bytes(EMPTY), 2
     _check_new(target, data)
     schema = target.with_name(SCHEMA_NAME)
-    if not dry_run:
+    if not writing.dry_run:
         atomic.write_bytes(target, data, make_folder=True)  # a new knowledge base's folder too
         if not schema.exists():
             atomic.write_bytes(schema, paths.schema_path(version).read_bytes())
-    if as_json:
-        print_json({"data_file": str(target), "schema_version": version, "written": not dry_run})
+    if writing.as_json:
+        print_json(
+            {"data_file": str(target), "schema_version": version, "written": not writing.dry_run}
+        )
     older = " (version 1: run 'cpkb migrate' before writing to it)" if version == 1 else ""
-    note(f"{'would make' if dry_run else 'made'} {path}{older}")
+    note(f"{'would make' if writing.dry_run else 'made'} {path}{older}")
 
 
 def _check_new(target: Path, data: bytes) -> None:
@@ -76,19 +77,24 @@ def _check_new(target: Path, data: bytes) -> None:
         raise Refused(f"{target}: the new file would not be valid; nothing written")
 
 
-TypeArg = Annotated[str, typer.Argument(metavar="TYPE", help="The entity's type (e.g. official).")]
+TypeArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="TYPE", help="The entity's type (e.g. official).", autocompletion=complete_type
+    ),
+]
 
 
 @app.command("add", cls=CpkbCommand)
+@write_options
+@cited_options
 def add_cmd(
     ctx: typer.Context,
     entity_type: TypeArg,
     name: Annotated[str, typer.Argument(help="Its name.")],
     summary: Annotated[str, typer.Option("--summary", help="One or two sentences, ours.")],
-    source: SourceOpt,
-    quote: QuoteOpt = None,
-    paraphrase: ParaphraseOpt = None,
-    locator: LocatorOpt = None,
+    cited: Cited,
+    writing: Writing,
     alias: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Option("--alias", help="Another name (repeatable).", show_default=False),
@@ -100,8 +106,6 @@ def add_cmd(
     new: Annotated[
         bool, typer.Option("--new", help="Add it even if a name already names an entity.")
     ] = False,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Add an entity, cited; print its id. A name or alias that already names an entity is
     refused ("did you mean ...?") unless --new.
@@ -114,10 +118,9 @@ def add_cmd(
             _not_named(ctx, label)
     entity = {"id": entity_id, "type": kind, "name": name, "aliases": list(alias or []),
               "summary": summary}  # fmt: skip
-    cited = (source, quote, paraphrase, locator)
-    outcome = run(ctx, functools.partial(_add, entity, cited), dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, functools.partial(_add, entity, cited), writing)
     new_id = outcome.result
-    report(outcome, as_json=as_json, said=f"added {kind} {new_id}", printed=new_id,
+    report(outcome, writing, said=f"added {kind} {new_id}", printed=new_id,
            extra={"id": new_id})  # fmt: skip
 
 
@@ -126,7 +129,7 @@ def _add(entity: dict[str, Any], cited: Cited, draft: Draft) -> str:
     from cpkb.kb.edit import add_entity, new_entity_id
 
     made = {**entity, "id": entity["id"] or new_entity_id(draft, entity["name"])}
-    return add_entity(draft, {**made, "sources": [citation(draft, *cited)], "claims": []})
+    return add_entity(draft, {**made, "sources": [citation(draft, cited)], "claims": []})
 
 
 def _entity_type(text: str) -> str:
@@ -157,14 +160,14 @@ NEW_HINT = "use --new to add another entity all the same"
 
 
 @app.command("rm", cls=CpkbCommand)
+@write_options
 def rm_cmd(
     ctx: typer.Context,
+    writing: Writing,
     ref: RefArg,
     cascade: Annotated[
         bool, typer.Option("--cascade", help="Remove the claims that point to it, too.")
     ] = False,
-    dry_run: DryRunOpt = False,
-    as_json: JsonOpt = False,
 ) -> None:
     """Remove an entity. Refused while other entities' claims point to it (they are listed)
     unless --cascade, which removes those claims with it.
@@ -179,8 +182,8 @@ def rm_cmd(
         entity_id = resolve_in(ctx, draft, ref)
         return entity_id, remove_entity(draft, entity_id, cascade=cascade)
 
-    outcome = run(ctx, change, dry_run=dry_run, as_json=as_json)
+    outcome = run(ctx, change, writing)
     entity_id, claims = outcome.result
     count = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
     said = f"removed entity {entity_id}" + (f" and {count} that pointed to it" if claims else "")
-    report(outcome, as_json=as_json, said=said, extra={"id": entity_id, "claims_removed": claims})
+    report(outcome, writing, said=said, extra={"id": entity_id, "claims_removed": claims})

@@ -12,12 +12,13 @@ import functools
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Optional, TypeVar
 
 import typer
 
-from cpkb.cli.context import print_json, settings
+from cpkb.cli.context import JsonOpt, print_json, settings
 from cpkb.cli.guard import validate_write
+from cpkb.cli.options import option, packing
 from cpkb.present import human
 from cpkb.query.text import visible
 
@@ -27,7 +28,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change, and write nothing.")]
-WRITE_PANEL = "Writing"
+
+
+class Writing(NamedTuple):
+    """The options every write takes: --dry-run and --json."""
+
+    dry_run: bool = False
+    as_json: bool = False
+
+
+write_options = packing(
+    "writing", [option("dry_run", DryRunOpt), option("as_json", JsonOpt)], Writing
+)
 
 
 def note(message: str) -> None:
@@ -38,9 +50,8 @@ def note(message: str) -> None:
 def run(
     ctx: typer.Context,
     change: Callable[[Draft], T],
+    writing: Writing,
     *,
-    dry_run: bool,
-    as_json: bool,
     whole: bool = False,
     version_1: bool = False,
     quiet: bool = False,
@@ -56,14 +67,14 @@ def run(
     try:
         return transact(
             path, change, validate=functools.partial(validate_write, texts=texts),
-            dry_run=dry_run, whole=whole,
+            dry_run=writing.dry_run, whole=whole,
             version_1=version_1,
         )  # fmt: skip
     except Invalid as refused:
         if quiet:
             raise
         problems = [dict(p) for p in refused.problems]
-        if as_json:
+        if writing.as_json:
             print_json({"written": False, "problems": problems})
         else:
             human.show_refused(problems, file=str(path))
@@ -72,8 +83,8 @@ def run(
 
 def report(
     outcome: Outcome[Any],
+    writing: Writing,
     *,
-    as_json: bool,
     said: str,
     printed: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -87,7 +98,7 @@ def report(
     from cpkb.errors import OutputError
 
     try:
-        _report(outcome, as_json, said, printed, extra, unchanged)
+        _report(outcome, writing.as_json, said, printed, extra, unchanged)
         sys.stdout.flush()
     except OSError as exc:
         if not outcome.written or not streams.is_output_error(exc):
@@ -152,18 +163,14 @@ LocatorOpt = Annotated[
 ]  # fmt: skip
 
 
-def citation(
-    draft: Draft, source: str, quote: str | None, paraphrase: str | None, locator: str | None
-) -> dict[str, Any]:
+def citation(draft: Draft, cited: Cited) -> dict[str, Any]:
     """A citation of a source the draft has: its quote or paraphrase, and where."""
-    from cpkb.errors import NoResults, UsageProblem
+    from cpkb.errors import NoResults
 
-    if (quote is None) == (paraphrase is None):
-        raise UsageProblem("give exactly one of --quote and --paraphrase")
+    source = cited.source
     if not any(s.get("id") == source for s in draft.sources if isinstance(s, dict)):
         raise NoResults(f"no source {source!r} in the data file", hint="add it: cpkb source add")
-    cited = {"source": source, "quote": quote, "paraphrase": paraphrase, "locator": locator}
-    return {k: v for k, v in cited.items() if v is not None}
+    return {k: v for k, v in cited._asdict().items() if v is not None}
 
 
 def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
@@ -179,3 +186,31 @@ def resolve_in(ctx: typer.Context, draft: Draft, ref: str) -> str:
         meant = f"{entity.id} ({entity.type}: {entity.name})"
         raise NotFound(ref, hint=f"did you mean {meant}? a write takes a whole id, name or alias")
     return entity.id
+
+
+class Cited(NamedTuple):
+    """Where a written fact comes from: its source, and the source's words or ours."""
+
+    source: str
+    quote: str | None = None
+    paraphrase: str | None = None
+    locator: str | None = None
+
+
+def checked_cited(**given: Any) -> Cited:
+    """The citation options; not exactly one of --quote and --paraphrase is a usage error
+    before any work."""
+    from cpkb.errors import UsageProblem
+
+    cited = Cited(**given)
+    if (cited.quote is None) == (cited.paraphrase is None):
+        raise UsageProblem("give exactly one of --quote and --paraphrase")
+    return cited
+
+
+cited_options = packing(
+    "cited",
+    [option("source", SourceOpt, required=True), option("quote", QuoteOpt),
+     option("paraphrase", ParaphraseOpt), option("locator", LocatorOpt)],
+    checked_cited,
+)  # fmt: skip

@@ -96,9 +96,9 @@ class FromIndex:
         return self.index.relation_properties()
 
     def adjacent(
-        self, nodes: list[str], *, current: Reading | None = None
+        self, nodes: list[str], *, current: Reading | None = None, only_current: bool = True
     ) -> Mapping[str, list[tuple[str, Direction]]]:
-        return self.index.adjacent(nodes, current=current)
+        return self.index.adjacent(nodes, current=current, only_current=only_current)
 
     def degree(self, nodes: list[str]) -> int:
         return self.index.degree(nodes)
@@ -157,9 +157,9 @@ class IndexCatalog:
         return self._ask(lambda c: c.relation_properties())
 
     def adjacent(
-        self, nodes: list[str], *, current: Reading | None = None
+        self, nodes: list[str], *, current: Reading | None = None, only_current: bool = True
     ) -> Mapping[str, list[tuple[str, Direction]]]:
-        return self._ask(lambda c: c.adjacent(nodes, current=current))
+        return self._ask(lambda c: c.adjacent(nodes, current=current, only_current=only_current))
 
     def degree(self, nodes: list[str]) -> int:
         return self._ask(lambda c: c.degree(nodes))

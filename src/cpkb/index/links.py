@@ -69,13 +69,18 @@ class LinkReads:
                     origins.append(origin)
         return found
 
-    def adjacent(self, nodes: list[str], *, current: Reading | None = None) -> Adjacency:
+    def adjacent(
+        self, nodes: list[str], *, current: Reading | None = None, only_current: bool = True
+    ) -> Adjacency:
         """The ids each node links to, as `graph.links` orders them: the targets of its claims
         in claim order, then the entities with claims about it, in data-file order. With a
         reading, only through claims current to it: the edges table knows on which days each
-        link is; what could be known by a date, only the entities' claims tell."""
+        link is; what could be known by a date, only the entities' claims tell (and, not
+        `only_current`, every link known by it is followed)."""
         if current is not None and current.known_by is not None:
-            return self._known_adjacent(nodes, current)
+            return self._known_adjacent(nodes, current, only_current)
+        if not only_current:
+            current = None  # without a known-by date every link is known
         if current is None and (len(nodes) > 2000 or self._links is not None):
             if self._links is None:  # a wide walk: read every link once
                 self._links = self._every_link()
@@ -116,7 +121,7 @@ class LinkReads:
                 found += self.db.execute(sql, part).fetchone()[0]
         return found
 
-    def _known_adjacent(self, nodes: list[str], reading: Reading) -> Adjacency:
+    def _known_adjacent(self, nodes: list[str], reading: Reading, only_current: bool) -> Adjacency:
         """`adjacent` through the claims current to a reading with a known-by date, each
         entity's claims assessed."""
         from cpkb.query.current import Statuses
@@ -131,7 +136,7 @@ class LinkReads:
         )  # fmt: skip
         ends = self.stubs(c.target for e in nodes for c in entities[e].claims if c.target)
         kb.entities.update({i: e for i, e in ends.items() if i not in kb.entities})
-        walk = Walk(Statuses(kb.sources, kb.properties, reading), only_current=True)
+        walk = Walk(Statuses(kb.sources, kb.properties, reading), only_current=only_current)
         return {node: [(link.entity.id, link.direction) for link in links(kb, node, walk=walk)]
                 for node in nodes}  # fmt: skip
 

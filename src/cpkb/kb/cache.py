@@ -1,5 +1,5 @@
-"""The user cache: where derived files live (the index, validate's memo), the one key they are
-valid under, and keeping the folder bounded.
+"""The user cache: where derived files live (the index, validate's memo, the database `export
+sqlite` wrote last), the one key they are valid under, and keeping the folder bounded.
 
 Every cache entry is derived from a data file and is never the truth: it is used only when it
 was written under today's `code_key()` (cpkb's own source files, its bundled schema, Python,
@@ -21,7 +21,7 @@ from cpkb import __version__
 
 CACHE_ENV = "CPKB_CACHE_DIR"
 APP = "cpkb"
-KINDS = ("index", "validate", "layout")  # a folder each
+KINDS = ("index", "validate", "layout", "export")  # a folder each
 MAX_AGE = 30 * 24 * 3600  # seconds: an entry unused this long is removed
 MAX_BYTES = 4 << 30  # past this, the least recently used entries are removed
 LIBRARIES = ("anyascii", "fastjsonschema", "orjson")  # their answers are kept in cache entries

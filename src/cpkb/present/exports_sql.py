@@ -6,17 +6,21 @@ A table per kind of record, its columns from the field table (cpkb.model.fields)
 summary). Foreign keys join them; lists and objects are JSON text. Two FTS5 tables, set up as
 Datasette looks for them, search entities (name, aliases, summary) and citations (quote,
 paraphrase, locator). `about` says what was exported, and the day `current` refers to.
+
+A database written on a warm index is kept, and copied by the next export (present.kept_sql).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from cpkb import __version__
 from cpkb.errors import DataError
@@ -36,6 +40,7 @@ from cpkb.present.statements import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     from cpkb.model.entities import Entity, KnowledgeBase
@@ -45,6 +50,8 @@ SQL_TYPES = {"flag": "INTEGER", "version": "INTEGER", "scalar": ""}  # other kin
 SEARCHED = ("text", "texts")  # the kinds of field full-text search covers
 TOKENIZER = "unicode61 remove_diacritics 2"
 BATCH = 1000  # entities inserted at once
+COPY_CHUNK = 1 << 20  # bytes of a kept database copied at once
+AS_OF = "current_as_of"  # the key of `about` that names the day `current` refers to
 
 
 class Column(NamedTuple):
@@ -123,19 +130,40 @@ def write_sqlite(
     target: Path, kb: KnowledgeBase, entities: Iterable[Entity], reading: Reading | None = None
 ) -> Written:
     """Write the database to `target`, replacing it atomically once it is complete."""
+    with database(target, kb.path) as db:
+        return _fill(db, kb, entities, Statements(kb, reading))
+
+
+def copy_sqlite(target: Path, made: BinaryIO, day: dt.date) -> None:
+    """Write to `target` a copy of `made`, a database `write_sqlite` wrote on a day on which
+    every claim is current or not as on `day`, which `about` then names."""
+    with database(target, made.name, copy_of=made) as db:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("UPDATE about SET value = ? WHERE key = ?", (day.isoformat(), AS_OF))
+
+
+@contextmanager
+def database(
+    target: Path, rows_from: object, *, copy_of: BinaryIO | None = None
+) -> Iterator[sqlite3.Connection]:
+    """A connection to a new database (a copy of `copy_of`, if given) that replaces `target`
+    atomically once the block ends; what SQLite cannot do is one error: the data's (a key
+    twice in `rows_from`) or the file's (a full disk)."""
     with writing(target), atomic.replacing(target) as temporary:
+        if copy_of is not None:
+            with open(temporary, "wb") as copy:
+                shutil.copyfileobj(copy_of, copy, COPY_CHUNK)
         db = sqlite3.connect(temporary, isolation_level=None)
         try:
-            written = _fill(db, kb, entities, Statements(kb, reading))
+            yield db
         except sqlite3.IntegrityError as exc:
-            raise DataError(kb.path, f"cannot be exported to SQLite: {exc}") from None
+            raise DataError(rows_from, f"cannot be exported to SQLite: {exc}") from None
         except sqlite3.OperationalError as exc:
             if not storage_failed(exc):
                 raise
             raise CannotWrite(f"cannot write {target}: {exc}") from None
         finally:
             db.close()
-    return written
 
 
 _STORAGE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")
@@ -175,7 +203,7 @@ def _about(kb: KnowledgeBase, table: Statements) -> list[tuple[Any, ...]]:
         ("cpkb_version", __version__),
         ("schema_version", kb.schema_version),
         ("data_file", os.path.basename(str(kb.path))),
-        ("current_as_of", table.reading.day.isoformat()),
+        (AS_OF, table.reading.day.isoformat()),
     ]
 
 

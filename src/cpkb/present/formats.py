@@ -69,9 +69,14 @@ def write_markdown(out: TextOut, rows: Iterable[Row], fields: tuple[str, ...]) -
 
 
 def write_jsonl(out: TextOut, items: Iterable[View]) -> None:
-    """A JSON record per line, each as the JSON array's element (compact, key order kept)."""
+    """A JSON record per line (`jsonl_line`)."""
     for item in items:
-        out.write(escaped(json.dumps(item, ensure_ascii=False)) + "\n")
+        out.write(jsonl_line(item))
+
+
+def jsonl_line(item: View) -> str:
+    """A record as `--format jsonl` writes it: on one line, key order kept, and a newline."""
+    return escaped(json.dumps(item, ensure_ascii=False)) + "\n"
 
 
 def write_flat(out: TextOut, name: str, rows: Iterable[Row], fields: tuple[str, ...]) -> None:

@@ -82,15 +82,24 @@ def _entity_rows(
 ) -> tuple[Iterator[tuple[str, bytes]], Callable[[], Span]]:
     """Each entity's id and its part (`made`, else `text` in UTF-8), and the days over which
     what is current stays as on `day` for the entities passed so far."""
+    watched, days = steady_days(entities, day)
+    return ((e.id, made(e) if made else text(e).encode("utf-8")) for e in watched), days
+
+
+def steady_days(
+    entities: Iterable[Entity], day: dt.date
+) -> tuple[Iterator[Entity], Callable[[], Span]]:
+    """`entities` as they come, and the days over which what is current stays as on `day`
+    for the entities passed so far."""
     days = [Span(dt.date.min, dt.date.max)]
 
-    def rows() -> Iterator[tuple[str, bytes]]:
+    def watched() -> Iterator[Entity]:
         for entity in entities:
             found = steady(entity.claims, day)
             days[0] = Span(max(days[0].first, found.first), min(days[0].last, found.last))
-            yield entity.id, made(entity) if made else text(entity).encode("utf-8")
+            yield entity
 
-    return rows(), lambda: days[0]
+    return watched(), lambda: days[0]
 
 
 def jsonld_kind(base: str) -> str:

@@ -1,7 +1,8 @@
-"""Listings as JSON (`TYPE list --json`, `stats --json`) on today's reading: each entity's view as
-the bytes the command prints, kept in the index (cpkb.index.views) so that on a warm index a
-listing is those bytes read back, not the whole file read and every view made again. Either way
-the bytes are the same: `dumps` of a list is each item's `dumps` indented one level, joined."""
+"""Listings as JSON (`TYPE list --json`, `stats --json`, their `--format jsonl`) on today's
+reading: each entity's view as the bytes the command prints, kept in the index (cpkb.index.views)
+so that on a warm index a listing is those bytes read back, not the whole file read and every
+view made again. Either way the bytes are the same: `dumps` of a list is each item's `dumps`
+indented one level, joined; JSON Lines are each item's line, joined."""
 
 from __future__ import annotations
 
@@ -46,10 +47,10 @@ def framed_json(items: Sequence[bytes]) -> list[bytes]:
 
 
 def item_line(view: View) -> bytes:
-    """A view as one compact JSON line (JSON Lines), as cpkb's exports write a line."""
-    from cpkb.present.flatfiles import json_line
+    """A view as `--format jsonl` writes it (a line)."""
+    from cpkb.present.formats import jsonl_line
 
-    return json_line(view).encode("utf-8")
+    return jsonl_line(view).encode("utf-8")
 
 
 def joined(items: Sequence[bytes]) -> list[bytes]:
@@ -63,7 +64,7 @@ class Form(NamedTuple):
     whole: Callable[[Sequence[bytes]], list[bytes]]
 
 
-# `--json`, and JSON Lines for a `--format jsonl` to use (a listing's kept set is per form).
+# `--json`, and `--format jsonl` (a listing's kept set is per form).
 FORMS = {"json": Form(item_json, framed_json), "jsonl": Form(item_line, joined)}
 
 

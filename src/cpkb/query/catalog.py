@@ -35,9 +35,10 @@ class Catalog(Protocol):
     def relation_properties(self) -> list[str]: ...
 
     def adjacent(
-        self, nodes: list[str], *, current: Reading | None = None
+        self, nodes: list[str], *, current: Reading | None = None, only_current: bool = True
     ) -> Mapping[str, list[tuple[str, Direction]]]:
-        """The ids each node links to (through claims current to `current`, if given)."""
+        """The ids each node links to (through claims current to `current`, if given; or, not
+        `only_current`, through every claim known to it)."""
         ...
 
     def degree(self, nodes: list[str]) -> int:
@@ -73,10 +74,11 @@ def shortest_chain(
     from cpkb.query.graph import path_links, walk_of
     from cpkb.query.paths import shortest_path_steps
 
-    only = reading if only_current else None
+    only = reading if only_current or reading.known_by is not None else None  # what is known
     steps = shortest_path_steps(
-        lambda ids: catalog.adjacent(ids, current=only), start, goal, catalog.degree
-    )
+        lambda ids: catalog.adjacent(ids, current=only, only_current=only_current),
+        start, goal, catalog.degree,
+    )  # fmt: skip
     if steps is None:
         return None
     kb = catalog.subset({start} | {reached for _, reached, _ in steps})
@@ -151,7 +153,7 @@ class MemoryCatalog:
         return relation_properties(self.kb)
 
     def adjacent(
-        self, nodes: list[str], *, current: Reading | None = None
+        self, nodes: list[str], *, current: Reading | None = None, only_current: bool = True
     ) -> Mapping[str, list[tuple[str, Direction]]]:
         from cpkb.query.graph import EVERY, Walk, adjacency
 
@@ -159,7 +161,8 @@ class MemoryCatalog:
         if current is not None:
             from cpkb.query.current import Statuses
 
-            walk = Walk(Statuses(self.kb.sources, self.kb.properties, current), only_current=True)
+            statuses = Statuses(self.kb.sources, self.kb.properties, current)
+            walk = Walk(statuses, only_current=only_current)
         return adjacency(self.kb, walk)(nodes)
 
     def degree(self, nodes: list[str]) -> int:

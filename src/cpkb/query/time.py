@@ -19,7 +19,7 @@ from cpkb.errors import UsageProblem
 from cpkb.model.entities import Claim
 
 TODAY_ENV = "CPKB_TODAY"
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 
 
 class Span(NamedTuple):
@@ -34,14 +34,14 @@ def span(text: str) -> Span | None:
     found = _DATE.fullmatch(text)
     if found is None:
         return None
-    year, month, day = (int(part) if part else 0 for part in found.groups())
+    parts = [int(part) for part in found.groups() if part is not None]  # "00" is no month
     try:
-        if day:
-            return Span(dt.date(year, month, day), dt.date(year, month, day))
-        if month:
-            last = calendar.monthrange(year, month)[1]
-            return Span(dt.date(year, month, 1), dt.date(year, month, last))
-        return Span(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        first = dt.date(*parts, *[1] * (3 - len(parts)))
+        if len(parts) == 3:
+            return Span(first, first)
+        if len(parts) == 2:
+            return Span(first, first.replace(day=calendar.monthrange(*parts)[1]))
+        return Span(first, first.replace(month=12, day=31))
     except ValueError:
         return None
 

@@ -128,25 +128,17 @@ def show_path(view: View, sources: dict[str, View]) -> None:
 
 def show_timeline(events: list[View], sources: dict[str, View]) -> None:
     """`timeline`: a row per dated claim, earliest first."""
-    from rich.table import Table
-
     from cpkb.present.human import base, fit, history
 
-    out, drawn = base.console(), history.timeline_table(events, sources)
-    if isinstance(drawn, Table):
-        fit.show_table(drawn, out)
-    else:
-        out.print(drawn)
+    fit.show_table(history.timeline_table(events, sources), base.console())
 
 
 def show_conflicts(conflicts: list[View], sources: dict[str, View]) -> None:
     """`conflicts`: each disagreement, its claims side by side with their sources."""
     from cpkb.present.human import base, fit, history
 
-    out = base.console()
-    if not conflicts:
-        out.print("no conflicts")
-    fit.show_tables([history.conflict_table(c, sources) for c in conflicts], out)
+    tables = [history.conflict_table(c, sources) for c in conflicts]
+    fit.show_tables(tables, base.console())
 
 
 def show_references(view: View) -> None:

@@ -15,10 +15,9 @@ def when(event: View) -> Text:
     return t(shown)
 
 
-def timeline_table(events: list[View], sources: dict[str, View]) -> Table | Text:
-    """A row per dated claim: when, whose, what, and from which source."""
-    if not events:
-        return Text("no dated claims", style="dim")
+def timeline_table(events: list[View], sources: dict[str, View]) -> Table:
+    """A row per dated claim: when, whose, what, and from which source (the caller tells an
+    empty timeline)."""
     grid = table("Timeline", "date", "entity", "claim", "source")
     for event in events:
         claim = event["claim"]
