@@ -366,12 +366,13 @@ def first_byte_of(argv: list[str], spawner: Spawner) -> float | None:
 def first_screen_of(argv: list[str], spawner: Spawner) -> float | None:
     """Seconds from starting `argv` with its output on a pseudo-terminal of SCREEN until the
     terminal has a screenful of lines, shown through a pager that reads one and quits (`head`:
-    the pager a person quits after the first screen); None if no screenful came."""
+    the pager a person quits after the first screen), or all of a shorter output; None if
+    nothing came."""
     lines, columns = SCREEN
     env = {**spawner.env, "LINES": str(lines), "COLUMNS": str(columns), "TERM": "xterm-256color",
            "CPKB_PAGER": f"head -n {lines}"}  # fmt: skip
     primary, secondary = pty.openpty()
-    start, got = time.perf_counter(), 0
+    start, got, ended = time.perf_counter(), 0, False
     with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=secondary,
                           stderr=subprocess.DEVNULL, env=env, cwd=spawner.workdir,
                           start_new_session=True) as proc:  # fmt: skip
@@ -381,13 +382,14 @@ def first_screen_of(argv: list[str], spawner: Spawner) -> float | None:
             ready, _, _ = select.select([primary], [], [], max(left, 0))
             chunk = _read_terminal(primary) if ready else b""
             if not chunk:
+                ended = bool(ready)  # the output ended within the screen
                 break
             got += chunk.count(b"\n")
         seconds = time.perf_counter() - start
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # cpkb, and the pager it started
     os.close(primary)
-    return seconds if got >= lines else None
+    return seconds if got >= lines or (ended and got) else None
 
 
 def _read_terminal(fd: int) -> bytes:
