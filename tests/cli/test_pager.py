@@ -89,6 +89,17 @@ def test_no_pager_when_turned_off_or_not_needed(
     assert calls(log) == 0 and "Statistics" in screen
 
 
+@pytest.mark.parametrize(
+    "missing", ["no-such-pager-cpkb", "no-such-pager-cpkb -R", "/nowhere/less"]
+)
+def test_a_pager_that_cannot_run_leaves_the_output_on_the_terminal(
+    tmp_path: Path, missing: str
+) -> None:
+    """As when no pager is set (the shell's "not found" lost the output, with status 0)."""
+    status, screen, _ = at_terminal("stats", cwd=tmp_path, PAGER=missing)
+    assert status == 0 and "Statistics" in screen and "not found" not in screen
+
+
 def test_piped_output_is_never_paged(tmp_path: Path) -> None:
     script, log = pager(tmp_path, RECORDING)
     for args in (["stats"], ["show", "adal-azamat"], ["validate"], ["programme", "list"]):

@@ -23,6 +23,7 @@ from typing import TextIO
 DEFAULT_PAGER = "less -FRX"
 OFF = ("", "cat")
 TRAILING_SPACES = re.compile(r"[ ]+$", re.MULTILINE)
+SHELL = re.compile(r"""[|&;<>()$`\\"'*?\[\]#~=%{}!\n]""")  # what only a shell reads (as git)
 
 
 class PagerQuit(Exception):
@@ -106,8 +107,11 @@ class Spool(io.TextIOBase):
         env.setdefault("LV", "-c")
         text, self.held = "".join(self.held), []
         assert self.command is not None
+        argv = _argv(self.command)
         try:
-            self.pager = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+            self.pager = subprocess.Popen(
+                argv, shell=isinstance(argv, str), stdin=subprocess.PIPE, env=env
+            )
         except OSError:
             self.command = None
             self.real.write(text)
@@ -138,6 +142,12 @@ class Spool(io.TextIOBase):
             self.pager.wait()
         finally:
             signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
+
+
+def _argv(command: str) -> str | list[str]:
+    """The pager's words, run as they are (so that a missing program fails to start, and the
+    output goes to the terminal); a command in the shell's syntax is the shell's to run."""
+    return command if SHELL.search(command) else command.split()
 
 
 @contextlib.contextmanager
