@@ -57,6 +57,7 @@ class Spool(io.TextIOBase):
         self.lines, self.screen = 0, shutil.get_terminal_size().lines
         self.pager: subprocess.Popen[bytes] | None = None
         self.previous: object = None  # the SIGINT handler while a pager runs
+        self.previous_term: object = None  # and the SIGTERM handler
 
     def isatty(self) -> bool:
         return self.terminal
@@ -117,8 +118,21 @@ class Spool(io.TextIOBase):
             self.real.write(text)
             return
         self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's
+        self.previous_term = signal.signal(signal.SIGTERM, self._terminated)
         self._to_pager(text)
         self.flush()
+
+    def _terminated(self, number: int, _frame: object) -> None:
+        """Told to end while the pager runs: its input ends, and cpkb ends once it has (as git
+        does), so that it never holds the terminal after cpkb's shell has taken it back."""
+        signal.signal(number, signal.SIG_DFL)
+        assert self.pager is not None and self.pager.stdin is not None
+        if not self.pager.stdin.closed:
+            with contextlib.suppress(OSError):
+                os.close(self.pager.stdin.fileno())  # under the buffer a write may be stopped in
+        with contextlib.suppress(ChildProcessError):  # not wait(): it may be the one stopped
+            os.waitpid(self.pager.pid, 0)
+        os.kill(os.getpid(), number)
 
     def _to_pager(self, text: str) -> None:
         assert self.pager is not None and self.pager.stdin is not None
@@ -142,6 +156,7 @@ class Spool(io.TextIOBase):
             self.pager.wait()
         finally:
             signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
+            signal.signal(signal.SIGTERM, self.previous_term)  # type: ignore[arg-type]
 
 
 def _argv(command: str) -> str | list[str]:
