@@ -5,6 +5,7 @@ pager quit early ends the run quietly with status 0."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -87,6 +88,53 @@ def test_no_pager_when_turned_off_or_not_needed(
     status, screen, errors = at_terminal(*args, cwd=tmp_path, PAGER=str(script), **env)
     assert status == 0 and errors == ""
     assert calls(log) == 0 and "Statistics" in screen
+
+
+@pytest.mark.parametrize(
+    "missing", ["no-such-pager-cpkb", "no-such-pager-cpkb -R", "/nowhere/less"]
+)
+def test_a_pager_that_cannot_run_leaves_the_output_on_the_terminal(
+    tmp_path: Path, missing: str
+) -> None:
+    """As when no pager is set (the shell's "not found" lost the output, with status 0)."""
+    status, screen, _ = at_terminal("stats", cwd=tmp_path, PAGER=missing)
+    assert status == 0 and "Statistics" in screen and "not found" not in screen
+
+
+LINGERING = """#!/bin/sh
+echo started >> "{log}"
+cat > /dev/null
+sleep 1
+echo ended >> "{log}"
+"""
+
+
+def test_terminated_while_paging_it_waits_for_the_pager(tmp_path: Path) -> None:
+    """As git does: a cpkb told to end (SIGTERM) while its pager runs ends once the pager has;
+    it went at once, leaving the pager holding the terminal (echo off) under the shell."""
+    script, log = pager(tmp_path, LINGERING)
+    primary, secondary = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cpkb", "stats"],
+        env=environment(PAGER=str(script)),
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+    )
+    os.close(secondary)
+    deadline = time.monotonic() + 60
+    while calls(log) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.terminate()
+    try:
+        status = process.wait(timeout=60)
+    finally:
+        process.kill()
+        os.close(primary)
+    ended = log.read_text(encoding="utf-8").split()
+    assert status == -signal.SIGTERM and process.stderr is not None
+    assert ended == ["started", "ended"] and process.stderr.read() == b""
 
 
 def test_piped_output_is_never_paged(tmp_path: Path) -> None:

@@ -59,6 +59,18 @@ def test_migrate_o_is_checked_as_every_output_is(tmp_path: Path) -> None:
     assert fifo.is_fifo()
 
 
+def test_a_file_output_named_dash_is_not_a_file_named_dash(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'-' is standard output to cpkb (brief -o -): a database or a migrated file cannot go
+    there, and `export sqlite -` wrote a 70 MB file named '-' in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    mini = Path(__file__).resolve().parents[1] / "data" / "mini.json"
+    for done in (cli(kb, "export", "sqlite", "-"), cli(None, "migrate", str(mini), "-o", "-")):
+        assert done.exit_code == 2 and "standard output" in done.output, done.output
+    assert not (tmp_path / "-").exists()
+
+
 def test_an_output_goes_only_into_a_folder_that_exists(kb: Path, tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "brief.md"
     done = cli(kb, "brief", "a-person", "-o", str(target))

@@ -165,6 +165,19 @@ def test_deleted_or_truncated_index_is_rebuilt(runner: CliRunner, kb_copy: Path)
     assert current_index(kb_copy) is not None
 
 
+def test_an_index_that_is_a_fifo_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
+    """A FIFO where the index is kept: SQLite's open waited for a writer for ever."""
+    name_of(runner, kb_copy)
+    target = Path(index_location(kb_copy))
+    target.unlink()
+    os.mkfifo(target)
+    command = [sys.executable, "-m", "cpkb", "--data", str(kb_copy), "show", "adal-azamat"]
+    env = {**os.environ, "CPKB_INDEX": "always"}
+    found = subprocess.run([*command, "--json"], env=env, capture_output=True, timeout=60)
+    assert found.returncode == 0 and json.loads(found.stdout)["name"] == "Adal Azamat"
+    assert target.is_file() and current_index(kb_copy) is not None
+
+
 def test_index_made_under_another_cache_key_is_rebuilt(runner: CliRunner, kb_copy: Path) -> None:
     name_of(runner, kb_copy)
     with sqlite3.connect(Path(index_location(kb_copy))) as db:

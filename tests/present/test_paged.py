@@ -5,10 +5,18 @@ column's longest word or line, in characters that take one cell, two or none."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import random
+import re
+import struct
+import subprocess
+import sys
+import termios
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from rich.table import Table
 
 from cpkb.kb import store
@@ -134,3 +142,44 @@ def test_a_column_is_as_wide_as_its_widest_cells_not_its_most_characters(
     rows[150]["name"] = wide
     fields = ("id", "name")
     assert printed("paged", rows, fields, capsys) == printed("whole", rows, fields, capsys)
+
+
+def resized_on_terminal(args: list[str], data: Path) -> list[str]:
+    """The lines cpkb ARGS prints at a 200-column terminal narrowed to 60 columns once its first
+    lines have come (Rich asks the terminal's width each time it is used)."""
+    primary, secondary = os.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    command = [sys.executable, "-m", "cpkb", "--data", str(data), *args]
+    process = subprocess.Popen(
+        command, env={**env, "CPKB_PAGER": "cat"}, stdin=subprocess.DEVNULL, stdout=secondary
+    )
+    os.close(secondary)
+    chunks = [os.read(primary, 4096)]
+    fcntl.ioctl(primary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 60, 0, 0))
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=60) == 0
+    os.close(primary)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8"))
+    return [line for line in text.split("\r\n") if line]
+
+
+@pytest.mark.parametrize("args", [["official", "list"], ["stats"]])
+def test_a_table_keeps_its_width_when_the_terminal_is_resized(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """One table, one layout: its later pages were laid out at the new width, out of line with
+    its header."""
+    data = tmp_path / "kb.json"
+    with data.open("w", encoding="utf-8") as out:
+        generator().generate(2000, 3, out)
+    lines = resized_on_terminal(args, data)
+    assert len(lines) > 4 * paged.PAGE
+    assert {cell_len(line) for line in lines} == {200}

@@ -25,6 +25,8 @@ def output_file(ctx: typer.Context, given: Path, *, what: str = "the output") ->
 
     if not str(given) or given.name in ("", ".", ".."):
         raise UsageProblem(f"{what} needs a file name, not {str(given)!r}")
+    if str(given) == "-":
+        raise UsageProblem(f"{what} cannot go to standard output ('-')", hint="name a file")
     real = Path(os.path.realpath(given))
     if real.exists() and not real.is_file():
         raise UsageProblem(f"{given}: is not a regular file", hint=f"name a file for {what}")

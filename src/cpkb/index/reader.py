@@ -8,6 +8,7 @@ import json
 import marshal
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,8 @@ class Index(LinkReads):
     @classmethod
     def open(cls, path: Path | str, data_path: Path | str, stamp: str) -> Index | None:
         """The index at `path` if it exists, is readable and matches the data file; else None."""
+        if not _regular(path):
+            return None  # a FIFO there would hold SQLite's open for ever
         try:
             db = sqlite3.connect(schema.read_only(path), uri=True, isolation_level=None)
         except sqlite3.Error:
@@ -238,3 +241,10 @@ def _inode(path: Path | str) -> int | None:
         return os.stat(path).st_ino
     except OSError:
         return None
+
+
+def _regular(path: Path | str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False

@@ -60,7 +60,7 @@ def stored_sqlite(data_path: Path) -> Kept | None:
         list(found.rows)  # none: this ends the read
     try:
         identity, entities, claims = json.loads(found.note)
-        file = open(kept_location(data_path), "rb")  # noqa: SIM115 - the caller closes it
+        file = open(kept_location(data_path), "rb", opener=_at_once)  # noqa: SIM115 - caller closes
     except (ValueError, TypeError, OSError):
         return None
     if _identity(os.fstat(file.fileno())) != identity:
@@ -80,6 +80,12 @@ def copy_kept(target: Path, kept: Kept) -> Written | None:
                 os.unlink(kept.file.name)
             return None
     return kept.written
+
+
+def _at_once(path: str, flags: int) -> int:
+    """Open without waiting: a FIFO put where the file is kept has no writer to wait for (it is
+    then not the file kept, and is made again)."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _identity(st: os.stat_result) -> str:

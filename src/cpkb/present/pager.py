@@ -23,6 +23,7 @@ from typing import TextIO
 DEFAULT_PAGER = "less -FRX"
 OFF = ("", "cat")
 TRAILING_SPACES = re.compile(r"[ ]+$", re.MULTILINE)
+SHELL = re.compile(r"""[|&;<>()$`\\"'*?\[\]#~=%{}!\n]""")  # what only a shell reads (as git)
 
 
 class PagerQuit(Exception):
@@ -56,6 +57,7 @@ class Spool(io.TextIOBase):
         self.lines, self.screen = 0, shutil.get_terminal_size().lines
         self.pager: subprocess.Popen[bytes] | None = None
         self.previous: object = None  # the SIGINT handler while a pager runs
+        self.previous_term: object = None  # and the SIGTERM handler
 
     def isatty(self) -> bool:
         return self.terminal
@@ -106,15 +108,31 @@ class Spool(io.TextIOBase):
         env.setdefault("LV", "-c")
         text, self.held = "".join(self.held), []
         assert self.command is not None
+        argv = _argv(self.command)
         try:
-            self.pager = subprocess.Popen(self.command, shell=True, stdin=subprocess.PIPE, env=env)
+            self.pager = subprocess.Popen(
+                argv, shell=isinstance(argv, str), stdin=subprocess.PIPE, env=env
+            )
         except OSError:
             self.command = None
             self.real.write(text)
             return
         self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's
+        self.previous_term = signal.signal(signal.SIGTERM, self._terminated)
         self._to_pager(text)
         self.flush()
+
+    def _terminated(self, number: int, _frame: object) -> None:
+        """Told to end while the pager runs: its input ends, and cpkb ends once it has (as git
+        does), so that it never holds the terminal after cpkb's shell has taken it back."""
+        signal.signal(number, signal.SIG_DFL)
+        assert self.pager is not None and self.pager.stdin is not None
+        if not self.pager.stdin.closed:
+            with contextlib.suppress(OSError):
+                os.close(self.pager.stdin.fileno())  # under the buffer a write may be stopped in
+        with contextlib.suppress(ChildProcessError):  # not wait(): it may be the one stopped
+            os.waitpid(self.pager.pid, 0)
+        os.kill(os.getpid(), number)
 
     def _to_pager(self, text: str) -> None:
         assert self.pager is not None and self.pager.stdin is not None
@@ -138,6 +156,13 @@ class Spool(io.TextIOBase):
             self.pager.wait()
         finally:
             signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
+            signal.signal(signal.SIGTERM, self.previous_term)  # type: ignore[arg-type]
+
+
+def _argv(command: str) -> str | list[str]:
+    """The pager's words, run as they are (so that a missing program fails to start, and the
+    output goes to the terminal); a command in the shell's syntax is the shell's to run."""
+    return command if SHELL.search(command) else command.split()
 
 
 @contextlib.contextmanager

@@ -44,8 +44,7 @@ def console(file: TextIO | None = None) -> Console:
         markup=False,
         **colour.console_options(),
     )
-    if out.width < MIN_WIDTH:
-        out.width = MIN_WIDTH
+    out.width = max(out.width, MIN_WIDTH)  # fixed: a terminal resized mid-table changes it not
     return out
 
 
