@@ -357,3 +357,21 @@ def test_the_jsonl_form_is_a_line_a_view(tmp_path: Path) -> None:
     for _ in ("made", "kept"):
         assert b"".join(listing(path, "law", load=lambda: kb, form="jsonl")) == expected
     assert "jsonl:law" in stored_kinds(path)
+
+
+def test_a_paged_stats_table_is_at_most_page_width_wide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages fill the terminal up to PAGE_WIDTH: beyond it they would only pad (at 10,000
+    columns, a page of padding took seconds to lay out)."""
+    from rich.cells import cell_len
+
+    from cpkb.present.human.stats import PAGE_WIDTH
+
+    path = generated(tmp_path / "kb.json", 700)
+    widths = {}
+    for columns in (120, 2000):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        out = by_app(["--data", str(path), "stats"]).decode()
+        widths[columns] = max(cell_len(line) for line in out.splitlines())
+    assert widths[120] <= 120 and PAGE_WIDTH - 2 <= widths[2000] <= PAGE_WIDTH

@@ -86,8 +86,9 @@ def show_stats(
     if second is None:
         fit.show_table(first, out)
         return
+    width = min(out.width, stats.PAGE_WIDTH)
     for page in chain([first, second], pages):
-        out.print(page)
+        out.print(page, width=width)
         out.file.flush()
 
 

@@ -121,6 +121,7 @@ def scales(views: list[View]) -> dict[str, float]:
 
 COLUMNS = ("statistic", "value", "change, period", "attributed to", "source")
 RATIOS = (3, 2, 2, 2, 3)  # of the width, for a table laid out a page at a time
+PAGE_WIDTH = 320  # the widest a page gets: it fills the terminal, and beyond this only pads
 
 
 def stats_table(
