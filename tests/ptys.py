@@ -35,6 +35,16 @@ def run_on_terminal(
         stderr=secondary if stderr else subprocess.PIPE,
     )
     os.close(secondary)
+    shown = read_to_end(primary)
+    piped = process.stdout if not stdout else process.stderr if not stderr else None
+    text = piped.read().decode("utf-8", errors="replace") if piped else ""
+    status = process.wait(timeout=60)
+    os.close(primary)
+    return status, shown, text
+
+
+def read_to_end(primary: int) -> bytes:
+    """What a terminal's primary side gets until the child closes the terminal."""
     chunks = []
     while True:
         try:
@@ -44,8 +54,4 @@ def run_on_terminal(
         if not chunk:
             break
         chunks.append(chunk)
-    piped = process.stdout if not stdout else process.stderr if not stderr else None
-    text = piped.read().decode("utf-8", errors="replace") if piped else ""
-    status = process.wait(timeout=60)
-    os.close(primary)
-    return status, b"".join(chunks), text
+    return b"".join(chunks)

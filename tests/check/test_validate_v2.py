@@ -277,13 +277,7 @@ def test_a_held_text_outside_the_data_files_folder_is_never_read(
     folder.mkdir()
     secret = tmp_path / "secret.txt"
     secret.write_text("Alpha Person is an official.")  # what the quotes say: found, if read
-    named = outside.replace("/ABSOLUTE", str(tmp_path))
-    document = json.loads((DATA / "good" / "v2-small.json").read_text("utf-8"))
-    for source in document["sources"]:
-        if "text_file" in source:
-            source["text_file"] = named
-    data = folder / "kb.json"
-    data.write_text(json.dumps(document))
+    data = v2_small_naming(folder, outside.replace("/ABSOLUTE", str(tmp_path)))
     result = runner.invoke(app, ["validate", str(data), "--json"])
     found = json.loads(result.stdout)["problems"]
     assert result.exit_code == 3 and [p["code"] for p in found] == ["E302"]

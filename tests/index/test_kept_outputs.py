@@ -17,6 +17,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,17 +167,28 @@ def test_a_warm_export_copies_the_kept_database(timed_kb: Path, tmp_path: Path) 
     assert not any(name.startswith(("KEPT", "MORE")) for name in names(kept_file(path)))
 
 
-def test_a_damaged_kept_database_is_made_again(timed_kb: Path, tmp_path: Path) -> None:
-    path = indexed(timed_kb, tmp_path)
+def exported_once(kb: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
+    """The KB indexed and exported once (its database kept): its path, the export, its
+    contents."""
+    path = indexed(kb, tmp_path)
     target = tmp_path / "out.db"
     export(path, target)
-    expected = contents(target)
-    kept = kept_file(path)
+    return path, target, contents(target)
+
+
+def damaged(kept: Path, at: Callable[[int], int]) -> Path:
+    """`kept` with 8 KiB overwritten at `at(size)`, its size and time as they were."""
     before = os.stat(kept)
-    with open(kept, "r+b") as damaged:  # its pages overwritten, its size and time as they were
-        damaged.seek(4096)
-        damaged.write(b"\xff" * 8192)
+    with open(kept, "r+b") as file:
+        file.seek(at(before.st_size))
+        file.write(b"\xff" * 8192)
     os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return kept
+
+
+def test_a_damaged_kept_database_is_made_again(timed_kb: Path, tmp_path: Path) -> None:
+    path, target, expected = exported_once(timed_kb, tmp_path)
+    kept = damaged(kept_file(path), lambda size: 4096)
     export(path, target)
     assert contents(target) == expected
     with open(kept, "rb") as kept_anew:  # not the damaged file (its inode may be reused)
@@ -187,10 +199,7 @@ def test_a_damaged_kept_database_is_made_again(timed_kb: Path, tmp_path: Path) -
 def test_a_kept_database_that_is_a_fifo_is_made_again(timed_kb: Path, tmp_path: Path) -> None:
     """A FIFO (or any file no one writes to) where the database is kept: opening it waited
     for a writer for ever; it is not the file kept, so the database is made again."""
-    path = indexed(timed_kb, tmp_path)
-    target = tmp_path / "out.db"
-    export(path, target)
-    expected = contents(target)
+    path, target, expected = exported_once(timed_kb, tmp_path)
     kept = kept_file(path)
     kept.unlink()
     os.mkfifo(kept)
@@ -204,16 +213,8 @@ def test_a_kept_database_that_is_a_fifo_is_made_again(timed_kb: Path, tmp_path: 
 def test_a_kept_database_damaged_within_is_not_copied(timed_kb: Path, tmp_path: Path) -> None:
     """Pages past the first damaged, the file's size and time as they were (a bad disk, a tool
     keeping times): the copy's `about` updates, and the damaged database is exported, exit 0."""
-    path = indexed(timed_kb, tmp_path)
-    target = tmp_path / "out.db"
-    export(path, target)
-    expected = contents(target)
-    kept = kept_file(path)
-    before = os.stat(kept)
-    with open(kept, "r+b") as damaged:
-        damaged.seek(before.st_size // 2 // 4096 * 4096)
-        damaged.write(b"\xff" * 8192)
-    os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns))
+    path, target, expected = exported_once(timed_kb, tmp_path)
+    damaged(kept_file(path), lambda size: size // 2 // 4096 * 4096)
     export(path, target)
     assert contents(target) == expected
 

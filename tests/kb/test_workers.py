@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cpkb.kb import workers
+from tests.ptys import read_to_end
 from tests.synthetic import generator
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="workers fork on Linux only")
@@ -191,14 +192,6 @@ def wait_for_workers(process: subprocess.Popen[bytes]) -> list[str]:
 
 
 def read_all(descriptor: int) -> bytes:
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(descriptor, 65536)
-        except OSError:  # EIO: the process closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    shown = read_to_end(descriptor)
     os.close(descriptor)
-    return b"".join(chunks)
+    return shown

@@ -25,6 +25,7 @@ from cpkb.present.human import base, fit, paged
 from cpkb.present.rows import KINDS, Row
 from cpkb.present.views import entities_view
 from cpkb.query.current import Reading
+from tests.ptys import read_to_end
 from tests.synthetic import generator
 
 ODD = [
@@ -155,19 +156,12 @@ def resized_on_terminal(args: list[str], data: Path) -> list[str]:
         command, env={**env, "CPKB_PAGER": "cat"}, stdin=subprocess.DEVNULL, stdout=secondary
     )
     os.close(secondary)
-    chunks = [os.read(primary, 4096)]
+    first = os.read(primary, 4096)
     fcntl.ioctl(primary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 60, 0, 0))
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    shown = first + read_to_end(primary)
     assert process.wait(timeout=60) == 0
     os.close(primary)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8"))
+    text = re.sub(r"\x1b\[[0-9;]*m", "", shown.decode("utf-8"))
     return [line for line in text.split("\r\n") if line]
 
 
